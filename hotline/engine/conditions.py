@@ -1,0 +1,83 @@
+"""Conditions of a branch: `when:` mappings whose every key must hold.
+
+    when: {var: safe, is: "no"}          a variable's value (or `in: [..]`, or `set: false`)
+    when: {lang: ta}                     the caller's language (one or a list)
+    when: {role: police}                 who the caller is (facts from the host)
+    when: {channel: voice}               sms or voice
+    when: {time: "20:00-08:00"}          local time of day inside a window (may wrap midnight)
+    when: {on_shift: counsellor}         someone of that role on shift who speaks the caller's
+                                         language (or `language: en`)
+"""
+
+from __future__ import annotations
+
+from . import schema
+from .yamlsource import Map, Problem
+
+KEYS: dict[str, schema.Check] = {
+    "var": schema.ident,
+    "is": lambda v: None if isinstance(v, (str, int, bool)) else "must be a value",
+    "in": schema.sequence,
+    "set": schema.boolean,
+    "lang": lambda v: None if isinstance(v, (str, list)) else "must be a language code or a list",
+    "role": lambda v: None if isinstance(v, (str, list)) else "must be a role or a list",
+    "channel": schema.one_of("sms", "voice"),
+    "time": schema.window,
+    "on_shift": schema.one_of("counsellor", "ngo", "coordinator", "police"),
+    "language": schema.text,
+}
+
+
+def check(when: object, file: str, line: int, problems: list[Problem]) -> None:
+    if not isinstance(when, dict) or not when:
+        problems.append(Problem(file, line, "when: must be a mapping of conditions"))
+        return
+    for key, value in when.items():
+        kline = when.line_of(key) if isinstance(when, Map) else line
+        if key not in KEYS:
+            problems.append(Problem(file, kline, f'unknown condition "{key}"; known: {", ".join(KEYS)}'))
+            continue
+        wrong = KEYS[key](value)
+        if wrong:
+            problems.append(Problem(file, kline, f"condition {key} {wrong}"))
+    if ({"is", "in", "set"} & when.keys()) and "var" not in when:
+        problems.append(Problem(file, line, "is/in/set need a var: to compare"))
+    if "language" in when and "on_shift" not in when:
+        problems.append(Problem(file, line, "language: goes with on_shift:"))
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _in_window(now: str | None, window: str) -> bool:
+    if not now:
+        return False
+    start, end = window.split("-")
+    return start <= now < end if start <= end else now >= start or now < end
+
+
+def holds(when: dict, variables: dict, lang: str, facts: dict) -> bool:
+    if "var" in when:
+        value = variables.get(when["var"])
+        if "is" in when and str(value) != str(when["is"]):
+            return False
+        if "in" in when and str(value) not in {str(v) for v in when["in"]}:
+            return False
+        if "is" not in when and "in" not in when and (value is not None) != when.get("set", True):
+            return False
+    if "lang" in when and lang not in _as_list(when["lang"]):
+        return False
+    if "role" in when and facts.get("role", "survivor") not in _as_list(when["role"]):
+        return False
+    if "channel" in when and facts.get("channel", "sms") != when["channel"]:
+        return False
+    if "time" in when and not _in_window(facts.get("local_time"), when["time"]):
+        return False
+    if "on_shift" in when:
+        language = when.get("language", lang)
+        if language.startswith("$"):
+            language = variables.get(language[1:]) or lang
+        if language not in facts.get("on_shift", {}).get(when["on_shift"], []):
+            return False
+    return True

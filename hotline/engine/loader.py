@@ -1,0 +1,178 @@
+"""Reading flow files: YAML with line numbers into Flow objects, every problem reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+
+from . import schema
+from .model import Flow, Handler, Node
+from .nodes import KINDS
+from .nodes.action import parse_actions
+from .nodes.set import check_variables
+from .text import normalise
+from .yamlsource import Map, Problem, YAMLSourceError, parse, read
+
+SPEC = 1  # the flow language's version; files of older specs are migrated on read
+
+TOP: dict[str, schema.Check] = {
+    "flow": schema.ident,
+    "spec": schema.integer,
+    "description": schema.text,
+    "start": schema.ident,
+    "expire_after": schema.duration,
+    "retries": schema.integer,
+    "languages": schema.sequence,
+    "region": schema.text,
+    "districts": schema.mapping,
+    "messages": schema.mapping,
+    "handlers": schema.sequence,
+    "nodes": schema.mapping,
+}
+TOP_REQUIRED = ("flow", "spec", "start", "messages", "nodes")
+
+HANDLER: dict[str, schema.Check] = {
+    "id": schema.ident,
+    "match": schema.words,
+    "anywhere": schema.boolean,
+    "say": schema.ids,
+    "do": schema.sequence,
+    "set": schema.mapping,
+    "then": schema.ident,
+}
+THEN_SPECIAL = ("resume", "restart", "end")
+
+
+def _fields(spec: Map, fields: dict, required: tuple, file: str, what: str, problems: list[Problem]) -> None:
+    for key, value in spec.items():
+        check = fields.get(key)
+        if check is None:
+            hint = _nearest(str(key), fields)
+            problems.append(Problem(file, spec.line_of(key), f'{what}: unknown key "{key}"{hint}'))
+        elif wrong := check(value):
+            problems.append(Problem(file, spec.line_of(key), f"{what}: {key} {wrong}"))
+    for key in required:
+        if key not in spec:
+            problems.append(Problem(file, spec.line, f"{what}: missing {key}:"))
+
+
+def _nearest(key: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else f" (known: {', '.join(known)})"
+
+
+def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
+    """One flow from its text. A Flow comes back whenever it could be built, even with problems."""
+    try:
+        data, problems = parse(text, file)
+    except YAMLSourceError as exc:
+        return None, exc.problems
+    if not isinstance(data, Map):
+        return None, problems + [Problem(file, 1, "a flow file is a mapping with flow:, spec:, start:, messages:, nodes:")]
+    _fields(data, TOP, TOP_REQUIRED, file, "flow", problems)
+    if isinstance(data.get("spec"), int) and data["spec"] > SPEC:
+        problems.append(Problem(file, data.line_of("spec"), f"spec {data['spec']} is newer than this hotline ({SPEC})"))
+
+    messages = data.get("messages") if isinstance(data.get("messages"), Map) else Map()
+    for msg_id, msg_text in messages.items():
+        if wrong := schema.ident(msg_id):
+            problems.append(Problem(file, messages.line_of(msg_id), f'message id "{msg_id}" {wrong}'))
+        if not isinstance(msg_text, str) or not msg_text.strip():
+            problems.append(Problem(file, messages.line_of(msg_id), f'message "{msg_id}" needs its English text'))
+
+    nodes: dict[str, Node] = {}
+    raw_nodes = data.get("nodes") if isinstance(data.get("nodes"), Map) else Map()
+    for node_id, spec in raw_nodes.items():
+        line = raw_nodes.line_of(node_id)
+        if wrong := schema.ident(node_id):
+            problems.append(Problem(file, line, f'node id "{node_id}" {wrong}'))
+        if not isinstance(spec, Map):
+            problems.append(Problem(file, line, f'node "{node_id}" must be a mapping with kind:'))
+            continue
+        kind = KINDS.get(spec.get("kind"))
+        if kind is None:
+            problems.append(Problem(file, spec.line_of("kind"),
+                                    f'node "{node_id}": kind must be one of {", ".join(KINDS)}'))
+            continue
+        node = Node(str(node_id), kind.name, spec, line)
+        fields = {"kind": schema.text, **kind.fields}
+        before = len(problems)
+        _fields(spec, fields, kind.required, file, f'node "{node_id}"', problems)
+        if len(problems) == before or all(k in spec and not fields[k](spec[k]) for k in kind.required):
+            kind.check(node, file, problems)
+        nodes[node.id] = node
+
+    handlers = _handlers(data.get("handlers"), file, problems)
+    try:
+        default_retries = int(data.get("retries", 2))
+    except (TypeError, ValueError):
+        default_retries = 2
+    districts = {
+        str(k): [str(x) for x in v] if isinstance(v, list) else []
+        for k, v in (data.get("districts") or {}).items()
+    } if isinstance(data.get("districts"), dict) else {}
+    flow = Flow(
+        name=str(data.get("flow", "")),
+        file=file,
+        version=hashlib.sha1(text.encode()).hexdigest()[:10],
+        start=str(data.get("start", "")),
+        expire_after=schema.seconds(data.get("expire_after", "2h")) or 7200,
+        retries=default_retries,
+        languages=[str(x) for x in data.get("languages") or ["en"]],
+        region=str(data.get("region", "IN")),
+        messages={str(k): str(v) for k, v in messages.items()},
+        message_lines=dict(messages.key_lines) if isinstance(messages, Map) else {},
+        handlers=handlers,
+        nodes=nodes,
+        districts=districts,
+        line=data.line,
+    )
+    return flow, problems
+
+
+def _handlers(raw, file: str, problems: list[Problem]) -> list[Handler]:
+    handlers = []
+    for i, spec in enumerate(raw or []):
+        line = raw.line_of(i)
+        if not isinstance(spec, Map):
+            problems.append(Problem(file, line, "a handler is a mapping with match: and then:"))
+            continue
+        _fields(spec, HANDLER, ("id", "match", "then"), file, f"handler {spec.get('id', i + 1)}", problems)
+        if isinstance(spec.get("set"), dict):
+            check_variables(spec["set"], file, problems)
+        handlers.append(Handler(
+            id=str(spec.get("id", i + 1)),
+            match=[w if str(w) == "$safe_word" else normalise(str(w)) for w in spec.get("match") or []],
+            anywhere=bool(spec.get("anywhere", False)),
+            say=_ids(spec.get("say")),
+            actions=parse_actions(spec["do"], file, problems) if isinstance(spec.get("do"), list) else [],
+            set=dict(spec.get("set") or {}),
+            then=str(spec.get("then", "resume")),
+            line=line,
+        ))
+    return handlers
+
+
+def _ids(value) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def says(node: Node) -> list[tuple[str, int]]:
+    """Every message id a node uses, with its line: the prompt, the labels, invalid, no_input."""
+    found = [(m, node.line_of("say")) for m in _ids(node.spec.get("say"))]
+    for key in ("invalid", "no_input"):
+        if isinstance(node.spec.get(key), str):
+            found.append((node.spec[key], node.line_of(key)))
+    found += [(c["label"], c["line"]) for c in node.data.get("choices", []) if c["label"]]
+    return found
+
+
+def load_file(path: str) -> tuple[Flow | None, list[Problem]]:
+    try:
+        text = read(path)
+    except YAMLSourceError as exc:
+        return None, exc.problems
+    return load_text(text, path)

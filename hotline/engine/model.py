@@ -1,0 +1,54 @@
+"""The loaded form of a flow: plain objects the stepper reads and the linter walks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .yamlsource import Map
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    spec: Map  # the node's YAML mapping, checked against its kind's fields
+    line: int
+    data: dict = field(default_factory=dict)  # what the kind parsed once at load (actions, choices)
+
+    def line_of(self, key: str) -> int:
+        return self.spec.line_of(key)
+
+
+@dataclass
+class Handler:
+    """A keyword heard anywhere in the flow, ahead of the node's own matching."""
+
+    id: str
+    match: list[str]  # normalised keywords; "$safe_word" stands for the configured safe word
+    anywhere: bool  # True: the keyword may stand anywhere in the message, not only alone
+    say: list[str]
+    actions: list[dict]
+    set: dict
+    then: str  # resume | restart | end | a node id
+    line: int
+
+
+@dataclass
+class Flow:
+    name: str
+    file: str
+    version: str  # a hash of the file: a conversation keeps the version it started with
+    start: str
+    expire_after: int
+    retries: int
+    languages: list[str]
+    region: str
+    messages: dict[str, str]  # id -> English default text
+    message_lines: dict[str, int]
+    handlers: list[Handler]
+    nodes: dict[str, Node]
+    districts: dict[str, list[str]] = field(default_factory=dict)
+    line: int = 1
+
+    def message(self, msg_id: str) -> str:
+        return self.messages.get(msg_id, msg_id)

@@ -1,0 +1,129 @@
+"""menu: numbered choices, each with keywords and synonyms; waits for the caller.
+
+    main_menu:
+      kind: menu
+      say: main_menu                 # the question
+      choices:
+        - key: 1                     # what to press or reply
+          label: opt_counsellor      # message id shown or spoken for this choice
+          match: [counsellor, talk, ஆலோசகர்]
+          goto: want_counsellor
+        - match: [ack]               # no key: not listed, only typed
+          args: [code]               # 'ACK 482' sets code = 482
+          goto: staff_ack
+        - script: tamil              # any text mostly in Tamil script
+          set: {lang: ta}
+          goto: safe_to_talk
+      retries: 2                     # re-asks before the fallback (the flow's default otherwise)
+      invalid: not_understood        # said before re-asking (optional)
+      fallback: main_menu_help       # where a caller goes after the last re-ask
+"""
+
+from __future__ import annotations
+
+from .. import schema
+from ..text import contains_phrase, normalise, written_in
+from ..yamlsource import Map, Problem
+from .base import RETRY_FIELDS, NodeKind
+from .set import check_variables
+
+CHOICE_FIELDS = {
+    "key": lambda v: None if isinstance(v, (int, str)) and not isinstance(v, bool) else "must be a number or a word",
+    "label": schema.ident,
+    "match": schema.words,
+    "script": schema.one_of("tamil", "latin", "devanagari", "telugu", "kannada", "malayalam"),
+    "args": lambda v: None if isinstance(v, list) and v and not any(schema.ident(a) for a in v) else "must be a list of variable names",
+    "set": schema.mapping,
+    "goto": schema.ident,
+}
+
+
+class Menu(NodeKind):
+    name = "menu"
+    doc = "numbered choices with keywords and synonyms; waits for the caller"
+    fields = {"say": schema.ids, "choices": schema.sequence, **RETRY_FIELDS}
+    required = ("say", "choices", "fallback")
+    waits = True
+
+    def check(self, node, file, problems):
+        choices = []
+        owner: dict[str, int] = {}
+        for i, raw in enumerate(node.spec["choices"]):
+            line = node.spec["choices"].line_of(i)
+            if not isinstance(raw, Map):
+                problems.append(Problem(file, line, f"choice {i + 1} must be a mapping with goto:"))
+                continue
+            for key, value in raw.items():
+                check = CHOICE_FIELDS.get(key)
+                if check is None:
+                    known = ", ".join(CHOICE_FIELDS)
+                    problems.append(Problem(file, raw.line_of(key), f'unknown key "{key}" in choice {i + 1} (known: {known})'))
+                elif wrong := check(value):
+                    problems.append(Problem(file, raw.line_of(key), f"choice {i + 1}: {key} {wrong}"))
+            if "goto" not in raw:
+                problems.append(Problem(file, line, f"choice {i + 1} needs goto:"))
+            if "key" in raw and "label" not in raw:
+                problems.append(Problem(file, line, f"choice {i + 1} has a key but no label: to show"))
+            if not ({"key", "match", "script"} & raw.keys()):
+                problems.append(Problem(file, line, f"choice {i + 1} can never be chosen: give it key:, match: or script:"))
+            if isinstance(raw.get("set"), dict):
+                check_variables(raw["set"], file, problems)
+            words = [normalise(str(w)) for w in ([raw["key"]] if "key" in raw else []) + list(raw.get("match") or [])]
+            for word in words:
+                if word in owner and owner[word] != i:
+                    problems.append(Problem(
+                        file, line, f'keyword "{word}" of choice {i + 1} is also a keyword of choice {owner[word] + 1}'))
+                owner.setdefault(word, i)
+            choices.append({
+                "key": str(raw["key"]) if "key" in raw else None,
+                "label": raw.get("label"),
+                "words": words,
+                "script": raw.get("script"),
+                "args": list(raw.get("args") or []),
+                "set": dict(raw.get("set") or {}),
+                "goto": raw.get("goto"),
+                "line": line,
+            })
+        node.data["choices"] = choices
+
+    def targets(self, node):
+        found = [(node.spec["fallback"], node.line_of("fallback"), "fallback")] if "fallback" in node.spec else []
+        for i, choice in enumerate(node.data.get("choices", [])):
+            if isinstance(choice["goto"], str):
+                found.append((choice["goto"], choice["line"], f"menu choice {choice['key'] or i + 1}"))
+        return found
+
+    def enter(self, run, node):
+        listed = [{"key": c["key"], "label": c["label"]} for c in node.data["choices"] if c["key"]]
+        run.prompt(node.spec["say"], choices=listed, answer="menu")
+
+    def receive(self, run, node, text):
+        choice, args = pick(node.data["choices"], text)
+        if choice is None:
+            return False
+        run.assign({**choice["set"], **args})
+        run.goto(choice["goto"])
+        return True
+
+
+def pick(choices: list[dict], text: str) -> tuple[dict | None, dict]:
+    """The choice a caller meant, and the arguments she gave with it ('ACK 482')."""
+    said = normalise(text)
+    if not said:
+        return None, {}
+    for choice in choices:
+        if said in choice["words"] and not choice["args"]:
+            return choice, {}
+    first, _, rest = said.partition(" ")
+    raw_rest = text.strip().split(None, 1)[1] if len(text.split()) > 1 else ""
+    for choice in choices:
+        if choice["args"] and first in choice["words"] and rest:
+            values = raw_rest.split(None, len(choice["args"]) - 1)
+            if len(values) == len(choice["args"]):
+                return choice, dict(zip(choice["args"], values, strict=True))
+    for choice in choices:
+        if choice["script"] and written_in(text, choice["script"]):
+            return choice, {}
+    # a keyword inside a sentence ("I want to talk to a counsellor"), when only one choice has it
+    hits = [c for c in choices if not c["args"] and any(contains_phrase(said, w) for w in c["words"] if not w.isdigit())]
+    return (hits[0], {}) if len(hits) == 1 else (None, {})
