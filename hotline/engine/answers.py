@@ -14,7 +14,7 @@ import phonenumbers
 
 from .text import normalise, tokens
 
-YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "safe", "ஆம்", "ஆமா", "ஆமாம்", "சரி", "ok"}
+YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "safe", "ஆம்", "ஆமா", "ஆமாம்", "சரி"}
 NO = {"no", "n", "nope", "not", "unsafe", "இல்லை", "இல்ல", "வேண்டாம்", "முடியாது"}
 MORNING = {"am", "morning", "காலை"}
 EVENING = {"pm", "evening", "afternoon", "night", "மாலை", "மதியம்", "இரவு"}

@@ -1,0 +1,1 @@
+"""Rendering one engine step for a channel: SMS text or voice TwiML."""

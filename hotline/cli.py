@@ -1,0 +1,139 @@
+"""The `hotline` command: it parses arguments and calls the same functions the web app does."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from . import engine
+from .engine import transcripts
+
+
+def flows_check(path: str) -> int:
+    _, problems = engine.load(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"{path}: all flows are fine")
+    return 0
+
+
+def flows_test(path: str) -> int:
+    flows_dir = path if not path.endswith(".yaml") else str(__import__("pathlib").Path(path).parent.parent)
+    flows, problems = engine.load(flows_dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 1
+    failures, count = [], 0
+    for file in transcripts.transcript_files(path):
+        cases, file_problems = transcripts.read_cases(file)
+        for problem in file_problems:
+            print(problem)
+            failures.append(problem)
+        for case in cases:
+            count += 1
+            failure = transcripts.run_case(flows, case)
+            if failure:
+                print(f"FAIL {failure}")
+                failures.append(failure)
+    passed = count - sum(isinstance(f, transcripts.Failure) for f in failures)
+    print(f"{passed} passed, {count - passed} failed")
+    return 1 if failures or not count else 0
+
+
+def chat(args) -> int:
+    """Talk to a flow in the terminal as a caller would, through the same engine and renderers."""
+    from .channels import sms, voice
+    from .config import DEFAULT_SAFE_WORD
+    from .i18n import Catalog, detect
+
+    flows, problems = engine.load(args.flows)
+    if problems:
+        for problem in problems:
+            print(problem)
+        return 1
+    catalog = Catalog()
+    facts = {"safe_word": DEFAULT_SAFE_WORD, "channel": "voice" if args.voice else "sms",
+             "role": args.role, "local_time": time.strftime("%H:%M"),
+             "on_shift": {"counsellor": ["en", "ta"], "ngo": ["en", "ta"]} if not args.nobody else {}}
+    print(f"Talking to the {args.flow} flow as {args.from_number} ({facts['channel']}). "
+          f"Safe word: {DEFAULT_SAFE_WORD}. Ctrl-D to hang up.")
+    state = None
+    first = True
+    while True:
+        prompt = "keypad/speech> " if args.voice and not first else "you> "
+        try:
+            line = input(prompt)
+        except EOFError:
+            print()
+            return 0
+        text = None if (args.voice and line == "") else line
+        lang = args.lang or (detect(text) if state is None else None)
+        result = engine.step(flows, state, engine.Event(text=text, at=time.time(), flow=args.flow,
+                                                        lang=lang, facts=facts))
+        first = False
+        if args.voice:
+            print(voice.as_text(voice.plan(result.outputs, result.lang, catalog, {"safe_word": DEFAULT_SAFE_WORD})))
+        else:
+            print("hotline> " + sms.render(result.outputs, result.lang, catalog, {"safe_word": DEFAULT_SAFE_WORD})
+                  .replace("\n", "\n         "))
+        for action in result.actions:
+            shown = {k: v for k, v in action.items() if k not in ("type", "flow", "node") and v is not None}
+            print(f"   [action] {action['type']} {shown}")
+        if result.ended:
+            print("   [the conversation ended]")
+        state = result.state
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hotline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None)
+
+    worker = sub.add_parser("worker", help="the RQ worker with its scheduler")
+    worker.add_argument("--burst", action="store_true", help="run what is queued and due, then exit")
+
+    flows = sub.add_parser("flows", help="check and test the flows")
+    flows_sub = flows.add_subparsers(dest="flows_command", required=True)
+    check = flows_sub.add_parser("check", help="validate and lint every flow")
+    check.add_argument("path", nargs="?", default="flows")
+    test = flows_sub.add_parser("test", help="run the transcript tests")
+    test.add_argument("path", nargs="?", default="flows")
+
+    talk = sub.add_parser("chat", help="talk to a flow in the terminal")
+    talk.add_argument("--flow", default="survivor")
+    talk.add_argument("--lang", default=None)
+    talk.add_argument("--voice", action="store_true", help="show the voice rendering; an empty line is silence")
+    talk.add_argument("--from", dest="from_number", default="+919800000000")
+    talk.add_argument("--role", default="survivor", help=argparse.SUPPRESS)
+    talk.add_argument("--nobody-on-shift", dest="nobody", action="store_true")
+    talk.add_argument("--flows", default="flows", help=argparse.SUPPRESS)
+
+    outbox = sub.add_parser("outbox", help="what the hotline sent through the local outbox")
+    outbox.add_argument("--json", action="store_true")
+
+    staff = sub.add_parser("staff", help="staff, roles, languages and shifts")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    staff_import = staff_sub.add_parser("import")
+    staff_import.add_argument("file")
+    staff_sub.add_parser("list")
+
+    args = parser.parse_args(argv)
+    if args.command == "flows":
+        return flows_check(args.path) if args.flows_command == "check" else flows_test(args.path)
+    if args.command == "chat":
+        return chat(args)
+    from . import commands  # the commands that need the app's services
+
+    return commands.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Settings from the environment, with defaults that run on a laptop with nothing installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SAFE_WORD = "RECIPE"  # the README names it; an innocuous word that ends a conversation
+DEMO_NUMBER = "+914400000000"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _instance() -> Path:
+    path = Path(os.environ.get("HOTLINE_INSTANCE", "instance")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY, or one generated once into instance/ so hashes of numbers stay stable."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    instance: Path
+    redis_url: str | None
+    database_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    hotline_number: str
+    public_url: str | None
+    secret_key: str
+    staff_file: str
+    safe_word: str
+    port: int
+    flows_path: str = str(ROOT / "flows")
+    default_lang: str = "en"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def twilio_configured(self) -> bool:
+        """Outbound goes through Twilio only when both are set; otherwise to the local outbox."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        env = os.environ
+        instance = Path(overrides.pop("instance", None) or _instance())
+        instance.mkdir(parents=True, exist_ok=True)
+        values = dict(
+            instance=instance,
+            redis_url=env.get("REDIS_URL") or None,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'hotline.db'}",
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            hotline_number=env.get("HOTLINE_NUMBER") or DEMO_NUMBER,
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            secret_key="",
+            staff_file=env.get("HOTLINE_STAFF") or str(ROOT / "examples" / "staff.yaml"),
+            safe_word=env.get("HOTLINE_SAFE_WORD") or DEFAULT_SAFE_WORD,
+            port=int(env.get("PORT") or 5000),
+            flows_path=env.get("HOTLINE_FLOWS") or str(ROOT / "flows"),
+        )
+        values.update(overrides)
+        if not values["secret_key"]:
+            values["secret_key"] = _secret_key(instance)
+        return cls(**values)
