@@ -154,6 +154,8 @@ class Run:
             self.goto(self.flow.start)
         elif handler.then == "resume" and new:
             self.goto(self.flow.start)  # nothing to resume yet: begin, with what the handler set
+        elif handler.then == "resume" and (choice := _answered(self.current(), handler.set)):
+            self.goto(choice["goto"])  # the handler gave this menu's answer ("Tamil" at the language menu)
         elif handler.then == "resume":
             KINDS[self.current().kind].enter(self, self.current())  # ask again, as it was
         else:
@@ -177,6 +179,22 @@ class Run:
         tries = self.tries
         kind.enter(self, node)
         self.tries = tries
+
+
+def _answered(node: Node, values: dict) -> dict | None:
+    """The menu choice that sets exactly what a handler has just set, if the caller waits at one.
+
+    A handler's keyword wins over the node's own words, so "Tamil" typed at the language menu
+    is heard by the language handler; re-asking "choose a language" then would be wrong: the
+    handler has already given the answer one of the choices stands for.
+    """
+    if not values:
+        return None
+    given = {str(k): str(v) for k, v in values.items()}
+    for choice in node.data.get("choices", []):
+        if choice["set"] and {str(k): str(v) for k, v in choice["set"].items()} == given:
+            return choice
+    return None
 
 
 def step(flows: FlowSet, state: dict | None, event: Event) -> Step:

@@ -20,9 +20,18 @@ OWN = {
     "sms_choice": "{key} - {label}",
     "voice_choice": "For {label}, press {key}.",
     "voice_no_input": "We did not hear anything.",
-    "voice_goodbye": "Goodbye.",
+    "voice_goodbye": "Thank you for calling. Goodbye.",
+    "voice_leave_message": "Nobody could answer just now. Please leave a message after the tone, and a counsellor will call you back.",
     "safe_reply": "We got your message and will reply soon. In danger? Call Police 112. Women Helpline 181.",
     "error_reply": "Sorry, something went wrong. In danger? Call Police 112. Women Helpline 181.",
+    "alert_emergency": "URGENT hotline alert {code}: a survivor ({language}) needs help now. Reply ACK {code} to take it.",
+    "alert_escalate": "Hotline alert {code}: a survivor ({language}) asks for a counsellor. Reply ACK {code} to take it, PASS {code} to pass.",
+    "alert_callback": "Hotline alert {code}: a survivor ({language}) asks for a call back between {window}. Reply ACK {code} to take it.",
+    "alert_accompany": "Hotline alert {code}: police ask for an NGO representative in {area}, {when}, ({language}). Reply ACK {code} to go.",
+    "alert_voicemail": "Hotline alert {code}: a survivor ({language}) left a voicemail. Reply ACK {code} to take it.",
+    "staff_noted": "Noted: {command} {code}.",
+    "resources_emergency": "Emergency: Police 112. Women Helpline 181. Ambulance 108.",
+    "resources_general": "Women Helpline 181 (24 hours) can give you the nearest shelter, legal aid and medical help.",
 }
 
 

@@ -1,0 +1,103 @@
+"""`hotline serve | worker | outbox | staff`: the commands that need the hotline's services."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+from .config import Settings
+from .phones import mask
+
+
+def _logging() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def serve(host: str, port: int | None) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from .app import create_app
+
+    settings = Settings.from_env()
+    port = port or settings.port
+    app = create_app(settings)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("threads", 8)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 30)
+            self.cfg.set("accesslog", None)  # access logs would carry phone numbers in query strings
+
+        def load(self):
+            return app
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
+    Server().run()
+    return 0
+
+
+def worker(burst: bool) -> int:
+    from .services import current
+    from .worker import run
+
+    run(current(), burst=burst)
+    return 0
+
+
+def outbox(as_json: bool) -> int:
+    from .services import current
+
+    for row in current().outbound.outbox():
+        if as_json:
+            item = {"to": row.to, "at": row.at.isoformat()}
+            item.update({"body": row.body} if row.body is not None else {"call": row.call})
+            print(json.dumps(item, ensure_ascii=False))
+        else:
+            print(f"{row.at:%Y-%m-%d %H:%M:%S}  to {row.to}  {row.body if row.body is not None else '[call] ' + row.call}")
+    return 0
+
+
+def staff_import(path: str) -> int:
+    from .engine.yamlsource import YAMLSourceError
+    from .staff import load_staff
+
+    try:
+        staff = load_staff(path)
+    except YAMLSourceError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    print(f"{path}: {len(staff.people)} people. Set HOTLINE_STAFF={path} to use this file.")
+    return 0
+
+
+def staff_list() -> int:
+    from .services import current
+
+    svc = current()
+    now = svc.now()
+    for person in svc.staff.people:
+        here = "on shift" if person.on_shift(svc.staff.local(now)) else "off"
+        print(f"{person.name:24} {mask(person.phone):16} {','.join(person.roles):22} "
+              f"{','.join(person.languages):8} {here}")
+    return 0
+
+
+def run(args) -> int:
+    _logging()
+    if args.command == "serve":
+        return serve(args.host, args.port)
+    if args.command == "worker":
+        return worker(args.burst)
+    if args.command == "outbox":
+        return outbox(args.json)
+    if args.command == "staff":
+        return staff_import(args.file) if args.staff_command == "import" else staff_list()
+    raise SystemExit(f"unknown command {args.command}")

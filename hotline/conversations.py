@@ -1,0 +1,74 @@
+"""Per-caller state in Redis: the engine's state under a keyed hash, a lock per caller, and
+idempotency by MessageSid/CallSid so Twilio's retries are answered the same and processed once."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import redis
+
+PREFIX = "hotline"
+STATE_TTL = 7 * 24 * 3600  # the engine expires idle conversations sooner; this only tidies Redis
+REPLY_TTL = 24 * 3600  # Twilio retries within minutes; a day is generous
+LANG_TTL = 365 * 24 * 3600  # the language a caller chose, remembered for her next conversation
+LOCK_TIMEOUT = 10  # a lock outlives a crashed holder by this much at most
+LOCK_WAIT = 8  # and a second message waits this long for it (Twilio allows 15 s)
+
+
+class Busy(Exception):
+    """The caller's lock could not be had in time."""
+
+
+class Conversations:
+    def __init__(self, conn: redis.Redis):
+        self.redis = conn
+
+    @staticmethod
+    def _key(kind: str, ident: str) -> str:
+        return f"{PREFIX}:{kind}:{ident}"
+
+    @contextmanager
+    def lock(self, key: str):
+        """One step at a time per caller: two messages arriving together cannot both read the
+        old state and each write their own."""
+        lock = self.redis.lock(self._key("lock", key), timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_WAIT)
+        if not lock.acquire():
+            raise Busy(key)
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except redis.exceptions.LockError:
+                pass  # it expired while we worked; the state we wrote is still ours
+
+    def load(self, key: str) -> dict | None:
+        raw = self.redis.get(self._key("conv", key))
+        return json.loads(raw) if raw else None
+
+    def save(self, key: str, state: dict | None) -> None:
+        if state is None:
+            self.redis.delete(self._key("conv", key))
+        else:
+            self.redis.set(self._key("conv", key), json.dumps(state, separators=(",", ":")), ex=STATE_TTL)
+
+    def reply_for(self, sid: str) -> str | None:
+        raw = self.redis.get(self._key("sid", sid))
+        return raw.decode() if raw else None
+
+    def remember_reply(self, sid: str, reply: str) -> None:
+        self.redis.set(self._key("sid", sid), reply, ex=REPLY_TTL)
+
+    def language(self, key: str) -> str | None:
+        raw = self.redis.get(self._key("lang", key))
+        return raw.decode() if raw else None
+
+    def remember_language(self, key: str, lang: str) -> None:
+        self.redis.set(self._key("lang", key), lang, ex=LANG_TTL)
+
+    def forget(self, *keys: str) -> None:
+        """Everything held in Redis under these callers' keys (the safe word, DELETE)."""
+        names = [self._key(kind, key) for key in keys for kind in ("conv", "lang")]
+        if names:
+            self.redis.delete(*names)

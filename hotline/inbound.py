@@ -1,0 +1,103 @@
+"""One inbound message or call step: Twilio → engine → reply, under the caller's lock.
+
+The reply is rendered inside the lock and kept under the MessageSid/CallSid, so a retried
+delivery gets the very same answer and the conversation advances once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import engine
+from .actions import carry_out
+from .i18n import detect
+from .phones import caller_key, mask
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+FLOW_FOR_ROLE = {"survivor": "survivor", "staff": "staff", "police": "police"}
+
+
+@dataclass
+class Inbound:
+    channel: str  # sms | voice
+    number: str  # E.164
+    text: str | None  # None: a voice prompt that heard nothing
+    sid: str  # what makes a delivery unique (MessageSid, CallSid + step)
+    fresh: bool = False  # a new call: begin a new voice conversation
+
+
+@dataclass
+class Handled:
+    step: engine.Step
+    key: str
+    role: str
+    recorded: list[int]
+
+
+Render = Callable[[Handled], str]
+
+
+def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
+    key = caller_key(msg.number, svc.settings.secret_key)
+    conv_key = key if msg.channel == "sms" else f"voice:{key}"
+    conversations = svc.conversations
+    with conversations.lock(conv_key):
+        cached = conversations.reply_for(msg.sid)
+        if cached is not None:
+            log.info("%s %s: repeated delivery, answered as before", msg.channel, mask(msg.number))
+            return cached
+        started = time.perf_counter()
+        state = None if msg.fresh else conversations.load(conv_key)
+        role = svc.staff.role_of(msg.number)
+        person = svc.staff.find(msg.number)
+        remembered = conversations.language(key)
+        lang = remembered or (detect(msg.text) if state is None else None) or (
+            person.languages[0] if person and person.languages else None)
+        now = svc.now()
+        facts = {
+            "role": role,
+            "channel": msg.channel,
+            "safe_word": svc.settings.safe_word,
+            "local_time": svc.staff.local(now).strftime("%H:%M"),
+            "on_shift": svc.staff.coverage(now),
+        }
+        result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
+                                                            flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
+        erased = any(a["type"] == "erase" for a in result.actions)
+        if result.forgotten:
+            conversations.forget(key, conv_key)  # the safe word: nothing of this conversation stays
+            recorded = []
+        else:
+            recorded = carry_out(svc, result.actions, key=key, number=msg.number, channel=msg.channel)
+            conversations.save(conv_key, result.state)
+            if not erased and result.lang != remembered:
+                conversations.remember_language(key, result.lang)
+        reply = render(Handled(result, key, role, recorded))
+        conversations.remember_reply(msg.sid, reply)
+        if observe:
+            observe(time.perf_counter() - started)
+    log.info("%s %s (%s): step to %s, %d action(s)", msg.channel, mask(msg.number), role,
+             result.node or "end", len(result.actions))
+    return reply
+
+
+def fallback(svc: Services, msg: Inbound, reason: str) -> str:
+    """Redis (or something else) is down: keep what the response needs in the store so the team
+    is alerted when it is back, and give the language the message shows. Returns the language."""
+    lang = detect(msg.text) or "en"
+    urgent = bool(msg.text) and any(w in (msg.text or "").casefold() for w in ("urgent", "emergency", "அவசரம்"))
+    try:
+        if svc.staff.role_of(msg.number) == "survivor":
+            svc.store.record_action(
+                "escalate", caller_key(msg.number, svc.settings.secret_key), msg.number, msg.channel, lang,
+                {"priority": "emergency" if urgent else "high", "role": "counsellor", "lang": lang,
+                 "reason": f"a survivor reached the line while it was degraded ({reason})"})
+    except Exception:  # noqa: BLE001 - the store down too: the reply still goes out
+        log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
+    log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)
+    return lang

@@ -1,0 +1,77 @@
+"""The parts of a running hotline, built once per process from Settings: Redis, the store, the
+flows, the catalogs, the staff, the queue and outbound. The web app, the worker and the CLI all
+use the same object."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import cached_property
+
+from rq import Queue
+
+from . import engine
+from .config import Settings
+from .conversations import Conversations
+from .i18n import Catalog
+from .outbound import Outbound
+from .redis_conn import connect
+from .staff import Staff, load_staff
+from .store import Store
+
+log = logging.getLogger(__name__)
+QUEUE = "hotline"
+
+
+class Services:
+    def __init__(self, settings: Settings, twilio_client=None):
+        self.settings = settings
+        self.store = Store(settings.database_url, settings.secret_key)
+        self.store.create()
+        self.catalog = Catalog()
+        self.outbound = Outbound(settings, self.store, twilio_client)
+        self.flows, problems = engine.load(settings.flows_path)
+        for problem in problems:
+            log.error("flow problem: %s", problem)
+        self.staff = self._load_staff()
+
+    def _load_staff(self) -> Staff:
+        try:
+            return load_staff(self.settings.staff_file)
+        except engine.yamlsource.YAMLSourceError as exc:
+            for problem in exc.problems:
+                log.error("staff file problem: %s", problem)
+            return Staff()
+
+    @cached_property
+    def redis(self):
+        return connect(self.settings.redis_url, self.settings.instance)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.redis)
+
+    @cached_property
+    def queue(self) -> Queue:
+        return Queue(QUEUE, connection=self.redis)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+_current: Services | None = None
+
+
+def current() -> Services:
+    """The process's Services (the worker's jobs use this); built from the environment once."""
+    global _current
+    if _current is None:
+        _current = Services(Settings.from_env())
+    return _current
+
+
+def use(services: Services) -> Services:
+    """Make `services` the process's own (the app factory and tests call this)."""
+    global _current
+    _current = services
+    return services

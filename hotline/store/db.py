@@ -1,0 +1,136 @@
+"""Opening the store: SQLite under instance/ by default, PostgreSQL (or any SQLAlchemy URL) by
+DATABASE_URL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import create_engine, delete, event, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Action, Audit, Base, OptOut, now
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (the driver we install), not psycopg2."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Store:
+    def __init__(self, url: str, secret: str):
+        url = normalise_url(url)
+        sqlite = url.startswith("sqlite")
+        self.engine = create_engine(
+            url,
+            connect_args={"timeout": 15, "check_same_thread": False} if sqlite else {"connect_timeout": 3},
+            pool_pre_ping=True,
+        )
+        if sqlite:
+            # WAL: the web app and the worker write from two processes without blocking readers
+            @event.listens_for(self.engine, "connect")
+            def _pragmas(conn, _record):
+                cur = conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA busy_timeout=15000")
+                cur.close()
+
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hotline-contact\0" + secret.encode()).digest()))
+
+    def create(self) -> None:
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "down" for /healthz
+            return False
+
+    # -- contacts: the number, encrypted, only where the response must reach her ----------------
+    def seal(self, number: str | None) -> str | None:
+        return self._fernet.encrypt(number.encode()).decode() if number else None
+
+    def unseal(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            return None
+
+    # -- actions ---------------------------------------------------------------------------------
+    def record_action(self, kind: str, caller_key: str, number: str | None, channel: str, lang: str,
+                      payload: dict) -> int:
+        with self.session() as s:
+            action = Action(kind=kind, caller_key=caller_key, contact=self.seal(number), channel=channel,
+                            lang=lang, payload=payload, status="pending")
+            s.add(action)
+            s.flush()
+            s.add(Audit(event=f"action.{kind}", caller_key=caller_key, detail={"action": action.id}))
+            return action.id
+
+    def mark(self, action_id: int, status: str, error: str | None = None) -> None:
+        with self.session() as s:
+            action = s.get(Action, action_id)
+            if action is None:
+                return
+            action.status = status
+            action.error = error
+            if status == "queued":
+                action.queued_at = now()
+            if status in ("done", "failed"):
+                action.done_at = now()
+
+    def audit(self, event_name: str, caller_key: str | None = None, **detail) -> None:
+        with self.session() as s:
+            s.add(Audit(event=event_name, caller_key=caller_key, detail=detail))
+
+    # -- a survivor's controls ----------------------------------------------------------------------
+    def opted_out(self, caller_key: str) -> bool:
+        with self.session() as s:
+            return s.get(OptOut, caller_key) is not None
+
+    def set_opt_out(self, caller_key: str, out: bool) -> None:
+        with self.session() as s:
+            existing = s.get(OptOut, caller_key)
+            if out and existing is None:
+                s.add(OptOut(caller_key=caller_key))
+            elif not out and existing is not None:
+                s.delete(existing)
+
+    def erase(self, caller_key: str) -> int:
+        """DELETE: everything held about a caller goes; the audit keeps only that it happened."""
+        with self.session() as s:
+            gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
+            s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
+            s.execute(delete(Audit).where(Audit.caller_key == caller_key))
+            s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone}))
+            return gone
+
+    def due_actions(self, stuck_after_seconds: int = 300) -> list[int]:
+        """Pending actions, and queued ones that never finished (a lost Redis, a killed worker)."""
+        from datetime import timedelta
+
+        cutoff = now() - timedelta(seconds=stuck_after_seconds)
+        with self.session() as s:
+            rows = s.execute(
+                select(Action.id).where(
+                    (Action.status == "pending") | ((Action.status == "queued") & (Action.queued_at < cutoff))
+                ).order_by(Action.id)
+            )
+            return [r[0] for r in rows]

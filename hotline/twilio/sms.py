@@ -1,0 +1,42 @@
+"""POST /twilio/sms: an inbound SMS, answered with TwiML <Message>."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from ..channels import sms
+from ..inbound import Handled, Inbound
+from . import bp
+from .common import answer, caller, metrics, services
+
+MAX_BODY = 1600  # Twilio's own limit for one message; anything longer is not from Twilio
+
+
+def twiml(body: str) -> str:
+    response = MessagingResponse()
+    if body:
+        response.message(body)
+    return str(response)
+
+
+@bp.post("/sms")
+def inbound_sms():
+    svc = services()
+    number = caller()
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    if not number or not sid:
+        metrics().requests.labels("sms", "400").inc()
+        return Response(twiml(""), status=400, mimetype="text/xml")
+    text = (request.form.get("Body") or "")[:MAX_BODY]
+    params = {"safe_word": svc.settings.safe_word}
+
+    def render(h: Handled) -> str:
+        return twiml(sms.render(h.step.outputs, h.step.lang, svc.catalog, params))
+
+    def safe(lang: str) -> str:
+        return twiml(svc.catalog.own("safe_reply", lang))
+
+    reply = answer(Inbound("sms", number, text, f"sms:{sid}"), render, safe)
+    metrics().requests.labels("sms", "200").inc()
+    return Response(reply, mimetype="text/xml")

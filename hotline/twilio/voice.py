@@ -1,0 +1,103 @@
+"""POST /twilio/voice and its steps: the same flows as SMS, spoken, with keypad and speech.
+
+    /twilio/voice              a new call: the flow's first prompt inside a <Gather>
+    /twilio/voice/gather?n=K   the K-th answer (Digits or SpeechResult; neither = no input)
+    /twilio/voice/dialed       after a <Dial>: nobody answered -> <Record> a voicemail
+    /twilio/voice/recorded     the voicemail is in: the team is alerted
+"""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from ..actions import carry_out
+from ..channels import voice
+from ..inbound import Handled, Inbound
+from ..phones import caller_key
+from . import bp
+from .common import answer, caller, metrics, services
+
+
+def _xml(body: str, status: int = 200) -> Response:
+    metrics().requests.labels("voice", str(status)).inc()
+    return Response(body, status=status, mimetype="text/xml")
+
+
+def _say(texts: list[str], lang: str, then_record: bool = False) -> str:
+    cfg = voice.VOICES.get(lang, voice.VOICES["en"])
+    response = VoiceResponse()
+    for text in texts:
+        response.say(text, voice=cfg["voice"], language=cfg["language"])
+    if then_record:
+        response.record(action=url_for("twilio.voice_recorded", lang=lang), method="POST",
+                        max_length=120, play_beep=True)
+    response.hangup()
+    return str(response)
+
+
+def _step(n: int, text: str | None, fresh: bool) -> Response:
+    svc = services()
+    number = caller()
+    call_sid = request.form.get("CallSid")
+    if not number or not call_sid:
+        return _xml(str(VoiceResponse()), 400)
+    params = {"safe_word": svc.settings.safe_word}
+
+    def render(h: Handled) -> str:
+        plan = voice.plan(h.step.outputs, h.step.lang, svc.catalog, params)
+        next_url = url_for("twilio.voice_gather", n=n + 1)
+        connect = next((a for a in h.step.actions if a["type"] == "connect"), None)
+        if connect:
+            people = svc.staff.on_shift(svc.now(), connect.get("role") or "counsellor", h.step.lang)
+            if people:
+                return voice.twiml(plan, next_url, dial=people[0].phone, caller_id=svc.settings.hotline_number,
+                                   record=url_for("twilio.voice_dialed", lang=h.step.lang))
+            plan.says.append(svc.catalog.own("voice_leave_message", h.step.lang))
+            return voice.twiml(plan, next_url, record=url_for("twilio.voice_recorded", lang=h.step.lang))
+        if any(a["type"] == "voicemail" for a in h.step.actions):
+            return voice.twiml(plan, next_url, record=url_for("twilio.voice_recorded", lang=h.step.lang))
+        return voice.twiml(plan, next_url)
+
+    def safe(lang: str) -> str:
+        return _say([svc.catalog.own("safe_reply", lang)], lang)
+
+    return _xml(answer(Inbound("voice", number, text, f"voice:{call_sid}:{n}", fresh=fresh), render, safe))
+
+
+@bp.post("/voice")
+def voice_call():
+    return _step(0, None, fresh=True)
+
+
+@bp.post("/voice/gather")
+def voice_gather():
+    n = request.args.get("n", default=1, type=int)
+    text = request.form.get("Digits") or request.form.get("SpeechResult") or None
+    return _step(n, text, fresh=False)
+
+
+@bp.post("/voice/dialed")
+def voice_dialed():
+    """After the <Dial>: a call that was answered ends; otherwise she can leave a voicemail."""
+    svc = services()
+    lang = request.args.get("lang", "en")
+    if request.form.get("DialCallStatus") == "completed":
+        return _xml(_say([svc.catalog.own("voice_goodbye", lang)], lang))
+    return _xml(_say([svc.catalog.own("voice_leave_message", lang)], lang, then_record=True))
+
+
+@bp.post("/voice/recorded")
+def voice_recorded():
+    """A voicemail: the team is alerted (the recording stays with Twilio; we keep its address)."""
+    svc = services()
+    lang = request.args.get("lang", "en")
+    number = caller()
+    if number and request.form.get("RecordingUrl"):
+        try:
+            carry_out(svc, [{"type": "voicemail", "lang": lang, "recording": request.form["RecordingUrl"],
+                             "seconds": request.form.get("RecordingDuration")}],
+                      key=caller_key(number, svc.settings.secret_key), number=number, channel="voice")
+        except Exception:  # noqa: BLE001 - she must still hear the goodbye
+            metrics().fallbacks.labels("voice", "voicemail").inc()
+    return _xml(_say([svc.catalog.own("voice_goodbye", lang)], lang))
