@@ -4,7 +4,7 @@ idempotency by MessageSid/CallSid so Twilio's retries are answered the same and 
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import redis
 
@@ -38,10 +38,9 @@ class Conversations:
         try:
             yield
         finally:
-            try:
+            # it may have expired while we worked; the state we wrote is still ours
+            with suppress(redis.exceptions.LockError):
                 lock.release()
-            except redis.exceptions.LockError:
-                pass  # it expired while we worked; the state we wrote is still ours
 
     def load(self, key: str) -> dict | None:
         raw = self.redis.get(self._key("conv", key))
