@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import suppress
+from datetime import datetime
 
 from rq import SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 
 from .actions import sweep
 from .redis_conn import describe
@@ -16,32 +21,43 @@ log = logging.getLogger(__name__)
 SWEEP_EVERY = 60  # seconds
 
 
-def run(svc: Services, burst: bool = False) -> bool:
-    """Run the worker. Burst: sweep once, run what is queued and due, then return."""
-    swept = sweep(svc, stuck_after_seconds=0 if burst else 300)
+def promote_due(svc: Services, until: datetime) -> int:
+    """Move scheduled jobs (retries, timers) due by `until` onto the queue, as RQ's scheduler
+    does when their time comes. `hotline worker --burst` and the tests call it with a clock."""
+    registry = ScheduledJobRegistry(queue=svc.queue)
+    job_ids = registry.get_jobs_to_schedule(int(until.timestamp()))
+    for job_id in job_ids:
+        with suppress(NoSuchJobError):  # a job deleted since: only its registry entry is left
+            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
+        registry.remove(job_id)
+    return len(job_ids)
+
+
+def run(svc: Services, burst: bool = False, until: datetime | None = None, rounds: int = 20) -> bool:
+    """Run the worker. Burst: sweep once, run what is queued and what is due by `until` (now by
+    default), again until nothing is left (a retry may fall due within `until`), then return."""
+    swept = sweep(svc)
     if swept:
         log.info("sweeper: %d recorded action(s) put back on the queue", swept)
     if burst:
-        # jobs whose time has come (retries, timers) are moved to the queue before the run
-        from rq.scheduler import RQScheduler
+        worker = SimpleWorker([svc.queue], connection=svc.redis)
+        for _ in range(rounds):
+            promote_due(svc, until or svc.now())
+            if not len(svc.queue):
+                break
+            worker.work(burst=True, logging_level="WARNING")
+        return True
 
-        scheduler = RQScheduler([svc.queue], connection=svc.redis)
-        scheduler.acquire_locks()
-        scheduler.enqueue_scheduled_jobs()
-        scheduler.release_locks()
-    else:
-        stop = threading.Event()
+    def sweeper():
+        while not threading.Event().wait(SWEEP_EVERY):
+            try:
+                sweep(svc)
+            except Exception:  # noqa: BLE001 - the sweeper must outlive a Redis or DB hiccup
+                log.exception("sweeper failed; trying again in %ss", SWEEP_EVERY)
 
-        def sweeper():
-            while not stop.wait(SWEEP_EVERY):
-                try:
-                    sweep(svc)
-                except Exception:  # noqa: BLE001 - the sweeper must outlive a Redis or DB hiccup
-                    log.exception("sweeper failed; trying again in %ss", SWEEP_EVERY)
-
-        threading.Thread(target=sweeper, name="sweeper", daemon=True).start()
-        log.info("worker on %s", describe(svc.redis))
+    threading.Thread(target=sweeper, name="sweeper", daemon=True).start()
+    log.info("worker on %s", describe(svc.redis))
     # SimpleWorker: jobs run in this process. They are short (one send); a job killed with the
     # worker is found again by the sweeper because its action is still recorded as queued.
     worker = SimpleWorker([svc.queue], connection=svc.redis)
-    return worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
+    return worker.work(with_scheduler=True, logging_level="WARNING")

@@ -1,0 +1,60 @@
+"""A local stand-in for Twilio's REST API: the real SDK builds and sends each request; this
+server receives it on loopback, keeps it, and answers as Twilio would (or fails on purpose)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+
+class StandIn:
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.fail_next = 0  # answer this many requests with a 503
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if standin.fail_next > 0:
+                    standin.fail_next -= 1
+                    self._answer(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+                    return
+                standin.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
+                kind = "CA" if self.path.endswith("/Calls.json") else "SM"
+                self._answer(201, {"sid": kind + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),
+                                   "from": form.get("From"), "body": form.get("Body")})
+
+            def _answer(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):  # quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def client(self, sid: str, token: str) -> Client:
+        base = self.base
+
+        class ToStandIn(TwilioHttpClient):
+            def request(self, method, url, *args, **kwargs):
+                return super().request(method, url.replace("https://api.twilio.com", base), *args, **kwargs)
+
+        return Client(sid, token, http_client=ToStandIn())
+
+    def stop(self):
+        self.server.shutdown()
