@@ -40,9 +40,13 @@ def flows_test(path: str) -> int:
             if failure:
                 print(f"FAIL {failure}")
                 failures.append(failure)
+    # a malformed transcript file counts as a failure of its own
+    failed = len(failures)
     passed = count - sum(isinstance(f, transcripts.Failure) for f in failures)
-    print(f"{passed} passed, {count - passed} failed")
-    return 1 if failures or not count else 0
+    print(f"{passed} passed, {failed} failed")
+    if not count and not failed:
+        print(f"{path}: no transcript tests found", file=sys.stderr)
+    return 1 if failed or not count else 0
 
 
 def chat(args) -> int:

@@ -9,8 +9,12 @@
           match: [counsellor, talk, ஆலோசகர்]
           goto: want_counsellor
         - match: [ack]               # no key: not listed, only typed
-          args: [code]               # 'ACK 482' sets code = 482
+          args: [code]               # 'ACK 482' sets code = 482 (one word each)
           goto: staff_ack
+        - match: [note]
+          args: [code]
+          rest: text                 # 'NOTE 482 she is safe' sets text = 'she is safe'
+          goto: staff_note
         - script: tamil              # any text mostly in Tamil script
           set: {lang: ta}
           goto: safe_to_talk
@@ -33,6 +37,7 @@ CHOICE_FIELDS = {
     "match": schema.words,
     "script": schema.one_of("tamil", "latin", "devanagari", "telugu", "kannada", "malayalam"),
     "args": lambda v: None if isinstance(v, list) and v and not any(schema.ident(a) for a in v) else "must be a list of variable names",
+    "rest": schema.ident,
     "set": schema.mapping,
     "goto": schema.ident,
 }
@@ -80,6 +85,7 @@ class Menu(NodeKind):
                 "words": words,
                 "script": raw.get("script"),
                 "args": list(raw.get("args") or []),
+                "rest": raw.get("rest"),
                 "set": dict(raw.get("set") or {}),
                 "goto": raw.get("goto"),
                 "line": line,
@@ -114,13 +120,19 @@ def pick(choices: list[dict], text: str) -> tuple[dict | None, dict]:
     for choice in choices:
         if said in choice["words"] and not choice["args"]:
             return choice, {}
-    first, _, rest = said.partition(" ")
-    raw_rest = text.strip().split(None, 1)[1] if len(text.split()) > 1 else ""
+    first = said.split(" ", 1)[0]
+    given = text.split()[1:]  # as typed: a note keeps its case and punctuation
     for choice in choices:
-        if choice["args"] and first in choice["words"] and rest:
-            values = raw_rest.split(None, len(choice["args"]) - 1)
-            if len(values) == len(choice["args"]):
-                return choice, dict(zip(choice["args"], values, strict=True))
+        wanted = len(choice["args"])
+        if wanted and first in choice["words"] and len(given) >= wanted:
+            if len(given) > wanted and not choice["rest"]:
+                continue  # 'ACK 482 thanks' is not 'ACK 482': ask again rather than guess
+            values = dict(zip(choice["args"], given[:wanted], strict=True))
+            if choice["rest"]:
+                if len(given) == wanted:
+                    continue  # 'NOTE 482' with no note
+                values[choice["rest"]] = " ".join(given[wanted:])
+            return choice, values
     for choice in choices:
         if choice["script"] and written_in(text, choice["script"]):
             return choice, {}
