@@ -42,29 +42,27 @@ class Conversations:
             with suppress(redis.exceptions.LockError):
                 lock.release()
 
-    def load(self, key: str) -> dict | None:
-        raw = self.redis.get(self._key("conv", key))
-        return json.loads(raw) if raw else None
+    def read(self, conv_key: str, caller: str, sid: str) -> tuple[str | None, dict | None, str | None]:
+        """One round trip for what a step needs: the reply already given under this sid (a retry),
+        the conversation's state, and the caller's remembered language."""
+        reply, state, lang = self.redis.mget(self._key("sid", sid), self._key("conv", conv_key),
+                                             self._key("lang", caller))
+        return (reply.decode() if reply else None, json.loads(state) if state else None,
+                lang.decode() if lang else None)
 
-    def save(self, key: str, state: dict | None) -> None:
+    def write(self, conv_key: str, state: dict | None, sid: str, reply: str,
+              caller: str | None = None, lang: str | None = None) -> None:
+        """One round trip for what a step leaves: the state (or its end), the reply under its sid,
+        and the language to remember (when `caller` and `lang` are given)."""
+        pipe = self.redis.pipeline(transaction=False)
         if state is None:
-            self.redis.delete(self._key("conv", key))
+            pipe.delete(self._key("conv", conv_key))
         else:
-            self.redis.set(self._key("conv", key), json.dumps(state, separators=(",", ":")), ex=STATE_TTL)
-
-    def reply_for(self, sid: str) -> str | None:
-        raw = self.redis.get(self._key("sid", sid))
-        return raw.decode() if raw else None
-
-    def remember_reply(self, sid: str, reply: str) -> None:
-        self.redis.set(self._key("sid", sid), reply, ex=REPLY_TTL)
-
-    def language(self, key: str) -> str | None:
-        raw = self.redis.get(self._key("lang", key))
-        return raw.decode() if raw else None
-
-    def remember_language(self, key: str, lang: str) -> None:
-        self.redis.set(self._key("lang", key), lang, ex=LANG_TTL)
+            pipe.set(self._key("conv", conv_key), json.dumps(state, separators=(",", ":")), ex=STATE_TTL)
+        pipe.set(self._key("sid", sid), reply, ex=REPLY_TTL)
+        if caller and lang:
+            pipe.set(self._key("lang", caller), lang, ex=LANG_TTL)
+        pipe.execute()
 
     def forget(self, *keys: str) -> None:
         """Everything held in Redis under these callers' keys (the safe word, DELETE)."""

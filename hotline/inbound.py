@@ -47,15 +47,15 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
     conv_key = key if msg.channel == "sms" else f"voice:{key}"
     conversations = svc.conversations
     with conversations.lock(conv_key):
-        cached = conversations.reply_for(msg.sid)
+        cached, state, remembered = conversations.read(conv_key, key, msg.sid)
         if cached is not None:
             log.info("%s %s: repeated delivery, answered as before", msg.channel, mask(msg.number))
             return cached
         started = time.perf_counter()
-        state = None if msg.fresh else conversations.load(conv_key)
+        if msg.fresh:
+            state = None
         role = svc.staff.role_of(msg.number)
         person = svc.staff.find(msg.number)
-        remembered = conversations.language(key)
         lang = remembered or (detect(msg.text) if state is None else None) or (
             person.languages[0] if person and person.languages else None)
         now = svc.now()
@@ -74,11 +74,10 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             recorded = []
         else:
             recorded = carry_out(svc, result.actions, key=key, number=msg.number, channel=msg.channel)
-            conversations.save(conv_key, result.state)
-            if not erased and result.lang != remembered:
-                conversations.remember_language(key, result.lang)
         reply = render(Handled(result, key, role, recorded))
-        conversations.remember_reply(msg.sid, reply)
+        keep_lang = not (result.forgotten or erased) and result.lang != remembered
+        conversations.write(conv_key, None if result.forgotten else result.state, msg.sid, reply,
+                            caller=key if keep_lang else None, lang=result.lang)
         if observe:
             observe(time.perf_counter() - started)
     log.info("%s %s (%s): step to %s, %d action(s)", msg.channel, mask(msg.number), role,
