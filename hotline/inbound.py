@@ -46,17 +46,15 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
     key = caller_key(msg.number, svc.settings.secret_key)
     conv_key = key if msg.channel == "sms" else f"voice:{key}"
     conversations = svc.conversations
-    with conversations.lock(conv_key):
-        cached, state, remembered = conversations.read(conv_key, key, msg.sid)
-        if cached is not None:
+    with conversations.turn(conv_key, key, msg.sid) as turn:
+        if turn.cached is not None:
             log.info("%s %s: repeated delivery, answered as before", msg.channel, mask(msg.number))
-            return cached
+            return turn.cached
         started = time.perf_counter()
-        if msg.fresh:
-            state = None
+        state = None if msg.fresh else turn.state
         role = svc.staff.role_of(msg.number)
         person = svc.staff.find(msg.number)
-        lang = remembered or (detect(msg.text) if state is None else None) or (
+        lang = turn.lang or (detect(msg.text) if state is None else None) or (
             person.languages[0] if person and person.languages else None)
         now = svc.now()
         facts = {
@@ -69,15 +67,13 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
         erased = any(a["type"] == "erase" for a in result.actions)
-        if result.forgotten:
-            conversations.forget(key, conv_key)  # the safe word: nothing of this conversation stays
-            recorded = []
-        else:
-            recorded = carry_out(svc, result.actions, key=key, number=msg.number, channel=msg.channel)
+        # the safe word: nothing of this conversation stays, not even the language
+        recorded = [] if result.forgotten else carry_out(svc, result.actions, key=key, number=msg.number,
+                                                          channel=msg.channel)
         reply = render(Handled(result, key, role, recorded))
-        keep_lang = not (result.forgotten or erased) and result.lang != remembered
-        conversations.write(conv_key, None if result.forgotten else result.state, msg.sid, reply,
-                            caller=key if keep_lang else None, lang=result.lang)
+        keep = not (result.forgotten or erased) and result.lang != turn.lang
+        turn.finish(None if result.forgotten else result.state, reply, lang=result.lang if keep else None,
+                    forget_lang=result.forgotten)
         if observe:
             observe(time.perf_counter() - started)
     log.info("%s %s (%s): step to %s, %d action(s)", msg.channel, mask(msg.number), role,

@@ -7,7 +7,7 @@ import logging
 from flask import current_app, request
 from redis.exceptions import RedisError
 
-from ..conversations import Busy
+from ..conversations import Busy, LockLost
 from ..inbound import Inbound, fallback, handle
 from ..phones import e164, mask
 
@@ -32,8 +32,8 @@ def answer(msg: Inbound, render, safe) -> str:
     m = metrics()
     try:
         return handle(svc, msg, render, observe=m.step_seconds.labels(msg.channel).observe)
-    except (RedisError, Busy) as exc:
-        reason = "busy" if isinstance(exc, Busy) else "redis"
+    except (RedisError, Busy, LockLost) as exc:
+        reason = "redis" if isinstance(exc, RedisError) else "busy"
     except Exception:  # noqa: BLE001 - a survivor must get an answer whatever broke
         log.exception("%s %s: the step failed", msg.channel, mask(msg.number))
         reason = "error"
