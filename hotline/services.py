@@ -5,6 +5,7 @@ use the same object."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -16,11 +17,12 @@ from .conversations import Conversations
 from .i18n import Catalog
 from .outbound import Outbound
 from .redis_conn import connect
-from .staff import Staff, load_staff
+from .staff import Staff, import_staff, load_staff, staff_from_store
 from .store import Store
 
 log = logging.getLogger(__name__)
 QUEUE = "hotline"
+STAFF_TTL = 10.0
 
 
 class Services:
@@ -33,15 +35,30 @@ class Services:
         self.flows, problems = engine.load(settings.flows_path)
         for problem in problems:
             log.error("flow problem: %s", problem)
-        self.staff = self._load_staff()
+        self._staff: Staff | None = None
+        self._staff_at = 0.0
+        if not staff_from_store(self.store).people:
+            self._import_staff_file()
 
-    def _load_staff(self) -> Staff:
+    def _import_staff_file(self) -> None:
+        """A new store takes HOTLINE_STAFF (the sample on the embedded defaults)."""
         try:
-            return load_staff(self.settings.staff_file)
+            import_staff(self.store, load_staff(self.settings.staff_file))
         except engine.yamlsource.YAMLSourceError as exc:
             for problem in exc.problems:
                 log.error("staff file problem: %s", problem)
-            return Staff()
+
+    @property
+    def staff(self) -> Staff:
+        """Who is who, from the store; re-read every STAFF_TTL seconds so an import reaches the
+        web app and the worker without a restart."""
+        if self._staff is None or time.monotonic() - self._staff_at > STAFF_TTL:
+            self._staff = staff_from_store(self.store)
+            self._staff_at = time.monotonic()
+        return self._staff
+
+    def reload_staff(self) -> None:
+        self._staff = None
 
     @cached_property
     def redis(self):

@@ -1,12 +1,15 @@
-"""Staff and their shifts, from the staff file (DESIGN.md's minimal form).
+"""Staff and their shifts: the staff file, its import into the store, and who is on shift.
 
-    timezone: Asia/Kolkata
+    timezone: Asia/Kolkata               # the time zone of every shift below
     staff:
       - name: Kavitha
-        phone: "+91 98400 00001"
-        roles: [counsellor]
-        languages: [ta, en]
-        shifts: ["mon-sun 00:00-24:00"]
+        phone: "+91 98400 00001"         # any form phonenumbers can parse; stored as E.164
+        roles: [counsellor]              # counsellor | ngo | police | coordinator
+        languages: [ta, en]              # the first is the language of her alerts
+        shifts: ["mon-sun 00:00-24:00"]  # weekly patterns; "fri 22:00-06:00" runs past midnight
+        areas: [madurai]                 # optional: districts an NGO representative covers
+        overrides:                       # optional, one-off: away, or an extra shift
+          - {from: "2026-12-24 00:00", to: "2026-12-26 00:00", on: false}
 """
 
 from __future__ import annotations
@@ -41,15 +44,34 @@ class Shift:
 
 
 @dataclass
+class Override:
+    start: datetime  # local, naive
+    end: datetime
+    on: bool
+
+
+@dataclass
 class Person:
     name: str
     phone: str
     roles: list[str]
     languages: list[str]
     shifts: list[Shift] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)
+    id: int | None = None  # the store's id, once imported
+    shift_texts: list[str] = field(default_factory=list)
 
     def on_shift(self, local: datetime) -> bool:
+        naive = local.replace(tzinfo=None)
+        for override in self.overrides:  # a one-off beats the weekly pattern
+            if override.start <= naive < override.end:
+                return override.on
         return any(s.covers(local) for s in self.shifts)
+
+    @property
+    def language(self) -> str:
+        return self.languages[0] if self.languages else "en"
 
 
 def parse_shift(text: str) -> Shift | None:
@@ -63,6 +85,18 @@ def parse_shift(text: str) -> Shift | None:
     return Shift(days, start, end) if start != end else None
 
 
+def parse_override(item) -> Override | None:
+    if not isinstance(item, dict):
+        return None
+    try:
+        start = datetime.strptime(str(item.get("from")), "%Y-%m-%d %H:%M")
+        end = datetime.strptime(str(item.get("to")), "%Y-%m-%d %H:%M")
+    except ValueError:
+        return None
+    on = item.get("on", False)
+    return Override(start, end, on) if isinstance(on, bool) and start < end else None
+
+
 class Staff:
     def __init__(self, people: list[Person] | None = None, timezone: str = "Asia/Kolkata"):
         self.people = people or []
@@ -71,6 +105,9 @@ class Staff:
 
     def find(self, number: str | None) -> Person | None:
         return self._by_phone.get(number or "")
+
+    def get(self, staff_id: int | None) -> Person | None:
+        return next((p for p in self.people if p.id == staff_id), None)
 
     def role_of(self, number: str | None) -> str:
         """The flow a number gets: staff, police, or survivor for anyone not on the list."""
@@ -82,10 +119,14 @@ class Staff:
     def local(self, when: datetime) -> datetime:
         return when.astimezone(self.zone)
 
-    def on_shift(self, when: datetime, role: str, language: str | None = None) -> list[Person]:
+    def on_shift(self, when: datetime, role: str, language: str | None = None,
+                 area: str | None = None) -> list[Person]:
+        """On shift now, of a role, speaking `language` and covering `area` where given; in the
+        file's order, which is the order they are asked in."""
         local = self.local(when)
         return [p for p in self.people if role in p.roles and p.on_shift(local)
-                and (language is None or language in p.languages)]
+                and (language is None or language in p.languages)
+                and (area is None or not p.areas or area in p.areas)]
 
     def coverage(self, when: datetime) -> dict[str, list[str]]:
         """role -> languages someone on shift speaks now: the engine's `on_shift` fact."""
@@ -111,6 +152,7 @@ def load_staff(path: str) -> Staff:
         problems.append(Problem(path, data.line_of("timezone"), f'unknown time zone "{timezone}"'))
         timezone = "Asia/Kolkata"
     people = []
+    seen: dict[str, int] = {}
     for i, raw in enumerate(data["staff"]):
         line = data["staff"].line_of(i)
         if not isinstance(raw, Map):
@@ -133,9 +175,63 @@ def load_staff(path: str) -> Staff:
                                         f'shift "{text}" is not like "mon-fri 09:00-17:00"'))
             else:
                 shifts.append(shift)
+        overrides = []
+        for item in raw.get("overrides") or []:
+            override = parse_override(item)
+            if override is None:
+                problems.append(Problem(path, raw.line_of("overrides"),
+                                        'an override is {from: "YYYY-MM-DD HH:MM", to: "YYYY-MM-DD HH:MM", on: true|false}'))
+            else:
+                overrides.append(override)
+        if phone in seen:
+            problems.append(Problem(path, raw.line_of("phone"), f"{phone} is listed twice (also line {seen[phone]})"))
         if phone:
+            seen.setdefault(phone, raw.line_of("phone"))
             people.append(Person(str(raw.get("name", "")), phone, roles,
-                                 [str(x) for x in raw.get("languages") or ["en"]], shifts))
+                                 [str(x) for x in raw.get("languages") or ["en"]], shifts,
+                                 [str(a).lower() for a in raw.get("areas") or []], overrides,
+                                 shift_texts=[str(t) for t in raw.get("shifts") or []]))
     if problems:
         raise YAMLSourceError(problems)
     return Staff(people, timezone)
+
+
+# -- the store's copy ---------------------------------------------------------------------------
+
+
+def import_staff(store, staff: Staff) -> int:
+    """Replace the store's staff with this file's. People who left are kept inactive, so the
+    records of what they did still name them."""
+    from sqlalchemy import select
+
+    from .store.models import StaffMember
+
+    with store.session() as s:
+        existing = {m.phone: m for m in s.scalars(select(StaffMember))}
+        for member in existing.values():
+            member.active = False
+        for position, person in enumerate(staff.people):
+            member = existing.get(person.phone) or StaffMember(phone=person.phone)
+            member.name, member.roles, member.languages = person.name, person.roles, person.languages
+            member.areas, member.timezone, member.active, member.position = (
+                person.areas, staff.zone.key, True, position)
+            member.shifts = person.shift_texts
+            member.overrides = [{"from": o.start.strftime("%Y-%m-%d %H:%M"), "to": o.end.strftime("%Y-%m-%d %H:%M"),
+                                 "on": o.on} for o in person.overrides]
+            s.add(member)
+    store.audit("staff.imported", people=len(staff.people))
+    return len(staff.people)
+
+
+def staff_from_store(store) -> Staff:
+    from sqlalchemy import select
+
+    from .store.models import StaffMember
+
+    with store.session() as s:
+        members = list(s.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.position)))
+    people = [Person(m.name, m.phone, list(m.roles), list(m.languages),
+                     [sh for sh in map(parse_shift, m.shifts) if sh], list(m.areas),
+                     [o for o in map(parse_override, m.overrides) if o], m.id, list(m.shifts))
+              for m in members]
+    return Staff(people, members[0].timezone if members else "Asia/Kolkata")

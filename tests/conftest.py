@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from hotline.config import Settings
 from hotline.store import normalise_url
@@ -109,7 +109,9 @@ def _database_url(kind: str, tmp_path: Path) -> str:
     if not url:
         pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped")
     engine = create_engine(normalise_url(url))
-    Base.metadata.drop_all(engine)  # each test starts from an empty schema
+    Base.metadata.drop_all(engine)  # each test starts from an empty schema, migrated afresh
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return url
 

@@ -7,12 +7,15 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import create_engine, delete, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Action, Audit, Base, OptOut, now
+from .models import Action, Audit, OptOut, now
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def normalise_url(url: str) -> str:
@@ -45,8 +48,23 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hotline-contact\0" + secret.encode()).digest()))
 
+    def alembic_config(self, connection=None):
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = connection
+        return cfg
+
     def create(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Bring the schema up to date (Alembic migrations; a new database gets them all)."""
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # two processes starting at once (web and worker) migrate one after the other
+                conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+            command.upgrade(self.alembic_config(conn), "head")
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,11 +1,13 @@
 """Tables. A caller is known by her keyed hash; her number, where the response needs it to reach
-her, is kept encrypted (Fernet, keyed from SECRET_KEY) and erased with DELETE."""
+her, is kept encrypted (Fernet, keyed from SECRET_KEY) and erased with DELETE. Relayed message
+bodies and notes are encrypted the same way: the console shows them to the assigned counsellor,
+and nobody reading the database file can."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -67,4 +69,109 @@ class Audit(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     event: Mapped[str] = mapped_column(String(60))
     caller_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    staff_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# -- staff and rota ---------------------------------------------------------------------------
+
+
+class StaffMember(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164: staff numbers are not secret
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    areas: Mapped[list] = mapped_column(JSON, default=list)  # districts an NGO representative covers
+    timezone: Mapped[str] = mapped_column(String(60), default="Asia/Kolkata")
+    shifts: Mapped[list] = mapped_column(JSON, default=list)  # weekly patterns: "mon-fri 09:00-17:00"
+    overrides: Mapped[list] = mapped_column(JSON, default=list)  # one-off: {from, to, on}
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the file: who is asked first
+
+
+# -- cases and escalations ----------------------------------------------------------------------
+
+
+class Case(Base):
+    """One survivor's contact with the response: its escalations, notes and relays."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caller_key: Mapped[str] = mapped_column(String(64), index=True)
+    contact: Mapped[str | None] = mapped_column(Text)  # encrypted E.164
+    lang: Mapped[str] = mapped_column(String(10), default="en")
+    channel: Mapped[str] = mapped_column(String(10), default="sms")
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open | closed
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Escalation(Base):
+    """A request for a person, walked through its policy's steps until someone takes it.
+
+    status: open -> acked -> done, or open -> unanswered (every step and repeat passed).
+    (step, round) is where the chain stands; a timer job for another (step, round) is stale.
+    """
+
+    __tablename__ = "escalations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    code: Mapped[str] = mapped_column(String(8), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="counsellor")  # counsellor | accompaniment | voicemail | callback
+    priority: Mapped[str] = mapped_column(String(12), default="normal")
+    role: Mapped[str] = mapped_column(String(20), default="counsellor")
+    lang: Mapped[str] = mapped_column(String(10), default="en")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)  # area, when, window, recording …
+    policy: Mapped[str] = mapped_column(String(40), default="counsellor")
+    status: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    acked_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """One alert to one person for one step of an escalation: written before its job is queued,
+    and at most one per person, step, round and channel."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("escalation_id", "staff_id", "step", "round", "via"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    step: Mapped[int] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    via: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice
+    kind: Mapped[str] = mapped_column(String(12), default="alert")  # alert | taken
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    transport_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    body: Mapped[str] = mapped_column(Text)  # encrypted
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Relay(Base):
+    """A message passed between a survivor and her counsellor through the hotline's number."""
+
+    __tablename__ = "relays"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    direction: Mapped[str] = mapped_column(String(12))  # to_survivor | to_staff
+    body: Mapped[str | None] = mapped_column(Text)  # encrypted
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
