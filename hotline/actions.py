@@ -1,6 +1,7 @@
 """Carrying out what the engine raised. A survivor's controls (erase, opt-out) take effect at
-once, inside the request; everything that reaches a person is written to the store first and
-then queued, so a lost Redis or a dead worker delays it but never loses it."""
+once, inside the request. Whatever reaches a person is written to the store first and then
+queued, so a lost Redis or a dead worker delays it but never loses it: requests for a person
+become escalations (hotline/escalation/); resources to send become recorded actions."""
 
 from __future__ import annotations
 
@@ -9,22 +10,49 @@ import logging
 from redis.exceptions import RedisError
 from rq import Retry
 
+from .escalation.chain import open_escalation
 from .services import Services
 
 log = logging.getLogger(__name__)
 
-QUEUED = {"escalate", "send_resources", "schedule_callback", "request_accompaniment", "staff", "voicemail"}
+QUEUED = {"send_resources"}
 RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])  # transport errors: Twilio or the network
 
 
+def escalation_of(action: dict, lang: str) -> dict | None:
+    """The escalation an engine action asks for, if it asks for a person."""
+    kind = action["type"]
+    if kind == "escalate":
+        role = action.get("role") or "counsellor"
+        return dict(kind="coordinator" if role == "coordinator" else "counsellor",
+                    priority=action.get("priority") or "normal", role=role, reason=action.get("reason") or "",
+                    details={})
+    if kind == "voicemail":
+        return dict(kind="voicemail", priority="high", role="counsellor", reason="voicemail",
+                    details={k: action.get(k) for k in ("recording", "seconds")})
+    if kind == "schedule_callback":
+        return dict(kind="callback", priority="normal", role="counsellor", reason="callback requested",
+                    details={"window": action.get("window"), "code_word": action.get("code_word")})
+    if kind == "request_accompaniment":
+        return dict(kind="accompaniment", priority="high", role="ngo", reason="accompaniment requested",
+                    details={k: action.get(k) for k in ("area", "when", "case_ref", "language")},
+                    lang=action.get("language") if action.get("language") in ("en", "ta") else lang)
+    return None
+
+
 def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | None, channel: str) -> list[int]:
-    """Apply immediate actions; record and queue the rest. Returns the recorded action ids."""
+    """Apply immediate actions; record and queue the rest. Returns the recorded ids."""
     recorded = []
     for action in actions:
         kind = action["type"]
-        if kind in QUEUED:
+        lang = action.get("lang", "en")
+        wanted = escalation_of(action, lang)
+        if wanted is not None:
+            lang = wanted.pop("lang", lang)
+            recorded.append(open_escalation(svc, caller_key=key, number=number, channel=channel, lang=lang, **wanted))
+        elif kind in QUEUED:
             payload = {k: v for k, v in action.items() if k != "type"}
-            action_id = svc.store.record_action(kind, key, number, channel, action.get("lang", "en"), payload)
+            action_id = svc.store.record_action(kind, key, number, channel, lang, payload)
             enqueue(svc, action_id)
             recorded.append(action_id)
         elif kind == "erase":
@@ -33,7 +61,7 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
         elif kind in ("opt_out", "opt_in"):
             svc.store.set_opt_out(key, kind == "opt_out")
             svc.store.audit(f"caller.{kind}", key)
-        # forget (end and keep nothing) and connect (a <Dial>) are the channel's to carry out
+        # forget (the safe word), connect (a <Dial>) and staff commands are the channel's to carry out
     return recorded
 
 
@@ -53,12 +81,18 @@ def enqueue(svc: Services, action_id: int) -> bool:
 
 
 def sweep(svc: Services, stuck_after_seconds: int = 300) -> int:
-    """Queue every recorded action that is not on the queue: after Redis came back, after a
-    worker died mid-job. The job id is the action's, so a job still queued is not doubled."""
+    """Queue everything the store says is due and the queue does not hold: recorded actions,
+    escalation steps, notifications and relays (after Redis came back, after a worker died)."""
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
+    from .escalation import chain, relay
+
     count = 0
+    try:
+        count += chain.sweep(svc) + relay.sweep(svc)
+    except RedisError:
+        return count
     for action_id in svc.store.due_actions(stuck_after_seconds):
         try:
             job = Job.fetch(f"action-{action_id}", connection=svc.redis)

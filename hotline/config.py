@@ -43,6 +43,7 @@ class Settings:
     safe_word: str
     port: int
     flows_path: str = str(ROOT / "flows")
+    policies_path: str = str(ROOT / "policies.yaml")
     default_lang: str = "en"
     extra: dict = field(default_factory=dict)
 
@@ -69,6 +70,7 @@ class Settings:
             safe_word=env.get("HOTLINE_SAFE_WORD") or DEFAULT_SAFE_WORD,
             port=int(env.get("PORT") or 5000),
             flows_path=env.get("HOTLINE_FLOWS") or str(ROOT / "flows"),
+            policies_path=env.get("HOTLINE_POLICIES") or str(ROOT / "policies.yaml"),
         )
         values.update(overrides)
         if not values["secret_key"]:

@@ -28,7 +28,8 @@ LOCK_POLL = 0.01
 
 ACQUIRE_AND_READ = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3]), redis.call('get', KEYS[4])}
+  return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3]), redis.call('get', KEYS[4]),
+          redis.call('get', KEYS[5])}
 end
 return {0}
 """
@@ -64,6 +65,7 @@ class Turn:
     cached: str | None  # the reply already given under this sid: a retried delivery
     state: dict | None
     lang: str | None
+    relay: int | None  # the case whose counsellor her messages go to, once someone took it
     _finish: object = None
     finished: bool = False
 
@@ -90,7 +92,8 @@ class Conversations:
         """Hold the caller's lock for one step: two messages arriving together cannot both read
         the old state and each write their own."""
         lock = self._key("lock", conv_key)
-        keys = [lock, self._key("sid", sid), self._key("conv", conv_key), self._key("lang", caller)]
+        keys = [lock, self._key("sid", sid), self._key("conv", conv_key), self._key("lang", caller),
+                self._key("relay", caller)]
         token = secrets.token_hex(8)
         deadline = time.monotonic() + LOCK_WAIT
         while True:
@@ -107,17 +110,24 @@ class Conversations:
                                args=[token, encoded, STATE_TTL, reply, REPLY_TTL, lang, LANG_TTL]):
                 raise LockLost(conv_key)
 
-        reply, state, lang = got[1], got[2], got[3]
+        reply, state, lang, relay = got[1], got[2], got[3], got[4]
         turn = Turn(reply.decode() if reply else None, json.loads(state) if state else None,
-                    lang.decode() if lang else None, finish)
+                    lang.decode() if lang else None, int(relay) if relay else None, finish)
         try:
             yield turn
         finally:
             if not turn.finished:
                 self._release(keys=[lock], args=[token])
 
+    def set_relay(self, caller: str, case_id: int | None) -> None:
+        """From now on her messages go to the counsellor of this case (None: back to the flow)."""
+        if case_id is None:
+            self.redis.delete(self._key("relay", caller))
+        else:
+            self.redis.set(self._key("relay", caller), case_id, ex=STATE_TTL)
+
     def forget(self, *keys: str) -> None:
         """Everything held in Redis under these callers' keys (DELETE)."""
-        names = [self._key(kind, key) for key in keys for kind in ("conv", "lang")]
+        names = [self._key(kind, key) for key in keys for kind in ("conv", "lang", "relay")]
         if names:
             self.redis.delete(*names)

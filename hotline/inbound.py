@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from . import engine
 from .actions import carry_out
+from .escalation import commands, relay
+from .escalation.chain import open_escalation
 from .i18n import detect
 from .phones import caller_key, mask
 from .services import Services
@@ -37,6 +39,7 @@ class Handled:
     key: str
     role: str
     recorded: list[int]
+    text: str | None = None  # said instead of the flow's outputs (a staff command's answer; "" for a relay)
 
 
 Render = Callable[[Handled], str]
@@ -64,13 +67,30 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "local_time": svc.staff.local(now).strftime("%H:%M"),
             "on_shift": svc.staff.coverage(now),
         }
+        # once someone has taken her request, what she texts goes to that person, keywords apart
+        if turn.relay and msg.text and role != "staff" and not engine.keyword(
+                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts):
+            relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
+            reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
+            turn.finish(state, reply)
+            return reply
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
+        said = None
+        command = next((a for a in result.actions if a["type"] == "staff"), None)
+        if command and person:
+            said = commands.run(svc, person, command["command"], command.get("code") or "", command.get("text"))
+        elif role == "staff" and person and msg.text and not result.actions and (
+                active := relay.active_case_for_staff(svc, person.id)):
+            relay.pass_on(svc, active[0], "to_survivor", msg.text, person.id)
+            said, result.state = "", state  # a relayed reply: nothing to answer, the flow as it was
         erased = any(a["type"] == "erase" for a in result.actions)
         # the safe word: nothing of this conversation stays, not even the language
         recorded = [] if result.forgotten else carry_out(svc, result.actions, key=key, number=msg.number,
                                                           channel=msg.channel)
-        reply = render(Handled(result, key, role, recorded))
+        if erased or result.forgotten:
+            svc.conversations.set_relay(key, None)
+        reply = render(Handled(result, key, role, recorded, text=said))
         keep = not (result.forgotten or erased) and result.lang != turn.lang
         turn.finish(None if result.forgotten else result.state, reply, lang=result.lang if keep else None,
                     forget_lang=result.forgotten)
@@ -88,10 +108,10 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
     urgent = bool(msg.text) and any(w in (msg.text or "").casefold() for w in ("urgent", "emergency", "அவசரம்"))
     try:
         if svc.staff.role_of(msg.number) == "survivor":
-            svc.store.record_action(
-                "escalate", caller_key(msg.number, svc.settings.secret_key), msg.number, msg.channel, lang,
-                {"priority": "emergency" if urgent else "high", "role": "counsellor", "lang": lang,
-                 "reason": f"a survivor reached the line while it was degraded ({reason})"})
+            open_escalation(svc, caller_key=caller_key(msg.number, svc.settings.secret_key), number=msg.number,
+                            channel=msg.channel, lang=lang, kind="counsellor",
+                            priority="emergency" if urgent else "high", role="counsellor",
+                            reason=f"a survivor reached the line while it was degraded ({reason})", queue=False)
     except Exception:  # noqa: BLE001 - the store down too: the reply still goes out
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)

@@ -14,6 +14,7 @@ from rq import Queue
 from . import engine
 from .config import Settings
 from .conversations import Conversations
+from .escalation.policies import load_policies
 from .i18n import Catalog
 from .outbound import Outbound
 from .redis_conn import connect
@@ -35,6 +36,7 @@ class Services:
         self.flows, problems = engine.load(settings.flows_path)
         for problem in problems:
             log.error("flow problem: %s", problem)
+        self.policies = load_policies(settings.policies_path)  # a broken file stops the start, loudly
         self._staff: Staff | None = None
         self._staff_at = 0.0
         if not staff_from_store(self.store).people:
@@ -59,6 +61,11 @@ class Services:
 
     def reload_staff(self) -> None:
         self._staff = None
+
+    def alert_call_url(self, notification_id: int) -> str:
+        """The TwiML a staff member's alert call plays (Twilio fetches it when she answers)."""
+        base = self.settings.public_url or f"http://127.0.0.1:{self.settings.port}"
+        return f"{base}/twilio/voice/alert?n={notification_id}"
 
     @cached_property
     def redis(self):

@@ -11,7 +11,7 @@ from datetime import datetime
 from rq import SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
-from rq.registry import ScheduledJobRegistry
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from .actions import sweep
 from .redis_conn import describe
@@ -41,8 +41,12 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
         log.info("sweeper: %d recorded action(s) put back on the queue", swept)
     if burst:
         worker = SimpleWorker([svc.queue], connection=svc.redis)
+        clock = until or svc.now()
+        # a job whose worker died mid-run (SIGKILL) is abandoned once its execution expires: RQ
+        # retries it; by `clock`, as the worker's own registry maintenance would
+        StartedJobRegistry(queue=svc.queue).cleanup(timestamp=clock.timestamp())
         for _ in range(rounds):
-            promote_due(svc, until or svc.now())
+            promote_due(svc, clock)
             if not len(svc.queue):
                 break
             worker.work(burst=True, logging_level="WARNING")

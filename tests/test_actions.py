@@ -11,7 +11,8 @@ import pytest
 from hotline import services
 from hotline.app import create_app
 from hotline.services import Services
-from hotline.store import Action, Audit, OptOut, Outbox
+from hotline.store import OptOut, Outbox
+from hotline.store.models import Case, Escalation
 from hotline.worker import run as run_worker
 
 from .helpers import messages, sms_form
@@ -37,36 +38,6 @@ def outbox(svc):
         return [(o.to, o.body) for o in s.query(Outbox).order_by(Outbox.id)]
 
 
-def test_an_escalation_alerts_the_counsellor_in_her_language_with_a_code(make_app, database_url):
-    app = make_app(database_url=database_url)
-    svc = app.extensions["hotline"]
-    client = app.test_client()
-    say(client, "வணக்கம்", "1", "1")  # Tamil at once; safe to talk; a counsellor
-    with svc.store.session() as s:
-        (action,) = s.query(Action).all()
-        assert (action.kind, action.status, action.lang) == ("escalate", "queued", "ta")
-    run_worker(services.use(svc), burst=True)
-    sent = outbox(svc)
-    assert [to for to, _ in sent] == ["+919840000001"]  # Kavitha speaks Tamil; Anjali does not
-    assert f"Reply ACK {action.id}" in sent[0][1] and "(Tamil)" in sent[0][1]
-    with svc.store.session() as s:
-        assert s.get(Action, action.id).status == "done"
-
-
-def test_a_job_run_twice_sends_once(make_app, database_url):
-    from hotline.jobs import perform
-
-    app = make_app(database_url=database_url)
-    svc = app.extensions["hotline"]
-    say(app.test_client(), "hi", "1", "1", "1")
-    services.use(svc)
-    with svc.store.session() as s:
-        (action,) = s.query(Action).all()
-    perform(action.id)
-    perform(action.id)
-    assert len(outbox(svc)) == 2  # one alert to each of the two counsellors on shift who speak English
-
-
 def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, standin, database_url):
     settings = make_settings(database_url=database_url, twilio_account_sid=SID, twilio_auth_token=TOKEN)
     svc = Services(settings, twilio_client=standin.client(SID, TOKEN))
@@ -78,29 +49,72 @@ def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, stan
     reply = client.post("/twilio/sms", data=form,
                         headers={"X-Twilio-Signature": sign(TOKEN, "http://localhost/twilio/sms", form)})
     assert "112" in messages(reply.get_data(as_text=True))[0]
-    standin.fail_next = 1  # the first send (the alert) fails: RQ's retry sends it again
+    standin.fail_next = 1  # the first send (the resources) fails: RQ's retry sends it again
     run_worker(services.use(svc), burst=True)
-    assert [r["form"]["To"] for r in standin.requests] == [SURVIVOR]  # the alert waits for its retry
+    assert SURVIVOR not in [r["form"]["To"] for r in standin.requests]  # waiting for its retry
     run_worker(svc, burst=True, until=svc.now() + timedelta(minutes=1))
     to_survivor = [r for r in standin.requests if r["form"]["To"] == SURVIVOR]
     assert len(to_survivor) == 1 and "Women Helpline 181" in to_survivor[0]["form"]["Body"]
-    alerts = [r["form"]["Body"] for r in standin.requests if r["form"]["To"] != SURVIVOR]
-    assert len(alerts) == 2 and all(a.startswith("URGENT hotline alert") for a in alerts)
+    # an emergency alerts every English-speaking counsellor on shift at once, by SMS and by a call
+    sms = sorted(r["form"]["To"] for r in standin.requests if r["path"].endswith("/Messages.json")
+                 and r["form"]["To"] != SURVIVOR)
+    calls = sorted(r["form"]["To"] for r in standin.requests if r["path"].endswith("/Calls.json"))
+    assert sms == calls == ["+919840000001", "+919840000002"]
+    with svc.store.session() as s:
+        code = s.query(Escalation).one().code
+    alerts = [r["form"]["Body"] for r in standin.requests
+              if r["form"]["To"] in sms and r["path"].endswith("/Messages.json")]
+    assert len(alerts) == 2 and all(code in body for body in alerts)
     assert to_survivor[0]["form"]["From"] == "+914400000000"
     assert to_survivor[0]["path"] == f"/2010-04-01/Accounts/{SID}/Messages.json"
 
 
+def everything_in(svc, redis_client) -> str:
+    """Every row of every table and every Redis key and value, as text: what a scan would see."""
+    from sqlalchemy import text
+
+    from hotline.store.models import Base
+
+    parts = []
+    with svc.store.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            parts += [repr(tuple(row)) for row in conn.execute(text(f"SELECT * FROM {table.name}"))]
+    for key in redis_client.keys("*"):
+        kind = redis_client.type(key)
+        value = redis_client.get(key) if kind == b"string" else repr(redis_client.dump(key))
+        parts.append(f"{key!r} {value!r}")
+    return "\n".join(parts)
+
+
 def test_delete_erases_everything_held_about_the_number(make_app, database_url, redis_client):
+    from hotline.phones import caller_key
+
     app = make_app(database_url=database_url)
     svc = app.extensions["hotline"]
     client = app.test_client()
-    say(client, "hi", "1", "1", "1")
+    say(client, "hi", "1", "1", "1")  # English, safe, a counsellor: a case and an escalation
+    run_worker(services.use(svc), burst=True)
+    with svc.store.session() as s:
+        code = s.query(Escalation).one().code
+    say(client, f"ACK {code}", number="+919840000001")
+    say(client, "my husband locked the door")  # relayed to Kavitha, kept encrypted for her
+    run_worker(svc, burst=True)
+    key = caller_key(SURVIVOR, "test-secret")
+    assert key in everything_in(svc, redis_client)
+
     (reply,) = say(client, "DELETE")
     assert "erased" in reply[0]
+    run_worker(svc, burst=True)
+    scan = everything_in(svc, redis_client)
+    for trace in (key, SURVIVOR, "9876543210", "husband", "locked the door"):
+        assert trace not in scan
     with svc.store.session() as s:
-        assert s.query(Action).count() == 0
-        assert all(a.caller_key is None for a in s.query(Audit).all())
-    assert not redis_client.keys("hotline:conv:*") and not redis_client.keys("hotline:lang:*")
+        stub = s.query(Escalation).one()  # what stays for the statistics: anonymous times and status
+        assert (stub.status, stub.details, stub.reason) == ("erased", {}, "")
+        assert s.query(Case).one().contact is None
+    # and her next message starts afresh: nothing is relayed to the counsellor any more
+    (again,) = say(client, "hello")
+    assert "Choose a language" in again[0]
 
 
 def test_stop_means_no_outbound_to_that_number(make_app, database_url):
@@ -124,7 +138,7 @@ def test_the_safe_word_keeps_nothing(make_app, redis_client):
     client = app.test_client()
     say(client, "hi", "2")
     (reply,) = say(client, "recipe")
-    assert reply == ["Thank you. Your order is confirmed."]
+    assert reply == ["நன்றி. உங்கள் ஆர்டர் உறுதி செய்யப்பட்டது."]  # in her language, and ordinary
     assert not redis_client.keys("hotline:conv:*") and not redis_client.keys("hotline:lang:*")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from hotline import services
-from hotline.store import Action, Outbox
+from hotline.store import Outbox
+from hotline.store.models import Escalation
 from hotline.worker import run as run_worker
 
 CALLER = "+919876543210"
@@ -57,12 +58,13 @@ def test_a_call_walks_the_menu_by_keypad_and_speech_to_a_counsellor(make_app):
     assert left.status_code == 200
     svc = app.extensions["hotline"]
     with svc.store.session() as s:
-        kinds = sorted(a.kind for a in s.query(Action).all())
-    assert kinds == ["escalate", "voicemail"]
+        escalations = {e.kind: e for e in s.query(Escalation).all()}
+    assert sorted(escalations) == ["counsellor", "voicemail"]
+    assert escalations["voicemail"].details["recording"] == "https://api.twilio.com/rec/RE1"
     run_worker(services.use(svc), burst=True)
     with svc.store.session() as s:
-        bodies = [o.body for o in s.query(Outbox).all()]
-    assert any("left a voicemail" in b for b in bodies)
+        bodies = [o.body for o in s.query(Outbox).all() if o.body]
+    assert any(escalations["voicemail"].code in b for b in bodies)  # the team is alerted to listen
 
 
 def test_silence_is_no_input_then_the_question_again(make_app):

@@ -1,67 +1,122 @@
 """An engine step as a voice call: <Say> the messages, <Gather> keypad (and speech) for a prompt.
 
 The same plan renders as TwiML for Twilio and as text for `hotline chat --voice`.
+
+Each language sounds as locales/languages.yaml says (see hotline/i18n/languages.py):
+- a language with a voice is spoken with <Say voice=… language=…> (Twilio's Google voices are
+  named like Google.ta-IN-Standard-A);
+- a language without one plays the recorded audio of each message (<Play>), one file per
+  message id, from its audio_url ("…/survivor.main_menu.mp3");
+- a language without speech recognition takes the keypad only.
+A choice that picks a language ("தமிழ்: எண் 2-ஐ அழுத்துங்கள்") is spoken in that language, with
+its voice, whatever the caller's language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ..i18n import Catalog
+from ..i18n.catalog import OWN
+from ..i18n.languages import Language, Languages, languages
 
-# Per-locale speech settings. Twilio's <Say> takes Google voices named like
-# Google.ta-IN-Standard-A; <Gather> speech recognition takes a BCP-47 language.
-VOICES = {
-    "en": {"language": "en-IN", "voice": "Google.en-IN-Standard-A", "speech": True},
-    "ta": {"language": "ta-IN", "voice": "Google.ta-IN-Standard-A", "speech": True},
-}
 GATHER_TIMEOUT = 6  # seconds of silence before a prompt counts as no input
+
+
+def voice_settings(language: Language) -> dict:
+    """What <Say> and <Gather> need of a language: voice, language, speech (bool), speech_language."""
+    return {"voice": language.say_voice, "language": language.say_language or language.speech,
+            "speech": bool(language.speech), "speech_language": language.speech,
+            "audio_url": language.audio_url}
+
+
+def _voices(langs: Languages) -> dict[str, dict]:
+    return {language.code: voice_settings(language) for language in langs}
+
+
+# Per-locale speech settings of the shipped locales/ (the webhooks read VOICES[lang]["voice"],
+# ["language"] for the <Say> of their own replies).
+VOICES = _voices(languages())
+
+
+@dataclass
+class Line:
+    """One thing said: its text, its language, and its catalog context (the recorded audio's
+    name where the language has no voice)."""
+
+    text: str
+    lang: str
+    audio: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
 class Plan:
-    says: list[str]  # spoken before (and, for a prompt, inside) the gather
-    choices: list[tuple[str, str]]  # (key, spoken choice)
+    says: list  # Line (or plain text in the plan's language), before/inside the gather
+    choices: list[tuple[str, Line]]  # (key, the spoken choice)
     gather: str | None  # the answer type awaited, None when nothing is awaited
     lang: str
+    languages: Languages = field(default_factory=languages)
 
 
 def plan(outputs: list[dict], lang: str, catalog: Catalog, params: dict | None = None) -> Plan:
     says, choices, gather = [], [], None
     for output in outputs:
-        says.append(catalog.output(output, lang, params))
+        says.append(Line(catalog.output(output, lang, params), lang, f"{output['flow']}.{output['msg']}"))
         if output["type"] == "prompt":
             gather = output.get("answer", "text")
             for choice in output.get("choices", []):
-                label = catalog.choice(output, choice, lang)
-                choices.append((choice["key"], catalog.own("voice_choice", lang, key=choice["key"], label=label)))
-    return Plan(says, choices, gather, lang)
+                own = choice.get("lang") or lang  # a language choice speaks its own language
+                label = catalog.choice(output, choice, own)
+                text = catalog.own("voice_choice", own, key=choice["key"], label=label)
+                audio = f"{output['flow']}.{choice['msg']}" if choice.get("lang") else None
+                choices.append((choice["key"], Line(text, own, audio)))
+    return Plan(says, choices, gather, lang, catalog.languages)
+
+
+def _line(item, p: Plan) -> Line:
+    return item if isinstance(item, Line) else Line(str(item), p.lang)
+
+
+def _speak(target, line: Line, p: Plan) -> None:
+    """<Say> in the line's voice; <Play> its recording where its language has no voice."""
+    language = p.languages.get(line.lang)
+    if language.has_voice:
+        target.say(line.text, voice=language.say_voice, language=language.say_language)
+    elif language.audio_url and line.audio:
+        target.play(f"{language.audio_url.rstrip('/')}/{line.audio}.mp3")
+    else:
+        target.say(line.text)  # nothing better: Twilio's default voice
 
 
 def twiml(p: Plan, action: str, dial: str | None = None, caller_id: str | None = None,
           no_input: str | None = None, record: str | None = None) -> str:
     """TwiML for one step: `action` is where a <Gather> posts the answer; `no_input` is where a
     silent gather is redirected; `dial` connects the call; `record` leaves a voicemail."""
-    cfg = VOICES.get(p.lang, VOICES["en"])
-    say = {"voice": cfg["voice"], "language": cfg["language"]}
+    language = p.languages.get(p.lang)
     response = VoiceResponse()
+    lines = [_line(item, p) for item in p.says]
     if p.gather:
-        # menus take keypad presses; free answers take speech too where the language has it
-        input_kinds = "dtmf speech" if cfg["speech"] else "dtmf"
-        gather = Gather(input=input_kinds, action=action, method="POST", timeout=GATHER_TIMEOUT,
-                        language=cfg["language"], action_on_empty_result=False,
+        # keypad always; speech too where the caller's language has recognition (on the language
+        # menu an en-IN recogniser still hears "Tamil", which the flow's keyword handler takes)
+        speech = bool(language.speech)
+        gather = Gather(input="dtmf speech" if speech else "dtmf", action=action, method="POST",
+                        timeout=GATHER_TIMEOUT, language=language.speech or language.say_language,
+                        action_on_empty_result=False,
                         num_digits=1 if p.gather == "menu" and all(len(k) == 1 for k, _ in p.choices) else None)
         if p.gather != "menu":
             gather.finish_on_key = "#"
-        for text in p.says + [c for _, c in p.choices]:
-            gather.say(text, **say)
+        for line in lines + [c for _, c in p.choices]:
+            _speak(gather, line, p)
         response.append(gather)
         response.redirect(no_input or action, method="POST")
         return str(response)
-    for text in p.says:
-        response.say(text, **say)
+    for line in lines:
+        _speak(response, line, p)
     if dial:
         d = response.dial(caller_id=caller_id, timeout=25, action=record, method="POST")
         d.number(dial)
@@ -72,9 +127,16 @@ def twiml(p: Plan, action: str, dial: str | None = None, caller_id: str | None =
     return str(response)
 
 
+def own_line(catalog: Catalog, msg_id: str, lang: str, **params) -> Line:
+    """One of the hotline's own texts as a line of a call (with its recording's name)."""
+    assert msg_id in OWN, msg_id
+    return Line(catalog.own(msg_id, lang, **params), lang, f"hotline.{msg_id}")
+
+
 def as_text(p: Plan) -> str:
-    lines = [f"[say {p.lang}] {text}" for text in p.says]
-    lines += [f"[press {key}] {text}" for key, text in p.choices]
+    lines = [f"[say {line.lang}] {line.text}" for line in (_line(item, p) for item in p.says)]
+    lines += [f"[press {key}] {line.text}" + (f" [{line.lang}]" if line.lang != p.lang else "")
+              for key, line in p.choices]
     if p.gather and p.gather != "menu":
         lines.append(f"[speak or type: {p.gather}]")
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .loader import THEN_SPECIAL, says
-from .model import Flow
+from .model import Flow, Node
 from .nodes import KINDS
 from .yamlsource import Problem
 
@@ -24,10 +24,10 @@ def lint_flow(flow: Flow) -> list[Problem]:
         at(flow.line, f'start goes to unknown node "{flow.start}"')
 
     edges: dict[str, list[str]] = {}
+    unsure = {n.id for n in flow.nodes.values() if _unsure(n)}
     for node in flow.nodes.values():
-        kind = KINDS[node.kind]
         edges[node.id] = []
-        for target, line, what in kind.targets(node):
+        for target, line, what in _targets(node):
             if not isinstance(target, str):
                 continue
             if target not in flow.nodes:
@@ -48,24 +48,51 @@ def lint_flow(flow: Flow) -> list[Problem]:
                 at(handler.line, f'handler "{handler.id}" then goes to unknown node "{handler.then}"')
             entries.append(handler.then)
 
+    # The paths through the flow. A node whose own problems hide where it leads (a missing next:,
+    # choices that could not be read) might lead anywhere: rather than report its consequences
+    # as problems of their own (every node after it "unreachable"), say nothing about them until
+    # that node is fixed.
     reachable = _reach([e for e in entries if e in flow.nodes], edges)
-    for node in flow.nodes.values():
-        if node.id not in reachable:
-            at(node.line, f'node "{node.id}" is unreachable: nothing goes to it')
+    if not (unsure & reachable):
+        for node in flow.nodes.values():
+            if node.id not in reachable:
+                at(node.line, f'node "{node.id}" is unreachable: nothing goes to it')
 
     # a conversation must always come to rest: waiting for the caller, ended, or in another flow
     rests = {n.id for n in flow.nodes.values() if KINDS[n.kind].waits or n.kind in ("end", "flow")}
-    can_rest = _reach_back(rests, edges)
+    can_rest = _reach_back(rests | unsure, edges)
     for node in flow.nodes.values():
         if node.id not in can_rest:
             at(node.line, f'node "{node.id}" loops forever without waiting for the caller or ending')
     ends = {n.id for n in flow.nodes.values() if n.kind in ("end", "flow")}
-    if flow.nodes and not (ends & reachable):
+    if flow.nodes and not (ends & reachable) and not (unsure & reachable):
         at(flow.line, "no path of this flow ever ends: add a node of kind end")
 
     _lint_keywords(flow, at)
     _lint_variables(flow, at)
     return problems
+
+
+def _unsure(node: Node) -> bool:
+    """True when the node's own problems hide where it may lead."""
+    kind = KINDS[node.kind]
+    if node.data.get("unread"):
+        return True
+    for key in kind.required:
+        if key not in node.spec or kind.fields[key](node.spec[key]):
+            return True
+    for key in ("next", "fallback", "else"):
+        if key in node.spec and key in kind.fields and kind.fields[key](node.spec[key]):
+            return True
+    parts = node.spec.get("choices") if node.kind == "menu" else node.spec.get("cases") if node.kind == "branch" else []
+    return any(not isinstance(part, dict) or not isinstance(part.get("goto"), str) for part in parts or [])
+
+
+def _targets(node: Node) -> list[tuple[str, int, str]]:
+    try:
+        return KINDS[node.kind].targets(node)
+    except (KeyError, TypeError, AttributeError):  # a node with problems of its own, reported already
+        return []
 
 
 def _reach(starts: list[str], edges: dict[str, list[str]]) -> set[str]:
@@ -87,7 +114,13 @@ def _reach_back(goals: set[str], edges: dict[str, list[str]]) -> set[str]:
 
 
 def _lint_keywords(flow: Flow, at) -> None:
-    handler_words = {w: h for h in flow.handlers for w in h.match}
+    handler_words: dict = {}
+    for handler in flow.handlers:
+        for word in handler.match:
+            if word in handler_words and handler_words[word] is not handler:
+                at(handler.line, f'keyword "{word}" of handler "{handler.id}" is taken by handler '
+                                 f'"{handler_words[word].id}" before it, so this handler never hears it')
+            handler_words.setdefault(word, handler)
     for node in flow.nodes.values():
         for choice in node.data.get("choices", []):
             for word in choice["words"]:
@@ -107,7 +140,8 @@ def _lint_variables(flow: Flow, at) -> None:
         if node.kind == "set" and isinstance(spec.get("set"), dict):
             assigned |= set(spec["set"])
         for choice in node.data.get("choices", []):
-            assigned |= set(choice["set"]) | set(choice["args"])
+            named = [*choice["set"], *choice["args"], *([choice["rest"]] if choice.get("rest") else [])]
+            assigned |= {name for name in named if isinstance(name, str)}
     used: list[tuple[str, int, str]] = []
     for node in flow.nodes.values():
         for action in node.data.get("actions", []):
@@ -129,10 +163,13 @@ def lint_set(flows: dict[str, Flow]) -> list[Problem]:
         for node in flow.nodes.values():
             if node.kind != "flow":
                 continue
-            other = flows.get(node.spec.get("flow"))
+            name, target = node.spec.get("flow"), node.spec.get("node")
+            if not isinstance(name, str) or (target is not None and not isinstance(target, str)):
+                continue  # reported already: must be a name
+            other = flows.get(name)
             if other is None:
-                problems.append(Problem(flow.file, node.line_of("flow"), f'goes to unknown flow "{node.spec.get("flow")}"'))
-            elif node.spec.get("node") and node.spec["node"] not in other.nodes:
+                problems.append(Problem(flow.file, node.line_of("flow"), f'node "{node.id}" goes to unknown flow "{name}"'))
+            elif target and target not in other.nodes:
                 problems.append(Problem(flow.file, node.line_of("node"),
-                                        f'goes to unknown node "{node.spec["node"]}" of flow "{other.name}"'))
+                                        f'node "{node.id}" goes to unknown node "{target}" of flow "{other.name}"'))
     return problems

@@ -90,17 +90,15 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
         if not isinstance(spec, Map):
             problems.append(Problem(file, line, f'node "{node_id}" must be a mapping with kind:'))
             continue
-        kind = KINDS.get(spec.get("kind"))
+        kind = KINDS.get(spec.get("kind")) if isinstance(spec.get("kind"), str) else None
         if kind is None:
             problems.append(Problem(file, spec.line_of("kind"),
                                     f'node "{node_id}": kind must be one of {", ".join(KINDS)}'))
             continue
         node = Node(str(node_id), kind.name, spec, line)
         fields = {"kind": schema.text, **kind.fields}
-        before = len(problems)
         _fields(spec, fields, kind.required, file, f'node "{node_id}"', problems)
-        if len(problems) == before or all(k in spec and not fields[k](spec[k]) for k in kind.required):
-            kind.check(node, file, problems)
+        _check_node(kind, node, fields, file, problems)
         nodes[node.id] = node
 
     handlers = _handlers(data.get("handlers"), file, problems)
@@ -119,7 +117,7 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
         start=str(data.get("start", "")),
         expire_after=schema.seconds(data.get("expire_after", "2h")) or 7200,
         retries=default_retries,
-        languages=[str(x) for x in data.get("languages") or ["en"]],
+        languages=[str(x) for x in data["languages"]] if isinstance(data.get("languages"), list) and data["languages"] else ["en"],
         region=str(data.get("region", "IN")),
         messages={str(k): str(v) for k, v in messages.items()},
         message_lines=dict(messages.key_lines) if isinstance(messages, Map) else {},
@@ -131,9 +129,30 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
     return flow, problems
 
 
+def _check_node(kind, node: Node, fields: dict, file: str, problems: list[Problem]) -> None:
+    """The kind's own checks, which parse its parts (choices, cases, actions) into node.data.
+
+    They read the node's structure (a menu's choices, a branch's cases), so they run whenever that
+    structure is there and of the right type, even when another field (a missing fallback:) has a
+    problem: otherwise a menu's choices would go unread and every node they lead to would be
+    reported unreachable. A part of the wrong shape that a kind's check trips over is reported,
+    not raised: the checker names problems, it does not crash on them."""
+    structure = [k for k in kind.required if fields[k] in (schema.sequence, schema.mapping)]
+    if not all(k in node.spec and not fields[k](node.spec[k]) for k in structure):
+        node.data["unread"] = True
+        return
+    before = len(problems)
+    try:
+        kind.check(node, file, problems)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        node.data["unread"] = True
+        if len(problems) == before:
+            problems.append(Problem(file, node.line, f'node "{node.id}" could not be read: check the shape of its fields'))
+
+
 def _handlers(raw, file: str, problems: list[Problem]) -> list[Handler]:
     handlers = []
-    for i, spec in enumerate(raw or []):
+    for i, spec in enumerate(raw if isinstance(raw, list) else []):
         line = raw.line_of(i)
         if not isinstance(spec, Map):
             problems.append(Problem(file, line, "a handler is a mapping with match: and then:"))
@@ -143,15 +162,19 @@ def _handlers(raw, file: str, problems: list[Problem]) -> list[Handler]:
             check_variables(spec["set"], file, problems)
         handlers.append(Handler(
             id=str(spec.get("id", i + 1)),
-            match=[w if str(w) == "$safe_word" else normalise(str(w)) for w in spec.get("match") or []],
+            match=[w if str(w) == "$safe_word" else normalise(str(w)) for w in _list(spec.get("match"))],
             anywhere=bool(spec.get("anywhere", False)),
             say=_ids(spec.get("say")),
             actions=parse_actions(spec["do"], file, problems) if isinstance(spec.get("do"), list) else [],
-            set=dict(spec.get("set") or {}),
+            set=dict(spec["set"]) if isinstance(spec.get("set"), dict) else {},
             then=str(spec.get("then", "resume")),
             line=line,
         ))
     return handlers
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _ids(value) -> list[str]:
@@ -166,7 +189,7 @@ def says(node: Node) -> list[tuple[str, int]]:
     for key in ("invalid", "no_input"):
         if isinstance(node.spec.get(key), str):
             found.append((node.spec[key], node.line_of(key)))
-    found += [(c["label"], c["line"]) for c in node.data.get("choices", []) if c["label"]]
+    found += [(c["label"], c["line"]) for c in node.data.get("choices", []) if isinstance(c["label"], str)]
     return found
 
 

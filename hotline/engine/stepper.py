@@ -77,7 +77,18 @@ class Run:
         out["choices"] = [
             {"key": c["key"], "msg": c["label"], "default": self.flow.message(c["label"])} for c in choices
         ]
+        # a choice that picks a language is shown and spoken in that language ("தமிழ்" on an
+        # English menu): the renderer needs to know which
+        picks = {str(c.get("key")): c["set"]["lang"] for c in self._node_choices()
+                 if c.get("key") is not None and isinstance(c.get("set"), dict) and c["set"].get("lang")}
+        for choice in out["choices"]:
+            if str(choice["key"]) in picks:
+                choice["lang"] = str(picks[str(choice["key"])])
         self.outputs.append(out)
+
+    def _node_choices(self) -> list[dict]:
+        node = self.flow.nodes.get(self.node) if self.node else None
+        return node.data.get("choices", []) if node is not None else []
 
     def act(self, action: dict) -> None:
         raised = action_kinds.resolve(action, self.vars)
@@ -246,3 +257,17 @@ def step(flows: FlowSet, state: dict | None, event: Event) -> Step:
         "at": event.at,
     }
     return Step(new_state, run.outputs, run.actions, run.lang, ended, run.forgotten, None if ended else run.node)
+
+
+def keyword(flows: FlowSet, flow_name: str, text: str | None, facts: dict | None = None) -> str | None:
+    """The id of the flow's handler that `text` calls (URGENT, STOP, the safe word …), or None.
+
+    The host asks this before passing a message on to a counsellor: a keyword is always the
+    hotline's to act on, even in the middle of a relayed conversation."""
+    flow = flows.get(flow_name)
+    if flow is None or not text:
+        return None
+    run = Run(flows, Event(text=text, facts=facts or {}))
+    run.flow = flow
+    handler = run.heard(text)
+    return handler.id if handler else None

@@ -7,6 +7,7 @@ YAML would silently let the last one win.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 import yaml
@@ -18,6 +19,11 @@ class Map(dict):
     line: int = 0
     key_lines: dict
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.key_lines = {}
+
     def line_of(self, key) -> int:
         return self.key_lines.get(key, self.line)
 
@@ -27,6 +33,11 @@ class Seq(list):
 
     line: int = 0
     item_lines: list
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.item_lines = []
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if index < len(self.item_lines) else self.line
@@ -92,13 +103,25 @@ def parse(text: str, filename: str) -> tuple[object, list[Problem]]:
     try:
         data = yaml.load(text, Loader=_loader(filename, problems))  # noqa: S506 - a SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = exc.problem or exc.context or "not valid YAML"
-        raise YAMLSourceError([Problem(filename, line, f"YAML syntax: {what}")]) from None
+        raise YAMLSourceError([Problem(filename, *_syntax_error(exc, text))]) from None
     except yaml.YAMLError as exc:
         raise YAMLSourceError([Problem(filename, 1, f"YAML syntax: {exc}")]) from None
     return data, problems
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The line and words of a YAML syntax error. An error found at the end of the file (an
+    unclosed quote or bracket) is named where the unclosed thing starts, not past the last line."""
+    last_line = max(1, len(text.splitlines()))
+    problem = exc.problem_mark.line + 1 if exc.problem_mark else None
+    context = exc.context_mark.line + 1 if exc.context_mark else None
+    what = exc.problem or exc.context or "not valid YAML"
+    if exc.problem and exc.context and context:
+        what += f" ({exc.context} that starts at line {context})" if context != problem else f" ({exc.context})"
+    line = problem or context or 1
+    if line > last_line and context:
+        line = context
+    return min(line, last_line), f"YAML syntax: {what}"
 
 
 def load(text: str, filename: str) -> object:
@@ -110,10 +133,16 @@ def load(text: str, filename: str) -> object:
 
 
 def read(path: str) -> str:
+    """A file's text, as UTF-8 (a byte-order mark is allowed); anything else names its line."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except UnicodeDecodeError as exc:
-        raise YAMLSourceError([Problem(path, 1, f"not UTF-8 text ({exc.reason})")]) from None
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise YAMLSourceError([Problem(path, 1, f"cannot read: {exc.strerror}")]) from None
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YAMLSourceError([Problem(path, line, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

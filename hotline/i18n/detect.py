@@ -1,17 +1,11 @@
-"""Telling a caller's language from what she wrote: Tamil script, or a Tamil keyword."""
+"""Telling a caller's language from what she wrote: a word naming a language (Tamil, தமிழ்),
+or the script of a language that has a catalog (any Tamil letters, mostly)."""
 
 from __future__ import annotations
 
-from ..engine.text import normalise, written_in
-
-KEYWORDS = {"tamil": "ta", "தமிழ்": "ta", "english": "en"}
+from .languages import LOCALES, languages
 
 
-def detect(text: str | None) -> str | None:
+def detect(text: str | None, folder: str = str(LOCALES)) -> str | None:
     """'ta' for a message mostly in Tamil script or naming Tamil; None when nothing tells."""
-    if not text:
-        return None
-    first = normalise(text).split(" ", 1)[0]
-    if first in KEYWORDS:
-        return KEYWORDS[first]
-    return "ta" if written_in(text, "tamil") else None
+    return languages(folder).detect(text)

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import create_engine, delete, event, select, text
+from sqlalchemy import create_engine, delete, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Action, Audit, OptOut, now
+from .models import Action, Audit, Case, Escalation, Note, OptOut, Outbox, Relay, now
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,13 +37,20 @@ class Store:
             pool_pre_ping=True,
         )
         if sqlite:
-            # WAL: the web app and the worker write from two processes without blocking readers
+            # WAL: the web app and the worker share the file from two processes. Every transaction
+            # begins IMMEDIATE, taking the write lock up front: SQLite ignores SELECT … FOR UPDATE,
+            # and a job that reads "not sent yet" must not let another job read the same.
             @event.listens_for(self.engine, "connect")
             def _pragmas(conn, _record):
+                conn.isolation_level = None  # let the "begin" hook below say how to begin
                 cur = conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA busy_timeout=15000")
                 cur.close()
+
+            @event.listens_for(self.engine, "begin")
+            def _begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hotline-contact\0" + secret.encode()).digest()))
@@ -119,7 +126,11 @@ class Store:
             s.add(Audit(event=event_name, caller_key=caller_key, detail=detail))
 
     # -- a survivor's controls ----------------------------------------------------------------------
-    def opted_out(self, caller_key: str) -> bool:
+    def opted_out(self, caller_key: str, session: Session | None = None) -> bool:
+        """STOP in force? Inside a transaction, pass its session: SQLite has one writer at a time,
+        and a second session opened inside the first would wait for it."""
+        if session is not None:
+            return session.get(OptOut, caller_key) is not None
         with self.session() as s:
             return s.get(OptOut, caller_key) is not None
 
@@ -132,12 +143,26 @@ class Store:
                 s.delete(existing)
 
     def erase(self, caller_key: str) -> int:
-        """DELETE: everything held about a caller goes; the audit keeps only that it happened."""
+        """DELETE: everything held about a caller goes. What stays, for the line's statistics, is
+        an anonymous stub of each case: its escalations' times, priority, language and status,
+        and which staff were alerted — no number, no hash, no words of hers."""
         with self.session() as s:
             gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
+            gone += s.execute(delete(Outbox).where(Outbox.about == caller_key)).rowcount
             s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
             s.execute(delete(Audit).where(Audit.caller_key == caller_key))
-            s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone}))
+            case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
+            if case_ids:
+                gone += s.execute(delete(Relay).where(Relay.case_id.in_(case_ids))).rowcount
+                gone += s.execute(delete(Note).where(Note.case_id.in_(case_ids))).rowcount
+                s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids))
+                          .values(details={}, reason="", next_at=None))
+                s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids),
+                                                   Escalation.status.in_(("open", "acked")))
+                          .values(status="erased", closed_at=now()))
+                s.execute(update(Case).where(Case.id.in_(case_ids))
+                          .values(caller_key="erased", contact=None, status="closed", closed_at=now()))
+            s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
             return gone
 
     def due_actions(self, stuck_after_seconds: int = 300) -> list[int]:

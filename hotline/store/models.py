@@ -48,6 +48,7 @@ class Outbox(Base):
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     to: Mapped[str] = mapped_column(String(20), index=True)
+    about: Mapped[str | None] = mapped_column(String(64), index=True)  # the caller it concerns: DELETE erases it
     body: Mapped[str | None] = mapped_column(Text)
     call: Mapped[str | None] = mapped_column(Text)  # the TwiML URL of an outbound call
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
@@ -174,4 +175,5 @@ class Relay(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     direction: Mapped[str] = mapped_column(String(12))  # to_survivor | to_staff
     body: Mapped[str | None] = mapped_column(Text)  # encrypted
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | refused
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

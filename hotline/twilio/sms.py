@@ -32,6 +32,8 @@ def inbound_sms():
     params = {"safe_word": svc.settings.safe_word}
 
     def render(h: Handled) -> str:
+        if h.text is not None:
+            return twiml(h.text)
         return twiml(sms.render(h.step.outputs, h.step.lang, svc.catalog, params))
 
     def safe(lang: str) -> str:

@@ -101,3 +101,55 @@ def voice_recorded():
         except Exception:  # noqa: BLE001 - she must still hear the goodbye
             metrics().fallbacks.labels("voice", "voicemail").inc()
     return _xml(_say([svc.catalog.own("voice_goodbye", lang)], lang))
+
+
+# -- alert calls to staff ------------------------------------------------------------------------
+
+
+def _alert_call(notification_id: int):
+    """(notification, escalation, person) of an alert call, or None when it is not one."""
+    from ..store.models import Escalation, Notification
+
+    svc = services()
+    with svc.store.session() as s:
+        n = s.get(Notification, notification_id)
+        e = s.get(Escalation, n.escalation_id) if n else None
+    person = svc.staff.get(n.staff_id) if n else None
+    return (n, e, person) if n and e and person else None
+
+
+@bp.post("/voice/alert")
+def voice_alert():
+    """A staff member answers an alert call: she hears the alert and presses 1 to take it."""
+    from ..escalation.chain import alert_params, say
+
+    svc = services()
+    found = _alert_call(request.args.get("n", type=int) or 0)
+    if found is None:
+        return _xml(str(VoiceResponse()), 404)
+    n, e, person = found
+    lang = person.language
+    cfg = voice.VOICES.get(lang, voice.VOICES["en"])
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", num_digits=1, timeout=8, method="POST",
+                             action=url_for("twilio.voice_alert_answer", n=n.id))
+    gather.say(say(svc, "esc_voice_alert", lang, **alert_params(svc, e, lang)), voice=cfg["voice"],
+               language=cfg["language"])
+    response.hangup()
+    return _xml(str(response))
+
+
+@bp.post("/voice/alert/answer")
+def voice_alert_answer():
+    """1: ACK, 2: PASS — the same commands as by SMS, answered aloud."""
+    from ..escalation import commands
+
+    svc = services()
+    found = _alert_call(request.args.get("n", type=int) or 0)
+    if found is None:
+        return _xml(str(VoiceResponse()), 404)
+    _, e, person = found
+    command = {"1": "ack", "2": "pass"}.get(request.form.get("Digits", ""))
+    if command is None:
+        return _xml(_say([], person.language))
+    return _xml(_say([commands.run(svc, person, command, e.code)], person.language))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:53:20.363513
+Create Date: 2026-11-25 12:59:36.242208
 """
 
 import sqlalchemy as sa
@@ -57,12 +57,14 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('to', sa.String(length=20), nullable=False),
+    sa.Column('about', sa.String(length=64), nullable=True),
     sa.Column('body', sa.Text(), nullable=True),
     sa.Column('call', sa.Text(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_about'), ['about'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_to'), ['to'], unique=False)
 
     op.create_table('staff',
@@ -145,6 +147,7 @@ def upgrade() -> None:
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('direction', sa.String(length=12), nullable=False),
     sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
@@ -152,6 +155,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('relays', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_relays_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_relays_status'), ['status'], unique=False)
 
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -185,6 +189,7 @@ def downgrade() -> None:
 
     op.drop_table('notifications')
     with op.batch_alter_table('relays', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_relays_status'))
         batch_op.drop_index(batch_op.f('ix_relays_case_id'))
 
     op.drop_table('relays')
@@ -207,6 +212,7 @@ def downgrade() -> None:
     op.drop_table('staff')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_to'))
+        batch_op.drop_index(batch_op.f('ix_outbox_about'))
 
     op.drop_table('outbox')
     op.drop_table('opt_outs')

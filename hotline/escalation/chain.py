@@ -1,0 +1,279 @@
+"""An escalation walks its policy: each step notifies people and waits; the first ACK stops it.
+
+Every fact is in the store before its job is queued. Jobs take ids, run under a row lock, and
+check the escalation's state before they act, so a job run twice, or a timer that fires after
+an ACK, does nothing. The sweeper puts back on the queue whatever the store says is due.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from babel import Locale, UnknownLocaleError
+from redis.exceptions import RedisError
+from rq import Retry
+from sqlalchemy import select
+
+from ..services import Services
+from ..store.models import Case, Escalation, Notification, now
+from .policies import Policy, Step, policy_for
+
+log = logging.getLogger(__name__)
+RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])
+ACTIVE = ("open", "acked")
+
+
+# -- opening ------------------------------------------------------------------------------------
+
+
+def new_code(session) -> str:
+    """A short code, unique among the escalations still open or taken."""
+    used = set(session.scalars(select(Escalation.code).where(Escalation.status.in_(ACTIVE))))
+    for digits in (3, 3, 3, 4, 4, 5):
+        code = str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
+        if code not in used:
+            return code
+    raise RuntimeError("no free escalation code")
+
+
+def open_escalation(svc: Services, *, caller_key: str, number: str | None, channel: str, lang: str,
+                    kind: str, priority: str, role: str, reason: str, details: dict | None = None,
+                    queue: bool = True) -> int:
+    """Write the case and the escalation, then queue its first step (when `queue` and Redis is
+    there; otherwise the sweeper does, once it is)."""
+    with svc.store.session() as s:
+        case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == "open")
+                         .order_by(Case.id.desc())).first()
+        if case is None:
+            case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=lang, channel=channel)
+            s.add(case)
+            s.flush()
+        escalation = Escalation(case_id=case.id, code=new_code(s), kind=kind, priority=priority, role=role,
+                                lang=lang, reason=reason, details=details or {},
+                                policy=policy_for(priority, role), next_at=svc.now())
+        s.add(escalation)
+        s.flush()
+        escalation_id, code = escalation.id, escalation.code
+    svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
+                    role=role, kind=kind, lang=lang)
+    if queue:
+        schedule_advance(svc, escalation_id, 0, 0, None)
+    return escalation_id
+
+
+# -- the timer ----------------------------------------------------------------------------------
+
+
+def advance_job_id(escalation_id: int, round_: int, step: int) -> str:
+    return f"esc-{escalation_id}-{round_}-{step}"
+
+
+def schedule_advance(svc: Services, escalation_id: int, round_: int, step: int, at: datetime | None) -> bool:
+    """Queue the step now (`at` None) or at its time; False when Redis is away (the sweeper will)."""
+    from . import jobs
+
+    job_id = advance_job_id(escalation_id, round_, step)
+    try:
+        if at is None:
+            svc.queue.enqueue(jobs.advance, escalation_id, round_, step, job_id=job_id, retry=RETRY)
+        else:
+            svc.queue.enqueue_at(at, jobs.advance, escalation_id, round_, step, job_id=job_id, retry=RETRY)
+        return True
+    except RedisError:
+        log.warning("escalation %s: step %s kept for the sweeper (Redis unavailable)", escalation_id, step)
+        return False
+
+
+def queue_notification(svc: Services, notification_id: int) -> bool:
+    from . import jobs
+
+    try:
+        svc.queue.enqueue(jobs.notify, notification_id, job_id=f"notify-{notification_id}", retry=RETRY)
+        return True
+    except RedisError:
+        return False
+
+
+def choose(staff, when: datetime, step: Step, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
+    """Who a step notifies. A person step takes the next one not asked in this round."""
+    role = step.role or escalation.role
+    area = escalation.details.get("area")
+    if step.notify == "coordinator":
+        people = coordinators(staff, when)
+    else:
+        people = (staff.on_shift(when, role, escalation.lang, area) or staff.on_shift(when, role, None, area)
+                  or staff.on_shift(when, role))
+    people = [p for p in people if p.id not in passed]
+    if step.notify == "person":
+        fresh = [p for p in people if p.id not in asked]
+        return fresh[:1]
+    return people
+
+
+def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, round_: int, step_index: int) -> str:
+    """Run one step of the chain, if the escalation still waits at it; schedule the next."""
+    created: list[int] = []
+    staff, when = svc.staff, svc.now()  # read before the transaction: the staff may come from the store
+    with svc.store.session() as s:
+        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).first()
+        if e is None or e.status != "open" or (e.round, e.step) != (round_, step_index):
+            return "stale"
+        # the step's own time: a timer that fires late does not delay the rest of the chain, and a
+        # clock moved on by the tests (or a worker catching up) walks the chain as it would have
+        due = aware(e.next_at)
+        if due and due > when:
+            when = due
+        policy = policies.get(e.policy) or policies["counsellor"]
+        passed = set(e.details.get("passed", []))
+        while True:
+            if e.step >= len(policy.steps):
+                if e.round < policy.repeat:
+                    e.round, e.step = e.round + 1, 0
+                    continue
+                e.status, e.next_at = "unanswered", None
+                created += _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="unanswered")
+                outcome = "unanswered"
+                break
+            step = policy.steps[e.step]
+            asked = set(s.scalars(select(Notification.staff_id).where(
+                Notification.escalation_id == e.id, Notification.round == e.round)))
+            people = choose(staff, when, step, e, asked, passed)
+            index, e.step = e.step, e.step + 1
+            if not people:
+                continue  # nobody for this step: on to the next at once
+            created += _notify(s, e, index, step, people)
+            e.next_at = when + timedelta(seconds=step.wait)
+            outcome = f"step {e.step - 1}: {len(people)} notified"
+            break
+        next_round, next_step, next_at = e.round, e.step, e.next_at
+        status = e.status
+    for notification_id in created:
+        queue_notification(svc, notification_id)
+    if status == "open":
+        schedule_advance(svc, escalation_id, next_round, next_step, next_at)
+    return outcome
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every one we store is UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def coordinators(staff, when: datetime) -> list:
+    return staff.on_shift(when, "coordinator") or [p for p in staff.people if "coordinator" in p.roles]
+
+
+def _notify(s, e: Escalation, index: int, step: Step, people: list, kind: str = "alert") -> list[int]:
+    created = []
+    for person in people:
+        for via in step.via:
+            exists = s.scalars(select(Notification.id).where(
+                Notification.escalation_id == e.id, Notification.staff_id == person.id,
+                Notification.step == index, Notification.round == e.round, Notification.via == via)).first()
+            if exists:
+                continue
+            n = Notification(escalation_id=e.id, staff_id=person.id, step=index, round=e.round, via=via, kind=kind)
+            s.add(n)
+            s.flush()
+            created.append(n.id)
+    return created
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+def language_name(code: str, in_lang: str) -> str:
+    """'ta' as the reader says it: Tamil, தமிழ் (Babel's CLDR names)."""
+    try:
+        return Locale.parse(code).get_display_name(Locale.parse(in_lang)) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def say(svc: Services, text_id: str, lang: str, **params) -> str:
+    from .texts import TEXTS
+
+    return svc.catalog.text(f"hotline.{text_id}", TEXTS[text_id], lang, params)
+
+
+def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
+    """What an alert says of an escalation, in the language of the person alerted."""
+    from .texts import TEXTS
+
+    what_id = "esc_what_emergency" if e.priority == "emergency" and e.kind == "counsellor" else f"esc_what_{e.kind}"
+    details = {k: v if v is not None else "" for k, v in e.details.items()}
+    return dict(code=e.code, urgent=say(svc, "esc_urgent", lang) if e.priority == "emergency" else "",
+                who=say(svc, "esc_who_police" if e.kind == "accompaniment" else "esc_who_survivor", lang),
+                language=language_name(e.lang, lang),
+                what=say(svc, what_id if what_id in TEXTS else "esc_what_counsellor", lang, **details))
+
+
+def send_notification(svc: Services, notification_id: int) -> str:
+    staff = svc.staff  # read before the transaction: the staff may come from the store
+    with svc.store.session() as s:
+        n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).first()
+        if n is None or n.status != "pending":
+            return "nothing to do"
+        e = s.get(Escalation, n.escalation_id)
+        if n.kind == "alert" and e.status != "open":
+            n.status = "cancelled"  # taken (or closed) since: a stale alert pages nobody
+            return "cancelled"
+        person = staff.get(n.staff_id)
+        if person is None:
+            n.status = "cancelled"
+            return "no such person"
+        lang = person.language
+        if n.kind == "taken":
+            taker = staff.get(e.acked_by)
+            body = say(svc, "esc_taken", lang, code=e.code, name=taker.name if taker else "")
+        else:
+            text_id = {"unanswered": "esc_unanswered", "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}
+            body = say(svc, text_id[n.kind], lang, **alert_params(svc, e, lang))
+        if n.via == "voice":
+            n.transport_id = svc.outbound.call(person.phone, svc.alert_call_url(n.id), session=s)
+        else:
+            # the outbox row is written in this same transaction: sent and marked sent together
+            n.transport_id = svc.outbound.sms(person.phone, body, session=s)
+        n.status, n.sent_at = "sent", now()
+        case_key = s.get(Case, e.case_id).caller_key
+    svc.store.audit("notification.sent", case_key, staff_id=n.staff_id, escalation=e.id, code=e.code,
+                    via=n.via, kind=n.kind, step=n.step, round=n.round)
+    return "sent"
+
+
+# -- the sweeper --------------------------------------------------------------------------------
+
+
+def sweep(svc: Services, grace_seconds: int = 5) -> int:
+    """Queue every due step and every unsent notification the queue does not hold (after Redis
+    loss, a killed worker, an abandoned job). A job id per step makes a double harmless."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    def on_queue(job_id: str) -> bool:
+        try:
+            status = Job.fetch(job_id, connection=svc.redis).get_status(refresh=False)
+        except NoSuchJobError:
+            return False
+        return status in ("queued", "started", "scheduled", "deferred")
+
+    count = 0
+    cutoff = svc.now() - timedelta(seconds=grace_seconds)
+    with svc.store.session() as s:
+        due = list(s.execute(select(Escalation.id, Escalation.round, Escalation.step, Escalation.next_at)
+                             .where(Escalation.status == "open")))
+        pending = list(s.scalars(select(Notification.id).where(Notification.status == "pending",
+                                                               Notification.created_at < cutoff)))
+    for escalation_id, round_, step, next_at in due:
+        job_id = advance_job_id(escalation_id, round_, step)
+        if on_queue(job_id):
+            continue
+        at = aware(next_at) if next_at and aware(next_at) > svc.now() else None
+        if schedule_advance(svc, escalation_id, round_, step, at):
+            count += 1
+    for notification_id in pending:
+        if not on_queue(f"notify-{notification_id}") and queue_notification(svc, notification_id):
+            count += 1
+    return count

@@ -1,0 +1,130 @@
+"""Staff answer alerts by SMS: ACK, PASS, DONE, NOTE (FOLLOWUP comes with the case records).
+
+A command runs inside the webhook's request, under a row lock on the escalation, so the first
+ACK wins and the reply says at once who has it. What must reach others (the alert is taken, the
+survivor is told someone is coming) is queued.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.exceptions import RedisError
+from sqlalchemy import select
+
+from ..services import Services
+from ..staff import Person
+from ..store.models import Case, Escalation, Note, Notification, now
+from .chain import RETRY, queue_notification, say, schedule_advance
+
+log = logging.getLogger(__name__)
+
+
+def run(svc: Services, person: Person, command: str, code: str, text: str | None = None) -> str:
+    """Carry out one command; returns the reply to the staff member, in her language."""
+    lang = person.language
+    code = str(code).strip()
+    if command == "followup":
+        return say(svc, "followup_later", lang)
+    after: list = []
+    staff = svc.staff  # read before the transaction: the staff may come from the store
+    with svc.store.session() as s:
+        e = s.scalars(select(Escalation).where(Escalation.code == code, Escalation.status.in_(("open", "acked")))
+                      .order_by(Escalation.id.desc()).with_for_update()).first()
+        if e is None:
+            return say(svc, "no_such_alert", lang, code=code)
+        notified = person.id in set(s.scalars(select(Notification.staff_id).where(Notification.escalation_id == e.id)))
+        coordinator = "coordinator" in person.roles
+        case = s.get(Case, e.case_id)
+        if command in ("ack", "pass") and not (notified or coordinator):
+            reply = say(svc, "not_yours", lang, code=code)
+        elif command == "ack":
+            reply = _ack(svc, staff, s, e, case, person, after)
+        elif command == "pass":
+            reply = _pass(svc, s, e, case, person, after)
+        elif command == "done":
+            if e.acked_by != person.id and not coordinator:
+                reply = say(svc, "done_not_yours", lang, code=code)
+            else:
+                e.status, e.closed_at, e.next_at = "done", now(), None
+                still_open = s.scalars(select(Escalation.id).where(
+                    Escalation.case_id == case.id, Escalation.id != e.id, Escalation.status.in_(("open", "acked")))).first()
+                if not still_open:
+                    case.status, case.closed_at = "closed", now()
+                after.append(("unrelay", case.caller_key))
+                reply = say(svc, "done", lang, code=code)
+        elif command == "note":
+            if not (notified or coordinator or e.acked_by == person.id):
+                reply = say(svc, "not_yours", lang, code=code)
+            else:
+                s.add(Note(case_id=case.id, staff_id=person.id, body=svc.store.seal(text or "")))
+                reply = say(svc, "note_added", lang, code=code)
+        else:
+            reply = say(svc, "no_such_alert", lang, code=code)
+        caller_key, escalation_id = case.caller_key, e.id
+    svc.store.audit(f"staff.{command}", caller_key, staff_id=person.id, escalation=escalation_id, code=code)
+    for item in after:
+        _then(svc, item)
+    return reply
+
+
+def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) -> str:
+    lang = person.language
+    if e.status == "acked":
+        if e.acked_by == person.id:
+            return say(svc, "ack_already_yours", lang, code=e.code)
+        taker = staff.get(e.acked_by)
+        return say(svc, "ack_taken", lang, code=e.code, name=taker.name if taker else "")
+    e.status, e.acked_by, e.acked_at, e.next_at = "acked", person.id, now(), None
+    case.assigned_to = person.id
+    # the others who were alerted are told it is taken; alerts not yet sent are not sent
+    others = set()
+    for n in s.scalars(select(Notification).where(Notification.escalation_id == e.id)):
+        if n.status == "pending":
+            n.status = "cancelled"
+        if n.staff_id != person.id and n.status == "sent" and n.kind == "alert":
+            others.add(n.staff_id)
+    for staff_id in sorted(others):
+        n = Notification(escalation_id=e.id, staff_id=staff_id, step=-1, round=e.round, via="sms", kind="taken")
+        s.add(n)
+        s.flush()
+        after.append(("notify", n.id))
+    if e.kind == "accompaniment":
+        after.append(("tell", case.id, "police_taken", {"name": person.name, "code": e.code}))
+    elif e.kind in ("counsellor", "voicemail"):
+        after.append(("tell", case.id, "survivor_taken", {}))
+    after.append(("relay", case.caller_key, case.id))
+    return say(svc, "ack_yours_police" if e.kind == "accompaniment" else "ack_yours", lang, code=e.code)
+
+
+def _pass(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str:
+    passed = list(e.details.get("passed", []))
+    if person.id not in passed:
+        e.details = {**e.details, "passed": passed + [person.id]}
+    if e.status == "acked" and e.acked_by == person.id:
+        e.status, e.acked_by, e.acked_at = "open", None, None  # she hands it back: ask again
+        case.assigned_to = None
+        after.append(("unrelay", case.caller_key))
+    if e.status == "open":
+        e.next_at = now()
+        after.append(("advance", e.id, e.round, e.step))
+    return say(svc, "passed", person.language, code=e.code)
+
+
+def _then(svc: Services, item: tuple) -> None:
+    """After the commit: queue what the command set going (the sweeper covers a lost Redis)."""
+    from . import jobs
+
+    try:
+        if item[0] == "notify":
+            queue_notification(svc, item[1])
+        elif item[0] == "advance":
+            schedule_advance(svc, item[1], item[2], item[3], None)
+        elif item[0] == "tell":
+            svc.queue.enqueue(jobs.tell, item[1], item[2], item[3], retry=RETRY)
+        elif item[0] == "relay":
+            svc.conversations.set_relay(item[1], item[2])
+        elif item[0] == "unrelay":
+            svc.conversations.set_relay(item[1], None)
+    except RedisError:
+        log.warning("after a staff command: %s not queued (Redis unavailable)", item[0])

@@ -1,0 +1,247 @@
+"""Escalation end to end on real Redis and the store (SQLite and PostgreSQL): the chain, its
+timers driven by the test's clock, ACK/PASS/DONE by SMS, the masked relay, and faults."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hotline import services
+from hotline.escalation import chain
+from hotline.store import Outbox
+from hotline.store.models import Escalation, Notification
+from hotline.worker import run as run_worker
+
+from .helpers import messages, sms_form
+
+SURVIVOR = "+919876543210"
+KAVITHA, ANJALI, MEENA, PRIYA, REVATHI = (f"+9198400000{n:02d}" for n in (1, 2, 3, 4, 6))
+
+
+@pytest.fixture
+def hotline(make_app, database_url):
+    app = make_app(database_url=database_url)
+    svc = services.use(app.extensions["hotline"])
+    return app.test_client(), svc
+
+
+def text(client, number, body):
+    return messages(client.post("/twilio/sms", data=sms_form(number, body)).get_data(as_text=True))
+
+
+def sent(svc, since=0):
+    with svc.store.session() as s:
+        return [(o.to, o.body) for o in s.scalars(select(Outbox).where(Outbox.id > since).order_by(Outbox.id))]
+
+
+def last_id(svc):
+    with svc.store.session() as s:
+        return max([0, *s.scalars(select(Outbox.id))])
+
+
+def escalation(svc) -> Escalation:
+    with svc.store.session() as s:
+        return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
+
+
+def later(svc, **delta):
+    return svc.now() + timedelta(**delta)
+
+
+def test_a_tamil_request_walks_the_chain_until_acked_then_the_relay_works_both_ways(hotline):
+    client, svc = hotline
+    text(client, SURVIVOR, "வணக்கம்")  # Tamil at once
+    text(client, SURVIVOR, "1")  # safe to talk
+    text(client, SURVIVOR, "1")  # a counsellor
+    run_worker(svc, burst=True)
+    e = escalation(svc)
+    assert (e.lang, e.policy, e.status) == ("ta", "counsellor", "open")
+    first = sent(svc)
+    assert [to for to, _ in first] == [KAVITHA]  # the first Tamil-speaking counsellor, alone
+    assert f"ACK {e.code}" in first[0][1] and SURVIVOR not in first[0][1]
+
+    # four minutes: still Kavitha's to take; five: the next Tamil-speaking counsellor
+    mark = last_id(svc)
+    run_worker(svc, burst=True, until=later(svc, minutes=4))
+    assert sent(svc, mark) == []
+    run_worker(svc, burst=True, until=later(svc, minutes=5, seconds=1))
+    assert [to for to, _ in sent(svc, mark)] == [REVATHI]
+
+    # someone never alerted cannot take it; Revathi can, and the first ACK wins. (All three read
+    # their alerts in Tamil: the replies name the code, and the store says who has it.)
+    (refused,) = text(client, MEENA, f"ACK {e.code}")
+    assert e.code in refused and escalation(svc).status == "open"
+    (taken,) = text(client, REVATHI, f"ACK {e.code}")
+    (late,) = text(client, KAVITHA, f"ACK {e.code}")
+    assert e.code in taken and e.code in late and "Revathi" in late and taken != late
+    with svc.store.session() as s:
+        revathi = s.scalars(select(Notification.staff_id).where(Notification.escalation_id == e.id,
+                                                                Notification.step == 1)).one()
+        assert (s.get(Escalation, e.id).status, s.get(Escalation, e.id).acked_by) == ("acked", revathi)
+    mark = last_id(svc)
+    run_worker(svc, burst=True)
+    told = dict(sent(svc, mark))
+    assert "112" in told[SURVIVOR]  # told, in Tamil, that a counsellor has her message
+    assert e.code in told[KAVITHA] and "Revathi" in told[KAVITHA]
+
+    # the relay: neither sees the other's number
+    mark = last_id(svc)
+    assert text(client, SURVIVOR, "He has gone out. I can talk now.") == []
+    assert text(client, REVATHI, "Are you safe where you are?") == []
+    run_worker(svc, burst=True)
+    relayed = dict(sent(svc, mark))
+    assert e.code in relayed[REVATHI] and relayed[REVATHI].endswith("He has gone out. I can talk now.")
+    assert relayed[SURVIVOR].endswith("Are you safe where you are?")
+    assert all(SURVIVOR not in body and REVATHI not in body for body in relayed.values())
+
+    # a keyword is still the hotline's, in the middle of a relayed conversation
+    (numbers,) = text(client, SURVIVOR, "URGENT")
+    assert "112" in numbers
+
+    # a stale timer after the ACK pages nobody
+    run_worker(svc, burst=True, until=later(svc, hours=2))
+    with svc.store.session() as s:
+        late_alerts = s.scalars(select(Notification).where(Notification.escalation_id == e.id,
+                                                           Notification.kind == "alert", Notification.step > 1)).all()
+        assert late_alerts == []
+
+    # DONE closes the case; her next message goes to the flow again
+    (closed,) = text(client, REVATHI, f"DONE {e.code}")
+    assert e.code in closed
+    with svc.store.session() as s:
+        assert s.get(Escalation, e.id).status == "done"
+    (menu,) = text(client, SURVIVOR, "hello")
+    assert menu  # the flow answers her, not the relay
+
+
+def test_pass_hands_it_on_at_once(hotline):
+    client, svc = hotline
+    for body in ("hi", "1", "1", "1"):  # English: Kavitha and Anjali both speak it
+        text(client, SURVIVOR, body)
+    run_worker(svc, burst=True)
+    e = escalation(svc)
+    assert [to for to, _ in sent(svc)] == [KAVITHA]
+    mark = last_id(svc)
+    (passed,) = text(client, KAVITHA, f"PASS {e.code}")
+    assert e.code in passed
+    run_worker(svc, burst=True)  # no waiting for the timer
+    assert [to for to, _ in sent(svc, mark)] == [ANJALI]
+
+
+def test_nobody_answers_then_the_team_then_the_coordinator_then_unanswered(hotline):
+    client, svc = hotline
+    for body in ("hi", "1", "1", "1"):
+        text(client, SURVIVOR, body)
+    run_worker(svc, burst=True, until=later(svc, hours=3))  # nobody ever answers
+    e = escalation(svc)
+    assert e.status == "unanswered"
+    sms = [to for to, body in sent(svc) if body]
+    # counsellor policy: two people one after the other, the team, the coordinator; once more; then told
+    assert sms.count(PRIYA) == 3 and sms[-1] == PRIYA
+    assert e.code in sent(svc)[-1][1] and sent(svc)[-1][1] != sent(svc)[-2][1]  # told it went unanswered
+
+
+def test_an_emergency_alerts_the_whole_team_at_once_by_sms_and_call(hotline):
+    client, svc = hotline
+    text(client, SURVIVOR, "URGENT help")
+    run_worker(svc, burst=True)
+    out, code = sent(svc), escalation(svc).code
+    sms_to = sorted(to for to, body in out if body and code in body)
+    calls_to = sorted(to for to, body in out if body is None)
+    assert sms_to == calls_to == [KAVITHA, ANJALI]
+
+
+def test_a_voice_alert_is_taken_by_pressing_1(hotline):
+    client, svc = hotline
+    text(client, SURVIVOR, "URGENT")
+    run_worker(svc, burst=True)
+    with svc.store.session() as s:
+        call = s.scalars(select(Notification).where(Notification.via == "voice")).first()
+        person = s.get(__import__("hotline.store.models", fromlist=["StaffMember"]).StaffMember, call.staff_id)
+    twiml = client.post(f"/twilio/voice/alert?n={call.id}", data={"CallSid": "CA9", "From": "+914400000000",
+                                                                  "To": person.phone}).get_data(as_text=True)
+    assert f'<Gather action="/twilio/voice/alert/answer?n={call.id}"' in twiml  # her alert, in her language
+    answer = client.post(f"/twilio/voice/alert/answer?n={call.id}",
+                         data={"CallSid": "CA9", "From": "+914400000000", "Digits": "1"}).get_data(as_text=True)
+    assert escalation(svc).code in answer
+    assert (escalation(svc).status, escalation(svc).acked_by) == ("acked", call.staff_id)
+
+
+def test_redis_flushed_mid_escalation_the_sweeper_restores_the_chain(hotline, redis_client):
+    client, svc = hotline
+    for body in ("hi", "1", "1", "1"):
+        text(client, SURVIVOR, body)
+    run_worker(svc, burst=True)
+    assert [to for to, _ in sent(svc)] == [KAVITHA]
+    redis_client.flushdb()  # the timer for the next step is gone with it
+    mark = last_id(svc)
+    run_worker(svc, burst=True, until=later(svc, minutes=5, seconds=1))
+    assert [to for to, _ in sent(svc, mark)] == [ANJALI]
+
+
+def test_an_escalation_raised_while_redis_was_down_is_sent_when_it_is_back(make_app, own_redis, sqlite_url):
+    app = make_app(redis_url=own_redis.url, database_url=sqlite_url)
+    svc = services.use(app.extensions["hotline"])
+    own_redis.stop()
+    reply = app.test_client().post("/twilio/sms", data=sms_form(SURVIVOR, "அவசரம்"))
+    assert "112" in messages(reply.get_data(as_text=True))[0]
+    own_redis.start()
+    run_worker(svc, burst=True)
+    assert sorted(to for to, body in sent(svc) if body) == [KAVITHA, REVATHI]  # Tamil speakers, urgently
+
+
+def worker_process(svc, tmp_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, REDIS_URL=svc.settings.redis_url, DATABASE_URL=svc.settings.database_url,
+               SECRET_KEY=svc.settings.secret_key, HOTLINE_STAFF=svc.settings.staff_file,
+               HOTLINE_INSTANCE=str(tmp_path / "worker"), LOG_LEVEL="WARNING")
+    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_restart_exactly_once(hotline, tmp_path):
+    from rq import Worker
+    from rq.job import Job
+
+    client, svc = hotline
+    for body in ("hi", "1", "1", "1"):
+        text(client, SURVIVOR, body)
+    e = escalation(svc)
+    svc.queue.empty()
+    chain.advance(svc, svc.policies, e.id, 0, 0)  # step 0 written; its notification job queued
+    with svc.store.session() as s:
+        (n,) = s.scalars(select(Notification)).all()
+    job_id = f"notify-{n.id}"
+    svc.queue.remove(job_id)  # held back until the worker is up and the row is held
+
+    worker = worker_process(svc, tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while not Worker.all(queue=svc.queue):
+            assert time.monotonic() < deadline, "the worker never came up"
+            time.sleep(0.05)  # polling Redis for the worker's registration
+        # hold the notification's row (with SQLite, the file's write lock): the job starts and waits
+        with svc.store.session() as s:
+            s.scalars(select(Notification).where(Notification.id == n.id).with_for_update()).all()
+            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
+            while Job.fetch(job_id, connection=svc.redis).get_status() != "started":
+                assert time.monotonic() < deadline, "the worker never started the job"
+                time.sleep(0.05)  # polling the job's state in Redis, not hoping for timing
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert sent(svc) == []  # killed before anything went out
+
+    run_worker(svc, burst=True, until=later(svc, minutes=4))  # a new worker: the abandoned job again
+    assert [to for to, _ in sent(svc)] == [KAVITHA]
+    run_worker(svc, burst=True, until=later(svc, minutes=4))
+    assert [to for to, _ in sent(svc)] == [KAVITHA]  # exactly once
