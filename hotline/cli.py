@@ -11,7 +11,10 @@ from .engine import transcripts
 
 
 def flows_check(path: str) -> int:
-    _, problems = engine.load(path)
+    from .i18n import lint as catalog_lint
+
+    flowset, problems = engine.load(path)
+    problems = list(problems) + catalog_lint.check(path, flowset.flows)  # translations, SMS lengths, audio
     for problem in problems:
         print(problem)
     if problems:
@@ -128,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     staff_import = staff_sub.add_parser("import")
     staff_import.add_argument("file")
     staff_sub.add_parser("list")
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    export = audit_sub.add_parser("export", help="as CSV on standard output")
+    export.add_argument("--since", default=None, help="ISO date or time, e.g. 2026-11-01")
 
     args = parser.parse_args(argv)
     if args.command == "flows":

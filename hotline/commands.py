@@ -65,8 +65,10 @@ def outbox(as_json: bool) -> int:
 
 
 def staff_import(path: str) -> int:
+    """Load a staff file into the store (the web app and the worker see it within seconds)."""
     from .engine.yamlsource import YAMLSourceError
-    from .staff import load_staff
+    from .services import current
+    from .staff import import_staff, load_staff
 
     try:
         staff = load_staff(path)
@@ -74,7 +76,34 @@ def staff_import(path: str) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    print(f"{path}: {len(staff.people)} people. Set HOTLINE_STAFF={path} to use this file.")
+    count = import_staff(current().store, staff)
+    print(f"{path}: {count} people imported")
+    return 0
+
+
+def audit_export(since: str | None) -> int:
+    """The audit log as CSV on standard output: who was notified when, who acknowledged, each
+    relay. Callers appear only as their keyed hash; staff by name and masked number."""
+    import csv
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from .services import current
+    from .store.models import Audit
+
+    svc = current()
+    staff = svc.staff
+    query = select(Audit).order_by(Audit.id)
+    if since:
+        query = query.where(Audit.at >= datetime.fromisoformat(since))
+    out = csv.writer(sys.stdout)
+    out.writerow(["at", "event", "caller", "staff", "staff_number", "detail"])
+    with svc.store.session() as s:
+        for row in s.scalars(query):
+            person = staff.get(row.staff_id)
+            out.writerow([row.at.isoformat(), row.event, row.caller_key or "", person.name if person else "",
+                          mask(person.phone) if person else "", json.dumps(row.detail, ensure_ascii=False)])
     return 0
 
 
@@ -100,4 +129,6 @@ def run(args) -> int:
         return outbox(args.json)
     if args.command == "staff":
         return staff_import(args.file) if args.staff_command == "import" else staff_list()
+    if args.command == "audit":
+        return audit_export(args.since)
     raise SystemExit(f"unknown command {args.command}")

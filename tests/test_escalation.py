@@ -245,3 +245,49 @@ def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_resta
     assert [to for to, _ in sent(svc)] == [KAVITHA]
     run_worker(svc, burst=True, until=later(svc, minutes=4))
     assert [to for to, _ in sent(svc)] == [KAVITHA]  # exactly once
+
+
+def test_staff_import_and_the_audit_export(hotline, tmp_path, capsys):
+    import csv
+    import io
+
+    from hotline import commands
+
+    client, svc = hotline
+    staff = tmp_path / "staff.yaml"
+    staff.write_text("timezone: Asia/Kolkata\nstaff:\n"
+                     "  - {name: Lakshmi, phone: '098400 00009', roles: [counsellor], languages: [en],"
+                     " shifts: ['mon-sun 00:00-24:00']}\n"
+                     "  - {name: Priya, phone: '+91 98400 00004', roles: [coordinator], languages: [en],"
+                     " shifts: ['mon-sun 00:00-24:00'],"
+                     " overrides: [{from: '2020-01-01 00:00', to: '2099-01-01 00:00', on: false}]}\n")
+    assert commands.staff_import(str(staff)) == 0
+    svc.reload_staff()
+    assert [p.name for p in svc.staff.people] == ["Lakshmi", "Priya"]
+    assert svc.staff.on_shift(svc.now(), "coordinator") == []  # away, by a one-off override
+    for body in ("hi", "1", "1", "1"):
+        text(client, SURVIVOR, body)
+    run_worker(svc, burst=True)
+    e = escalation(svc)
+    assert [to for to, _ in sent(svc)] == ["+919840000009"]
+    text(client, "+919840000009", f"ACK {e.code}")
+    capsys.readouterr()
+    commands.audit_export(None)
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    events = [(r["event"], r["staff"], r["staff_number"]) for r in rows if r["staff"]]
+    assert ("notification.sent", "Lakshmi", "+91•••••••009") in events
+    assert ("staff.ack", "Lakshmi", "+91•••••••009") in events
+    assert SURVIVOR not in "".join(str(r) for r in rows)
+
+
+def test_a_broken_staff_file_is_refused_with_file_and_line(tmp_path, capsys):
+    from hotline import commands
+
+    staff = tmp_path / "staff.yaml"
+    staff.write_text("timezone: Asia/Kolkata\nstaff:\n  - name: X\n    phone: 'not a number'\n"
+                     "    roles: [counselor]\n    shifts: ['someday 9-5']\n")
+    assert commands.staff_import(str(staff)) == 1
+    err = capsys.readouterr().err
+    assert f"{staff}:4: X: \"not a number\" is not a phone number" in err
+    assert f'{staff}:5: unknown role "counselor"' in err
+    assert f'{staff}:6: shift "someday 9-5" is not like' in err

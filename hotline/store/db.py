@@ -121,9 +121,9 @@ class Store:
             if status in ("done", "failed"):
                 action.done_at = now()
 
-    def audit(self, event_name: str, caller_key: str | None = None, **detail) -> None:
+    def audit(self, event_name: str, caller_key: str | None = None, staff_id: int | None = None, **detail) -> None:
         with self.session() as s:
-            s.add(Audit(event=event_name, caller_key=caller_key, detail=detail))
+            s.add(Audit(event=event_name, caller_key=caller_key, staff_id=staff_id, detail=detail))
 
     # -- a survivor's controls ----------------------------------------------------------------------
     def opted_out(self, caller_key: str, session: Session | None = None) -> bool:
