@@ -13,7 +13,20 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import create_engine, delete, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Action, Audit, Case, Escalation, Note, OptOut, Outbox, Relay, now
+from .models import (
+    Action,
+    Audit,
+    Case,
+    CaseRecord,
+    Escalation,
+    FollowUp,
+    Note,
+    OptOut,
+    Outbox,
+    Referral,
+    Relay,
+    now,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -151,10 +164,11 @@ class Store:
             gone += s.execute(delete(Outbox).where(Outbox.about == caller_key)).rowcount
             s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
             s.execute(delete(Audit).where(Audit.caller_key == caller_key))
+            gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
             case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
             if case_ids:
-                gone += s.execute(delete(Relay).where(Relay.case_id.in_(case_ids))).rowcount
-                gone += s.execute(delete(Note).where(Note.case_id.in_(case_ids))).rowcount
+                for table in (Relay, Note, FollowUp, CaseRecord, Referral):
+                    gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
                 s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids))
                           .values(details={}, reason="", next_at=None))
                 s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids),

@@ -90,6 +90,10 @@ class StaffMember(Base):
     overrides: Mapped[list] = mapped_column(JSON, default=list)  # one-off: {from, to, on}
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order in the file: who is asked first
+    # the web console: a salted hash (werkzeug.security), and a lock after repeated failures
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # -- cases and escalations ----------------------------------------------------------------------
@@ -176,4 +180,43 @@ class Relay(Base):
     direction: Mapped[str] = mapped_column(String(12))  # to_survivor | to_staff
     body: Mapped[str | None] = mapped_column(Text)  # encrypted
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | refused
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class FollowUp(Base):
+    """A case to come back to: an alert to the staff member (or the coordinator) when due."""
+
+    __tablename__ = "followups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | cancelled
+    note: Mapped[str | None] = mapped_column(Text)  # encrypted
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class CaseRecord(Base):
+    """The Protection Team's record against a case: an incident, an application, a protection order."""
+
+    __tablename__ = "case_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # incident | application | protection_order
+    happened_on: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD as told
+    details: Mapped[str | None] = mapped_column(Text)  # encrypted
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Referral(Base):
+    """A service the hotline sent a survivor (by category and district; not her words)."""
+
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    caller_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    district: Mapped[str | None] = mapped_column(String(40))
+    service: Mapped[str | None] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

@@ -1,0 +1,26 @@
+"""The store's schema is what its migrations make, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from hotline.store import Store
+from hotline.store.models import Base
+
+
+def test_the_migrations_make_exactly_the_models_schema(database_url):
+    store = Store(database_url, "secret")
+    store.create()
+    store.create()  # a second start finds nothing to do
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_contacts_are_sealed_and_only_the_right_key_opens_them(sqlite_url):
+    store = Store(sqlite_url, "secret")
+    sealed = store.seal("+919876543210")
+    assert "9876543210" not in sealed
+    assert store.unseal(sealed) == "+919876543210"
+    assert Store(sqlite_url, "another secret").unseal(sealed) is None
