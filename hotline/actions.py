@@ -10,6 +10,7 @@ import logging
 from redis.exceptions import RedisError
 from rq import Retry
 
+from .escalation import windows
 from .escalation.chain import open_escalation
 from .services import Services
 
@@ -48,8 +49,14 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
         lang = action.get("lang", "en")
         wanted = escalation_of(action, lang)
         if wanted is not None:
-            lang = wanted.pop("lang", lang)
-            recorded.append(open_escalation(svc, caller_key=key, number=number, channel=channel, lang=lang, **wanted))
+            case_lang, lang = lang, wanted.pop("lang", lang)
+            start_at = None
+            if wanted["kind"] == "callback" and wanted["details"].get("window"):
+                # the alert goes out when her safe window opens; nobody reaches her outside it
+                start_at, end = windows.bounds(wanted["details"]["window"], svc.now(), svc.staff.zone)
+                wanted["details"].update(window_start=start_at.isoformat(), window_end=end.isoformat())
+            recorded.append(open_escalation(svc, caller_key=key, number=number, channel=channel, lang=lang,
+                                            case_lang=case_lang, start_at=start_at, **wanted))
         elif kind in QUEUED:
             payload = {k: v for k, v in action.items() if k != "type"}
             action_id = svc.store.record_action(kind, key, number, channel, lang, payload)
@@ -86,11 +93,11 @@ def sweep(svc: Services, stuck_after_seconds: int = 300) -> int:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
-    from .escalation import chain, relay
+    from .escalation import chain, followups, relay
 
     count = 0
     try:
-        count += chain.sweep(svc) + relay.sweep(svc)
+        count += chain.sweep(svc) + relay.sweep(svc) + followups.sweep(svc)
     except RedisError:
         return count
     for action_id in svc.store.due_actions(stuck_after_seconds):

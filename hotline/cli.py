@@ -15,6 +15,7 @@ def flows_check(path: str) -> int:
 
     flowset, problems = engine.load(path)
     problems = list(problems) + catalog_lint.check(path, flowset.flows)  # translations, SMS lengths, audio
+    problems += beside_flows(path, flowset)
     for problem in problems:
         print(problem)
     if problems:
@@ -22,6 +23,28 @@ def flows_check(path: str) -> int:
         return 1
     print(f"{path}: all flows are fine")
     return 0
+
+
+def beside_flows(path: str, flowset) -> list:
+    """The files the flows lean on, where they sit beside the flows folder: the referrals
+    directory (its districts must be the flows') and the escalation policies."""
+    from pathlib import Path
+
+    from .engine.yamlsource import YAMLSourceError
+    from .escalation.policies import load_policies
+    from .referrals import districts_of, load_directory
+
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    problems = []
+    for name, check in (("referrals.yaml", lambda f: load_directory(f, districts_of(flowset))),
+                        ("policies.yaml", load_policies)):
+        file = folder.parent / name
+        if file.exists():
+            try:
+                check(str(file))
+            except YAMLSourceError as exc:
+                problems += exc.problems
+    return problems
 
 
 def flows_test(path: str) -> int:

@@ -44,6 +44,8 @@ class Settings:
     port: int
     flows_path: str = str(ROOT / "flows")
     policies_path: str = str(ROOT / "policies.yaml")
+    referrals_path: str = str(ROOT / "referrals.yaml")
+    retention_days: int = 180
     default_lang: str = "en"
     extra: dict = field(default_factory=dict)
 
@@ -71,6 +73,8 @@ class Settings:
             port=int(env.get("PORT") or 5000),
             flows_path=env.get("HOTLINE_FLOWS") or str(ROOT / "flows"),
             policies_path=env.get("HOTLINE_POLICIES") or str(ROOT / "policies.yaml"),
+            referrals_path=env.get("HOTLINE_REFERRALS") or str(ROOT / "referrals.yaml"),
+            retention_days=int(env.get("HOTLINE_RETENTION_DAYS") or 180),
         )
         values.update(overrides)
         if not values["secret_key"]:

@@ -79,7 +79,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         said = None
         command = next((a for a in result.actions if a["type"] == "staff"), None)
         if command and person:
-            said = commands.run(svc, person, command["command"], command.get("code") or "", command.get("text"))
+            said = commands.run(svc, person, command["command"], command.get("code") or "",
+                                command.get("text") or command.get("after"))
         elif role == "staff" and person and msg.text and not result.actions and (
                 active := relay.active_case_for_staff(svc, person.id)):
             relay.pass_on(svc, active[0], "to_survivor", msg.text, person.id)

@@ -7,9 +7,9 @@ import logging
 from sqlalchemy import select
 
 from . import services
-from .i18n.catalog import OWN
 from .phones import mask
 from .store import Action
+from .store.models import Referral
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,15 @@ def send_resources(svc, s, action: Action) -> str:
         return "no contact"
     if svc.store.opted_out(action.caller_key, s):
         return "opted out"
-    text_id = f"resources_{action.payload.get('category')}"
-    body = svc.catalog.own(text_id if text_id in OWN else "resources_general", action.lang)
+    category, district = action.payload.get("category"), action.payload.get("district")
+    services = svc.referrals.find(category, district, action.lang)
+    if not services:  # nothing listed for this need: the 24-hour helplines, never silence
+        services = svc.referrals.find("emergency", None, action.lang)
+    body = "\n".join(service.line(action.lang) for service in services)
     svc.outbound.sms(contact, body, session=s, about=action.caller_key)
+    for service in services:
+        s.add(Referral(caller_key=action.caller_key, category=category or "", district=district,
+                       service=service.name.get("en")))
     log.info("action %s: resources sent to %s", action.id, mask(contact))
     return "sent"
 

@@ -18,6 +18,7 @@ from .escalation.policies import load_policies
 from .i18n import Catalog
 from .outbound import Outbound
 from .redis_conn import connect
+from .referrals import load_directory
 from .staff import Staff, import_staff, load_staff, staff_from_store
 from .store import Store
 
@@ -37,6 +38,8 @@ class Services:
         for problem in problems:
             log.error("flow problem: %s", problem)
         self.policies = load_policies(settings.policies_path)  # a broken file stops the start, loudly
+        # districts are checked against the flows by `hotline flows check`, not at start
+        self.referrals = load_directory(settings.referrals_path)
         self._staff: Staff | None = None
         self._staff_at = 0.0
         if not staff_from_store(self.store).people:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import suppress
 from datetime import datetime
 
@@ -15,10 +16,12 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from .actions import sweep
 from .redis_conn import describe
+from .retention import purge
 from .services import Services
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY = 60  # seconds
+PURGE_EVERY = 24 * 3600
 
 
 def promote_due(svc: Services, until: datetime) -> int:
@@ -53,9 +56,15 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
         return True
 
     def sweeper():
+        last_purge = 0.0
         while not threading.Event().wait(SWEEP_EVERY):
             try:
                 sweep(svc)
+                if time.monotonic() - last_purge > PURGE_EVERY:
+                    purged = purge(svc, svc.settings.retention_days)
+                    last_purge = time.monotonic()
+                    if purged:
+                        log.info("retention: %d closed case(s) anonymised", purged)
             except Exception:  # noqa: BLE001 - the sweeper must outlive a Redis or DB hiccup
                 log.exception("sweeper failed; trying again in %ss", SWEEP_EVERY)
 

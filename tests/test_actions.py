@@ -54,7 +54,7 @@ def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, stan
     assert SURVIVOR not in [r["form"]["To"] for r in standin.requests]  # waiting for its retry
     run_worker(svc, burst=True, until=svc.now() + timedelta(minutes=1))
     to_survivor = [r for r in standin.requests if r["form"]["To"] == SURVIVOR]
-    assert len(to_survivor) == 1 and "Women Helpline 181" in to_survivor[0]["form"]["Body"]
+    assert len(to_survivor) == 1 and "Women Helpline: 181" in to_survivor[0]["form"]["Body"]
     # an emergency alerts every English-speaking counsellor on shift at once, by SMS and by a call
     sms = sorted(r["form"]["To"] for r in standin.requests if r["path"].endswith("/Messages.json")
                  and r["form"]["To"] != SURVIVOR)

@@ -36,7 +36,7 @@ def parse_number(text: str, **_) -> int | None:
 
 
 def parse_yesno(text: str, **_) -> str | None:
-    words = tokens(text)
+    words = tokens(_digits(text))
     if not words:
         return None
     if words[0] in YES or words == ["1"]:
@@ -46,7 +46,14 @@ def parse_yesno(text: str, **_) -> str | None:
     return None
 
 
-_TIME = re.compile(r"(?<!\d)(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?")
+# A clock time: hours, perhaps minutes, perhaps am/pm (a.m., p.m.). Digits next to more digits
+# ('2024', a phone number) are no time.
+_CLOCK = r"(?<!\d)(\d{1,2})(?:[:.](\d{2}))?(?!\d)\s*(am|pm|a\.m\.?|p\.m\.?)?"
+_TIME = re.compile(_CLOCK)
+
+
+def _half(word: str | None) -> str | None:
+    return word.replace(".", "") if word else None
 
 
 def _hour(hour: int, minute: int, half: str | None) -> str | None:
@@ -72,29 +79,35 @@ def parse_time(text: str, **_) -> str | None:
     match = _TIME.search(low)
     if not match:
         return None
-    half = match.group(3) or _half_of_day(tokens(low))
+    half = _half(match.group(3)) or _half_of_day(tokens(low))
     return _hour(int(match.group(1)), int(match.group(2) or 0), half)
 
 
 _WINDOW = re.compile(
-    r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*(?:-|–|to|and|til|till|until|முதல்|வரை)\s*"
-    r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?"
+    _CLOCK + r"\s*(?:-|–|—|to|and|til|till|until|முதல்|வரை)\s*" + _CLOCK
 )
 
 
 def parse_time_window(text: str, **_) -> str | None:
     """A safe window: '4-6pm', '16:00-18:00', 'between 4 and 6 pm', 'மாலை 4 - 6' -> 'HH:MM-HH:MM'.
 
-    A single time ('after 5pm', '5pm') means a two-hour window starting then.
+    One am/pm serves both ends where only one has it: '4-6pm' and '4pm-6' are 16:00-18:00 (but
+    '10am-12' is 10:00-12:00). A window that ends before it starts ('6-4', '6-4pm') is refused,
+    not turned round or guessed at. A single time ('after 5pm', '5pm') means a two-hour window
+    starting then.
     """
     low = _digits(text.lower())
     words = tokens(low)
     match = _WINDOW.search(low)
     if match:
-        end_half = match.group(6) or _half_of_day(words)
-        start_half = match.group(3) or end_half
-        start = _hour(int(match.group(1)), int(match.group(2) or 0), start_half)
-        end = _hour(int(match.group(4)), int(match.group(5) or 0), end_half)
+        own_start, own_end = _half(match.group(3)), _half(match.group(6))
+        said = _half_of_day(words)  # 'in the evening', 'மாலை': for both ends
+        h1, m1 = int(match.group(1)), int(match.group(2) or 0)
+        h2, m2 = int(match.group(4)), int(match.group(5) or 0)
+        end = _hour(h2, m2, own_end or said or own_start)
+        start = _hour(h1, m1, own_start or own_end or said)
+        if start and end and start >= end and not own_end and not said and own_start:
+            end = _hour(h2, m2, None)  # '10am-12': the am is the start's only
         if start and end and start < end:
             return f"{start}-{end}"
         return None

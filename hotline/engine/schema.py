@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 Check = Callable[[object], "str | None"]
 
-IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def text(value: object) -> str | None:
@@ -15,7 +15,7 @@ def text(value: object) -> str | None:
 
 
 def ident(value: object) -> str | None:
-    if not isinstance(value, str) or not IDENT.match(value):
+    if not isinstance(value, str) or not IDENT.fullmatch(value):
         return "must be a name of lower-case letters, digits and _ (starting with a letter)"
     return None
 
@@ -77,10 +77,10 @@ def duration(value: object) -> str | None:
     return None if seconds(value) else "must be a duration such as 30m, 2h or 1d"
 
 
-HHMM = r"(?:[01]\d|2[0-4]):[0-5]\d"
-WINDOW = re.compile(rf"^{HHMM}-{HHMM}$")
+HHMM = r"(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)"  # 24:00 ends a window at midnight; 24:30 is no time
+WINDOW = re.compile(rf"{HHMM}-{HHMM}")
 
 
 def window(value: object) -> str | None:
-    ok = isinstance(value, str) and WINDOW.match(value)
+    ok = isinstance(value, str) and WINDOW.fullmatch(value)
     return None if ok else "must be a time window such as 09:00-17:00"

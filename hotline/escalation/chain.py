@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
@@ -40,27 +41,57 @@ def new_code(session) -> str:
 
 def open_escalation(svc: Services, *, caller_key: str, number: str | None, channel: str, lang: str,
                     kind: str, priority: str, role: str, reason: str, details: dict | None = None,
-                    queue: bool = True) -> int:
-    """Write the case and the escalation, then queue its first step (when `queue` and Redis is
-    there; otherwise the sweeper does, once it is)."""
+                    queue: bool = True, start_at: datetime | None = None, case_lang: str | None = None) -> int:
+    """Write the case and the escalation, then queue its first step, now or at `start_at` (a
+    callback's safe window), when `queue` and Redis is there; otherwise the sweeper does.
+    `lang` is the language the escalation needs (an officer may ask for a Tamil speaker);
+    `case_lang` the one the person who asked is written to in (default: the same)."""
+    start_at = start_at if start_at and start_at > svc.now() else None
     with svc.store.session() as s:
         case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == "open")
                          .order_by(Case.id.desc())).first()
         if case is None:
-            case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=lang, channel=channel)
+            case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang or lang, channel=channel)
             s.add(case)
             s.flush()
         escalation = Escalation(case_id=case.id, code=new_code(s), kind=kind, priority=priority, role=role,
                                 lang=lang, reason=reason, details=details or {},
-                                policy=policy_for(priority, role), next_at=svc.now())
+                                policy=policy_for(priority, role), next_at=start_at or svc.now())
         s.add(escalation)
         s.flush()
         escalation_id, code = escalation.id, escalation.code
     svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
                     role=role, kind=kind, lang=lang)
     if queue:
-        schedule_advance(svc, escalation_id, 0, 0, None)
+        schedule_advance(svc, escalation_id, 0, 0, start_at)
+        if details and details.get("window_end"):
+            schedule_window_close(svc, escalation_id, datetime.fromisoformat(details["window_end"]))
     return escalation_id
+
+
+def schedule_window_close(svc: Services, escalation_id: int, at: datetime) -> bool:
+    from . import jobs
+
+    try:
+        svc.queue.enqueue_at(at, jobs.window_closed, escalation_id, job_id=f"window-{escalation_id}", retry=RETRY)
+        return True
+    except RedisError:
+        return False
+
+
+def window_closed(svc: Services, escalation_id: int) -> str:
+    """A callback's window has passed: if nobody took it, the coordinator is told, and the
+    survivor is not contacted (she said when it was safe; that time is gone)."""
+    staff, when = svc.staff, svc.now()
+    with svc.store.session() as s:
+        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).first()
+        if e is None or e.status not in ("open", "unanswered"):
+            return "nothing to do"  # taken: the counsellor has it (and the relay keeps to the window)
+        e.status, e.next_at, e.closed_at = "expired", None, when
+        created = _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="window")
+    for notification_id in created:
+        queue_notification(svc, notification_id)
+    return "expired"
 
 
 # -- the timer ----------------------------------------------------------------------------------
@@ -115,6 +146,7 @@ def choose(staff, when: datetime, step: Step, escalation: Escalation, asked: set
 def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, round_: int, step_index: int) -> str:
     """Run one step of the chain, if the escalation still waits at it; schedule the next."""
     created: list[int] = []
+    tell_after = None
     staff, when = svc.staff, svc.now()  # read before the transaction: the staff may come from the store
     with svc.store.session() as s:
         e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).first()
@@ -125,6 +157,8 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
         due = aware(e.next_at)
         if due and due > when:
             when = due
+        if e.details.get("window_end") and when >= datetime.fromisoformat(e.details["window_end"]):
+            return "window closed"  # window_closed() tells the coordinator
         policy = policies.get(e.policy) or policies["counsellor"]
         passed = set(e.details.get("passed", []))
         while True:
@@ -134,6 +168,8 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
                     continue
                 e.status, e.next_at = "unanswered", None
                 created += _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="unanswered")
+                if e.kind == "accompaniment":
+                    tell_after = (e.case_id, "police_unanswered", {"code": e.code})
                 outcome = "unanswered"
                 break
             step = policy.steps[e.step]
@@ -153,6 +189,11 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
         queue_notification(svc, notification_id)
     if status == "open":
         schedule_advance(svc, escalation_id, next_round, next_step, next_at)
+    if tell_after:
+        from . import jobs
+
+        with suppress(RedisError):  # Redis gone now: the coordinators were told, the officer waits for them
+            svc.queue.enqueue(jobs.tell, *tell_after, retry=RETRY)
     return outcome
 
 
@@ -229,8 +270,9 @@ def send_notification(svc: Services, notification_id: int) -> str:
             taker = staff.get(e.acked_by)
             body = say(svc, "esc_taken", lang, code=e.code, name=taker.name if taker else "")
         else:
-            text_id = {"unanswered": "esc_unanswered", "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}
-            body = say(svc, text_id[n.kind], lang, **alert_params(svc, e, lang))
+            text_id = {"unanswered": "esc_unanswered", "window": "window_closed",
+                       "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}
+            body = say(svc, text_id[n.kind], lang, **alert_params(svc, e, lang), window=e.details.get("window", ""))
         if n.via == "voice":
             n.transport_id = svc.outbound.call(person.phone, svc.alert_call_url(n.id), session=s)
         else:
@@ -264,8 +306,14 @@ def sweep(svc: Services, grace_seconds: int = 5) -> int:
     with svc.store.session() as s:
         due = list(s.execute(select(Escalation.id, Escalation.round, Escalation.step, Escalation.next_at)
                              .where(Escalation.status == "open")))
+        windows = [(i, d) for i, d in s.execute(select(Escalation.id, Escalation.details).where(
+            Escalation.status.in_(("open", "unanswered")), Escalation.kind == "callback")) if d.get("window_end")]
         pending = list(s.scalars(select(Notification.id).where(Notification.status == "pending",
                                                                Notification.created_at < cutoff)))
+    for escalation_id, details in windows:
+        end = datetime.fromisoformat(details["window_end"])
+        if not on_queue(f"window-{escalation_id}") and schedule_window_close(svc, escalation_id, end):
+            count += 1
     for escalation_id, round_, step, next_at in due:
         job_id = advance_job_id(escalation_id, round_, step)
         if on_queue(job_id):

@@ -1,4 +1,4 @@
-"""Staff answer alerts by SMS: ACK, PASS, DONE, NOTE (FOLLOWUP comes with the case records).
+"""Staff answer alerts by SMS: ACK, PASS, DONE, NOTE, FOLLOWUP (`FOLLOWUP 482 3d`).
 
 A command runs inside the webhook's request, under a row lock on the escalation, so the first
 ACK wins and the reply says at once who has it. What must reach others (the alert is taken, the
@@ -8,13 +8,15 @@ survivor is told someone is coming) is queued.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from ..engine import schema
 from ..services import Services
 from ..staff import Person
-from ..store.models import Case, Escalation, Note, Notification, now
+from ..store.models import Case, Escalation, FollowUp, Note, Notification, now
 from .chain import RETRY, queue_notification, say, schedule_advance
 
 log = logging.getLogger(__name__)
@@ -24,17 +26,14 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     """Carry out one command; returns the reply to the staff member, in her language."""
     lang = person.language
     code = str(code).strip()
-    if command == "followup":
-        return say(svc, "followup_later", lang)
     after: list = []
     staff = svc.staff  # read before the transaction: the staff may come from the store
+    coordinator = "coordinator" in person.roles
     with svc.store.session() as s:
-        e = s.scalars(select(Escalation).where(Escalation.code == code, Escalation.status.in_(("open", "acked")))
-                      .order_by(Escalation.id.desc()).with_for_update()).first()
+        e = _find(s, code, person, active_only=command in ("ack", "pass", "done"))
         if e is None:
             return say(svc, "no_such_alert", lang, code=code)
-        notified = person.id in set(s.scalars(select(Notification.staff_id).where(Notification.escalation_id == e.id)))
-        coordinator = "coordinator" in person.roles
+        notified = _involved(s, e, person)
         case = s.get(Case, e.case_id)
         if command in ("ack", "pass") and not (notified or coordinator):
             reply = say(svc, "not_yours", lang, code=code)
@@ -59,6 +58,8 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
             else:
                 s.add(Note(case_id=case.id, staff_id=person.id, body=svc.store.seal(text or "")))
                 reply = say(svc, "note_added", lang, code=code)
+        elif command == "followup":
+            reply = _followup(svc, s, e, case, person, text, after)
         else:
             reply = say(svc, "no_such_alert", lang, code=code)
         caller_key, escalation_id = case.caller_key, e.id
@@ -66,6 +67,38 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     for item in after:
         _then(svc, item)
     return reply
+
+
+def _involved(s, e: Escalation, person: Person) -> bool:
+    return e.acked_by == person.id or person.id in set(
+        s.scalars(select(Notification.staff_id).where(Notification.escalation_id == e.id)))
+
+
+def _find(s, code: str, person: Person, active_only: bool) -> Escalation | None:
+    """The escalation a code means. Codes are reused once an alert is closed, so NOTE and
+    FOLLOWUP (which come after DONE too) take the most recent one this person was part of."""
+    query = select(Escalation).where(Escalation.code == code)
+    if active_only:
+        query = query.where(Escalation.status.in_(("open", "acked")))
+    candidates = s.scalars(query.order_by(Escalation.id.desc()).limit(20).with_for_update()).all()
+    if active_only or "coordinator" in person.roles:
+        return candidates[0] if candidates else None
+    return next((e for e in candidates if _involved(s, e, person)), None)
+
+
+def _followup(svc, s, e: Escalation, case: Case, person: Person, after_text: str | None, after: list) -> str:
+    from babel.dates import format_datetime
+
+    seconds = schema.seconds(str(after_text or "").strip().lower())
+    if not seconds or not (_involved(s, e, person) or "coordinator" in person.roles):
+        return say(svc, "followup_bad_time" if not seconds else "not_yours", person.language, code=e.code)
+    due = svc.now() + timedelta(seconds=seconds)
+    row = FollowUp(case_id=case.id, staff_id=person.id, due_at=due)
+    s.add(row)
+    s.flush()
+    after.append(("followup", row.id, due))
+    when = format_datetime(due.astimezone(svc.staff.zone), "d MMM HH:mm", locale=person.language)
+    return say(svc, "followup_set", person.language, code=e.code, when=when)
 
 
 def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) -> str:
@@ -126,5 +159,7 @@ def _then(svc: Services, item: tuple) -> None:
             svc.conversations.set_relay(item[1], item[2])
         elif item[0] == "unrelay":
             svc.conversations.set_relay(item[1], None)
+        elif item[0] == "followup":
+            svc.queue.enqueue_at(item[2], jobs.followup_due, item[1], job_id=f"followup-{item[1]}", retry=RETRY)
     except RedisError:
         log.warning("after a staff command: %s not queued (Redis unavailable)", item[0])

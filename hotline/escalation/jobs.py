@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import services
-from . import chain, relay
+from . import chain, followups, relay
 
 
 def advance(escalation_id: int, round_: int, step: int) -> str:
@@ -21,3 +21,11 @@ def send_relay(relay_id: int) -> str:
 
 def tell(case_id: int, text_id: str, params: dict) -> str:
     return relay.tell(services.current(), case_id, text_id, params)
+
+
+def window_closed(escalation_id: int) -> str:
+    return chain.window_closed(services.current(), escalation_id)
+
+
+def followup_due(followup_id: int) -> str:
+    return followups.due(services.current(), followup_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..services import Services
 from ..store.models import Case, Escalation, Relay, now
+from . import windows
 from .chain import RETRY, say
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,12 @@ def send(svc: Services, relay_id: int) -> str:
                 if staff:
                     svc.outbound.sms(staff.phone, say(svc, "relay_refused_stop", staff.language), session=s)
                 return "refused"
+            if escalation and not windows.inside(escalation.details, svc.now()):
+                row.status = "refused"  # a callback: only inside the window she said was safe
+                if staff:
+                    svc.outbound.sms(staff.phone, say(svc, "relay_refused_window", staff.language,
+                                                      window=escalation.details.get("window", "")), session=s)
+                return "outside her window"
             svc.outbound.sms(contact, say(svc, "relay_prefix_survivor", case.lang, text=text), session=s,
                              about=case.caller_key)
         else:

@@ -154,7 +154,7 @@ class Notification(Base):
     step: Mapped[int] = mapped_column(Integer)
     round: Mapped[int] = mapped_column(Integer, default=0)
     via: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice
-    kind: Mapped[str] = mapped_column(String(12), default="alert")  # alert | taken
+    kind: Mapped[str] = mapped_column(String(12), default="alert")  # alert | taken | unanswered | window | followup
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | cancelled
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

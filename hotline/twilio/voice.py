@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from flask import Response, request, url_for
+from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from ..actions import carry_out
@@ -67,7 +68,44 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
 
 @bp.post("/voice")
 def voice_call():
+    svc = services()
+    person = svc.staff.find(caller())
+    if person is not None and svc.staff.role_of(person.phone) == "staff":
+        return _staff_call(svc, person)
     return _step(0, None, fresh=True)
+
+
+def _staff_call(svc, person):
+    """A counsellor calls the hotline to reach the survivor whose alert she took: the hotline
+    dials her with its own number as callerId, so neither sees the other's number. Only while
+    the case is hers, never after STOP, and for a call-back only inside the safe window."""
+    from ..escalation import windows
+    from ..escalation.chain import say as esc_say
+    from ..escalation.relay import active_case_for_staff
+    from ..store.models import Case, Escalation
+
+    lang = person.language
+    active = active_case_for_staff(svc, person.id)
+    contact, refusal = None, "no_open_case"
+    if active:
+        with svc.store.session() as s:
+            case = s.get(Case, active[0])
+            e = s.scalars(select(Escalation).where(Escalation.case_id == case.id, Escalation.status == "acked")
+                          .order_by(Escalation.acked_at.desc())).first()
+            if svc.store.opted_out(case.caller_key, s):
+                refusal = "relay_refused_stop"
+            elif e is not None and not windows.inside(e.details, svc.now()):
+                refusal = "relay_refused_window"
+            else:
+                contact = svc.store.unseal(case.contact)
+            window = e.details.get("window", "") if e is not None else ""
+    if not contact:
+        return _xml(_say([esc_say(svc, refusal, lang, window=window if active else "")], lang))
+    response = VoiceResponse()
+    dial = response.dial(caller_id=svc.settings.hotline_number, timeout=30)
+    dial.number(contact)
+    svc.store.audit("call.connected", case.caller_key, staff_id=person.id, case=case.id)
+    return _xml(str(response))
 
 
 @bp.post("/voice/gather")
