@@ -26,11 +26,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["hotline"] = services
     app.extensions["hotline_metrics"] = Metrics()
 
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import console
     from .health import bp as health_bp
     from .twilio import bp as twilio_bp
 
+    csrf = CSRFProtect(app)  # every form of the console and the simulator carries a token
+    csrf.exempt(twilio_bp)  # Twilio's webhooks are signed by Twilio instead
+    console.init_app(app)
     app.register_blueprint(twilio_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(console.bp)
     if not settings.twilio_configured:
         from .simulator import bp as simulator_bp
 

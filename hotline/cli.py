@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     staff_import = staff_sub.add_parser("import")
     staff_import.add_argument("file")
     staff_sub.add_parser("list")
+    set_password = staff_sub.add_parser("set-password", help="set a console password (stdin, or asked twice)")
+    set_password.add_argument("who", metavar="NAME_OR_PHONE")
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)

@@ -39,6 +39,7 @@ def serve(host: str, port: int | None) -> int:
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
+    print(f"staff console at http://{shown}:{port}/console/ (hotline staff set-password NAME first)", flush=True)
     Server().run()
     return 0
 
@@ -119,6 +120,36 @@ def staff_list() -> int:
     return 0
 
 
+def staff_set_password(who: str) -> int:
+    """A console password for a staff member: the first line of standard input when it is not a
+    terminal (scripts), else asked twice without echo. Unlocks the account; ends its sessions."""
+    import getpass
+
+    from .console import auth
+    from .services import current
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"New console password for {who}: ")
+        if getpass.getpass("Again: ") != password:
+            print("the two passwords differ; nothing changed", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        member = auth.set_password(current().store, who, password)
+    except auth.Ambiguous:
+        print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
+        return 1
+    except LookupError:
+        print(f'nobody on the staff list is "{who}" (hotline staff list shows who is)', file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"{exc}; nothing changed", file=sys.stderr)
+        return 1
+    print(f"password set for {member.name} ({mask(member.phone)}); log in at /console/")
+    return 0
+
+
 def run(args) -> int:
     _logging()
     if args.command == "serve":
@@ -128,6 +159,8 @@ def run(args) -> int:
     if args.command == "outbox":
         return outbox(args.json)
     if args.command == "staff":
+        if args.staff_command == "set-password":
+            return staff_set_password(args.who)
         return staff_import(args.file) if args.staff_command == "import" else staff_list()
     if args.command == "audit":
         return audit_export(args.since)
