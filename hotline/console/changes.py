@@ -1,0 +1,105 @@
+"""What a user changes from the console. ACK, PASS, DONE and NOTE are the staff commands of
+hotline.escalation.commands, run as the logged-in person exactly as if she had texted them;
+follow-ups and the Protection Team's records are rows of the case (the follow-up's alert is the
+escalation jobs' to send when it falls due)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ..escalation import commands
+from ..staff import Person
+from ..store.models import CaseRecord, Escalation, FollowUp, Note
+from .access import involved
+from .auth import User
+from .cases import RECORD_KINDS
+
+COMMANDS = ("ack", "pass", "done")
+MAX_TEXT = 4000
+
+
+def person_of(svc, user: User) -> Person:
+    """The staff member as the commands know her, answering in English (the console's language)."""
+    person = svc.staff.get(user.id)
+    if person is None:  # imported seconds ago: the staff cache has not caught up yet
+        svc.reload_staff()
+        person = svc.staff.get(user.id)
+    if person is None:
+        raise LookupError(user.id)
+    return dataclasses.replace(person, languages=["en"] + [x for x in person.languages if x != "en"])
+
+
+def run_command(svc, user: User, escalation_id: int, command: str) -> str:
+    """ACK / PASS / DONE an escalation from the page; returns the reply the SMS would have had."""
+    if command not in COMMANDS:
+        raise ValueError(command)
+    with svc.store.session() as s:
+        e = s.get(Escalation, escalation_id)
+        if e is None:
+            raise LookupError(escalation_id)
+        code, active = e.code, e.status in ("open", "acked")
+    if not active:
+        return f"Alert {code} is already closed."
+    # a code is unique among the open and taken alerts, so it names this one
+    return commands.run(svc, person_of(svc, user), command, code)
+
+
+def add_note(svc, user: User, case_id: int, text: str) -> str:
+    """NOTE as by SMS, against the case's latest alert; written directly only where that alert's
+    code has since been reused by another case (a code names the newest alert of that code), or
+    where she may see the case without having been part of that alert."""
+    text = text.strip()[:MAX_TEXT]
+    if not text:
+        raise ValueError("empty note")
+    with svc.store.session() as s:
+        latest = s.scalars(select(Escalation).where(Escalation.case_id == case_id)
+                           .order_by(Escalation.id.desc())).first()
+        newest_of_code = latest and s.scalars(select(Escalation.id).where(Escalation.code == latest.code)
+                                              .order_by(Escalation.id.desc())).first()
+        if latest is None or newest_of_code != latest.id or not involved(s, user, latest):
+            s.add(Note(case_id=case_id, staff_id=user.id, body=svc.store.seal(text)))
+            direct = True
+        else:
+            code, direct = latest.code, False
+    if direct:
+        svc.store.audit("staff.note", _caller_key(svc, case_id), staff_id=user.id, case=case_id, via="console")
+        return "Note added."
+    return commands.run(svc, person_of(svc, user), "note", code, text)
+
+
+def add_followup(svc, user: User, case_id: int, due_at: datetime, note: str) -> int:
+    with svc.store.session() as s:
+        # stored in UTC, as every time in the store (SQLite keeps the wall time and drops the zone)
+        row = FollowUp(case_id=case_id, staff_id=user.id, due_at=due_at.astimezone(UTC),
+                       note=svc.store.seal(note.strip()[:MAX_TEXT]) if note.strip() else None)
+        s.add(row)
+        s.flush()
+        row_id = row.id
+    svc.store.audit("case.followup_set", _caller_key(svc, case_id), staff_id=user.id, case=case_id,
+                    followup=row_id, due=due_at.isoformat())
+    return row_id
+
+
+def add_record(svc, user: User, case_id: int, kind: str, happened_on: str | None, details: str) -> int:
+    if kind not in RECORD_KINDS:
+        raise ValueError(kind)
+    with svc.store.session() as s:
+        row = CaseRecord(case_id=case_id, kind=kind, happened_on=happened_on or None, staff_id=user.id,
+                         details=svc.store.seal(details.strip()[:MAX_TEXT]) if details.strip() else None)
+        s.add(row)
+        s.flush()
+        row_id = row.id
+    svc.store.audit("case.recorded", _caller_key(svc, case_id), staff_id=user.id, case=case_id, kind=kind,
+                    record=row_id)
+    return row_id
+
+
+def _caller_key(svc, case_id: int) -> str | None:
+    from ..store.models import Case
+
+    with svc.store.session() as s:
+        case = s.get(Case, case_id)
+        return case.caller_key if case else None

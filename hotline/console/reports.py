@@ -1,0 +1,128 @@
+"""Reports over the last weeks: time to acknowledge (its distribution and median, week by
+week), volume by channel and language, the escalations nobody answered; and the same rows as
+CSV. No number, no caller's key and no message body appears in any of them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from ..store.models import Case, Escalation
+from .auth import aware
+
+CSV_COLUMNS = ["escalation", "code", "created_at", "week", "channel", "language", "priority", "kind",
+               "status", "seconds_to_ack", "acked_by", "acked_at", "closed_at"]
+
+
+@dataclass
+class Row:
+    id: int
+    code: str
+    case_id: int
+    created_at: datetime  # local
+    week: datetime  # local Monday, midnight
+    channel: str
+    lang: str
+    priority: str
+    kind: str
+    status: str
+    seconds_to_ack: float | None
+    acked_by: str
+    acked_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass
+class Week:
+    start: datetime
+    acks: list[tuple[str, float]] = field(default_factory=list)  # (code, seconds)
+    unanswered: int = 0
+    total: int = 0
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(s for _, s in self.acks) if self.acks else None
+
+    @property
+    def p90(self) -> float | None:
+        if not self.acks:
+            return None
+        ordered = sorted(s for _, s in self.acks)
+        return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+
+
+@dataclass
+class Report:
+    since: datetime
+    weeks: list[Week]
+    rows: list[Row]
+    volume: dict[str, dict[str, int]]  # language -> channel -> escalations
+    channels: list[str]
+    unanswered: list[Row]
+
+    @property
+    def median(self) -> float | None:
+        acks = [r.seconds_to_ack for r in self.rows if r.seconds_to_ack is not None]
+        return statistics.median(acks) if acks else None
+
+
+def monday(local: datetime) -> datetime:
+    return (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def build(svc, at: datetime, weeks: int = 12) -> Report:
+    staff = svc.staff
+    zone = staff.zone
+    first = monday(at.astimezone(zone)) - timedelta(weeks=weeks - 1)
+    with svc.store.session() as s:
+        found = list(s.execute(select(Escalation, Case.channel).join(Case, Case.id == Escalation.case_id)
+                               .where(Escalation.created_at >= first.astimezone(UTC)).order_by(Escalation.created_at)))
+    rows = []
+    for e, channel in found:
+        created = aware(e.created_at).astimezone(zone)
+        acked = aware(e.acked_at)
+        taker = staff.get(e.acked_by)
+        rows.append(Row(e.id, e.code, e.case_id, created, monday(created), channel, e.lang, e.priority, e.kind,
+                        e.status, (acked - aware(e.created_at)).total_seconds() if acked else None,
+                        taker.name if taker else "", acked.astimezone(zone) if acked else None,
+                        aware(e.closed_at).astimezone(zone) if e.closed_at else None))
+    by_week = {first + timedelta(weeks=i): Week(first + timedelta(weeks=i)) for i in range(weeks)}
+    volume: dict[str, dict[str, int]] = {}
+    channels = set()
+    for row in rows:
+        week = by_week.get(row.week)
+        if week is None:
+            continue
+        week.total += 1
+        if row.seconds_to_ack is not None:
+            week.acks.append((row.code, row.seconds_to_ack))
+        if row.status == "unanswered":
+            week.unanswered += 1
+        volume.setdefault(row.lang, {}).setdefault(row.channel, 0)
+        volume[row.lang][row.channel] += 1
+        channels.add(row.channel)
+    return Report(first, list(by_week.values()), rows, volume, sorted(channels or {"sms"}),
+                  [r for r in rows if r.status == "unanswered"])
+
+
+def as_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        writer.writerow([r.id, r.code, r.created_at.isoformat(), r.week.date().isoformat(), r.channel, r.lang,
+                         r.priority, r.kind, r.status,
+                         "" if r.seconds_to_ack is None else int(round(r.seconds_to_ack)), _cell(r.acked_by),
+                         r.acked_at.isoformat() if r.acked_at else "",
+                         r.closed_at.isoformat() if r.closed_at else ""])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

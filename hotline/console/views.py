@@ -1,0 +1,256 @@
+"""The console's pages: login, live view, cases, rota and reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+
+from ..store.models import Case
+from . import auth, bp, cases, changes, chart, live, reports, rota
+from .format import duration, local
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+def svc():
+    return current_app.extensions["hotline"]
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    """Nothing of a case is kept by a shared computer's browser, framed by another site, or run
+    from anywhere but here."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@bp.app_errorhandler(CSRFError)
+def _csrf_refused(error: CSRFError):
+    return render_template("console/error.html", title="Form expired",
+                           message="The form was refused (its security token was missing or out of date). "
+                                   "Go back, reload the page and try again."), 400
+
+
+@bp.context_processor
+def _helpers():
+    zone = svc().staff.zone
+    return {"duration": duration, "local": lambda moment, pattern="%d %b %H:%M": local(moment, zone, pattern),
+            "user": current_user}
+
+
+def coordinator_only(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.coordinator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _back(default: str) -> str:
+    """Where to go after a form: a path of this site only (never an open redirect)."""
+    target = request.form.get("next") or request.args.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc \
+            and "\\" not in target:
+        return target
+    return default
+
+
+# -- logging in ---------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("console.live_view"))
+    error = None
+    if request.method == "POST":
+        s = svc()
+        result = auth.attempt(s.store, s.settings.secret_key, request.form.get("name", ""),
+                              request.form.get("password", ""))
+        if result.user is not None:
+            session.clear()  # a new session for a new login
+            login_user(result.user)
+            return redirect(_back(url_for("console.live_view")))
+        error = ("Too many failed attempts: this account is locked for a while. Try again later, "
+                 "or ask the coordinator to set a new password.") if result.locked else \
+            "That name or number and password do not match."
+    return render_template("console/login.html", error=error, next=request.args.get("next", "")), \
+        401 if error else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    svc().store.audit("console.logout", staff_id=current_user.id)
+    logout_user()
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for("console.login"))
+
+
+# -- the live view ------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def live_view():
+    s = svc()
+    return render_template("console/live.html", escalations=live.escalations(s, current_user, s.now()))
+
+
+@bp.get("/live/table")
+@login_required
+def live_table():
+    """The live view's table alone: the page's script swaps it in every few seconds."""
+    s = svc()
+    return render_template("console/_live_table.html", escalations=live.escalations(s, current_user, s.now()))
+
+
+@bp.post("/escalations/<int:escalation_id>/<command>")
+@login_required
+def escalation_command(escalation_id: int, command: str):
+    if command not in changes.COMMANDS:
+        abort(404)
+    try:
+        reply = changes.run_command(svc(), current_user, escalation_id, command)
+    except LookupError:
+        abort(404)
+    flash(reply)
+    return redirect(_back(url_for("console.live_view")))
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@login_required
+def case_list():
+    status = request.args.get("status") or None
+    return render_template("console/cases.html", rows=cases.case_list(svc(), current_user, status), status=status)
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_view(case_id: int):
+    s = svc()
+    view = cases.load(s, current_user, case_id)
+    if view is None:
+        abort(404)  # not hers, or not there: the same answer
+    s.store.audit("case.viewed", view.case.caller_key if view.case.caller_key != "erased" else None,
+                  staff_id=current_user.id, case=case_id)
+    return render_template("console/case.html", view=view, record_kinds=cases.RECORD_KINDS,
+                           now_local=s.staff.local(s.now()))
+
+
+def _case_or_404(case_id: int) -> Case:
+    from .access import may_view
+
+    with svc().store.session() as s:
+        case = s.get(Case, case_id)
+        if case is None or not may_view(s, current_user, case):
+            abort(404)
+        return case
+
+
+@bp.post("/cases/<int:case_id>/notes")
+@login_required
+def add_note(case_id: int):
+    _case_or_404(case_id)
+    text = request.form.get("text", "")
+    if not text.strip():
+        flash("A note needs some text.")
+    else:
+        flash(changes.add_note(svc(), current_user, case_id, text))
+    return redirect(url_for("console.case_view", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/followups")
+@login_required
+def add_followup(case_id: int):
+    _case_or_404(case_id)
+    s = svc()
+    try:
+        due = datetime.strptime(request.form.get("due", ""), "%Y-%m-%dT%H:%M").replace(tzinfo=s.staff.zone)
+    except ValueError:
+        flash("A follow-up needs a date and time.")
+        return redirect(url_for("console.case_view", case_id=case_id))
+    changes.add_followup(s, current_user, case_id, due, request.form.get("note", ""))
+    flash(f"Follow-up set for {local(due, s.staff.zone, '%d %b %Y %H:%M')}.")
+    return redirect(url_for("console.case_view", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/records")
+@login_required
+def add_record(case_id: int):
+    _case_or_404(case_id)
+    kind = request.form.get("kind", "")
+    happened_on = request.form.get("happened_on", "").strip()
+    if kind not in cases.RECORD_KINDS:
+        abort(400)
+    if happened_on:
+        try:
+            datetime.strptime(happened_on, "%Y-%m-%d")
+        except ValueError:
+            flash("The date is not a date (YYYY-MM-DD).")
+            return redirect(url_for("console.case_view", case_id=case_id))
+    changes.add_record(svc(), current_user, case_id, kind, happened_on, request.form.get("details", ""))
+    flash(f"{cases.RECORD_KINDS[kind]} recorded.")
+    return redirect(url_for("console.case_view", case_id=case_id))
+
+
+# -- rota and reports (coordinators) --------------------------------------------------------------
+
+
+@bp.get("/rota")
+@coordinator_only
+def rota_view():
+    s = svc()
+    langs = [lang.code for lang in s.catalog.languages]
+    return render_template("console/rota.html", rota=rota.build(s.staff, s.now(), langs))
+
+
+def _weeks() -> int:
+    return min(max(request.args.get("weeks", default=12, type=int) or 12, 1), 104)
+
+
+@bp.get("/reports")
+@coordinator_only
+def reports_view():
+    s = svc()
+    report = reports.build(s, s.now(), _weeks())
+    return render_template("console/reports.html", report=report, chart=chart.time_to_ack(report.weeks),
+                           weeks=_weeks())
+
+
+@bp.get("/reports/escalations.csv")
+@coordinator_only
+def reports_csv():
+    s = svc()
+    report = reports.build(s, s.now(), _weeks())
+    s.store.audit("report.exported", staff_id=current_user.id, rows=len(report.rows), weeks=_weeks())
+    name = f"escalations-{s.staff.local(s.now()):%Y-%m-%d}.csv"
+    return Response(reports.as_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

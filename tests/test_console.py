@@ -1,0 +1,398 @@
+"""The web console over the app's test client, on real Redis and the store (SQLite and
+PostgreSQL where it matters): logins and lock-out, CSRF, who sees what, ACK/PASS/DONE from the
+page through the staff commands, notes, follow-ups and records, the audit of every case view,
+reports with their chart and CSV; and the simulator's own endpoints."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from hotline import services
+from hotline.cli import main as cli
+from hotline.console import auth
+from hotline.store.models import (
+    Audit,
+    Case,
+    CaseRecord,
+    Escalation,
+    FollowUp,
+    Note,
+    Outbox,
+    StaffMember,
+)
+from hotline.worker import run as run_worker
+
+from .helpers import messages, post, sms_form
+
+SURVIVOR = "+919876543210"
+MASKED = "+91•••••••210"
+KAVITHA, ANJALI = "+919840000001", "+919840000002"
+PASSWORD = "a long enough password"
+TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def console(make_app, database_url):
+    app = make_app(database_url=database_url)
+    svc = services.use(app.extensions["hotline"])
+    for who in ("Kavitha", "Anjali", "Priya", "SI Ramesh"):
+        auth.set_password(svc.store, who, PASSWORD)
+    return app, svc
+
+
+@pytest.fixture
+def sqlite_console(make_app, sqlite_url):
+    app = make_app(database_url=sqlite_url)
+    svc = services.use(app.extensions["hotline"])
+    for who in ("Kavitha", "Anjali", "Priya"):
+        auth.set_password(svc.store, who, PASSWORD)
+    return app, svc
+
+
+def token(client, path="/console/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def login(app, name, password=PASSWORD):
+    client = app.test_client()
+    reply = client.post("/console/login", data={"csrf_token": token(client), "name": name, "password": password})
+    return client, reply
+
+
+def form(client, path, data, page="/console/"):
+    return client.post(path, data={"csrf_token": token(client, page), **data})
+
+
+def text(client, number, body):
+    return messages(client.post("/twilio/sms", data=sms_form(number, body)).get_data(as_text=True))
+
+
+def ask_for_a_counsellor(app, svc) -> Escalation:
+    """An English-speaking survivor asks for a counsellor; Kavitha is alerted first."""
+    client = app.test_client()
+    for body in ("hi", "1", "1", "1"):
+        text(client, SURVIVOR, body)
+    run_worker(svc, burst=True)
+    with svc.store.session() as s:
+        return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
+
+
+def events(svc, name):
+    with svc.store.session() as s:
+        return list(s.scalars(select(Audit).where(Audit.event == name).order_by(Audit.id)))
+
+
+def page(client, path) -> str:
+    reply = client.get(path)
+    assert reply.status_code == 200, (path, reply.status_code)
+    return reply.get_data(as_text=True)
+
+
+# -- logging in ---------------------------------------------------------------------------------
+
+
+def test_pages_need_a_login_then_logout_ends_it(sqlite_console):
+    app, svc = sqlite_console
+    anonymous = app.test_client()
+    for path in ("/console/", "/console/cases", "/console/cases/1", "/console/reports", "/console/live/table"):
+        reply = anonymous.get(path)
+        assert reply.status_code == 302 and "/console/login" in reply.headers["Location"]
+    client, reply = login(app, "kavitha")  # a name in any case, or a phone number in any form
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/console/")
+    assert "Kavitha" in page(client, "/console/")
+    cookie = reply.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert form(client, "/console/logout", {}).status_code == 302
+    assert client.get("/console/").status_code == 302
+    other, reply = login(app, "+91 98400 00002")
+    assert reply.status_code == 302 and "Anjali" in page(other, "/console/")
+    assert [e.staff_id for e in events(svc, "console.login")] and events(svc, "console.logout")
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(console):
+    app, svc = console
+    for _ in range(auth.MAX_FAILURES - 1):
+        _, reply = login(app, "Kavitha", "wrong password")
+        assert reply.status_code == 401 and "do not match" in reply.get_data(as_text=True)
+    _, reply = login(app, "Kavitha", "wrong password")
+    assert "locked" in reply.get_data(as_text=True)
+    _, reply = login(app, "Kavitha")  # the right password, but locked
+    assert reply.status_code == 401 and "locked" in reply.get_data(as_text=True)
+    assert len(events(svc, "console.locked")) == 1 and events(svc, "console.login_refused_locked")
+    _, unknown = login(app, "Nobody at all", "wrong password")  # says no more than a wrong password
+    assert unknown.status_code == 401 and "do not match" in unknown.get_data(as_text=True)
+    with svc.store.session() as s:  # the lock runs out
+        member = s.scalars(select(StaffMember).where(StaffMember.name == "Kavitha")).one()
+        member.locked_until = svc.now() - timedelta(seconds=1)
+    _, reply = login(app, "Kavitha")
+    assert reply.status_code == 302
+    with svc.store.session() as s:
+        member = s.scalars(select(StaffMember).where(StaffMember.name == "Kavitha")).one()
+        assert member.failed_logins == 0 and member.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_police_and_people_without_a_password_cannot_log_in(console):
+    app, _ = console
+    assert login(app, "SI Ramesh")[1].status_code == 401  # police use SMS, not the console
+    assert login(app, "Meena", "")[1].status_code == 401  # no password set
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old(sqlite_console):
+    app, svc = sqlite_console
+    client, _ = login(app, "Kavitha")
+    assert client.get("/console/").status_code == 200
+    auth.set_password(svc.store, "Kavitha", "another long password")
+    assert client.get("/console/").status_code == 302
+
+
+def test_every_form_needs_its_csrf_token(sqlite_console):
+    app, svc = sqlite_console
+    escalation = ask_for_a_counsellor(app, svc)
+    anonymous = app.test_client()
+    assert anonymous.post("/console/login", data={"name": "Kavitha", "password": PASSWORD}).status_code == 400
+    client, _ = login(app, "Kavitha")
+    for path, data in ((f"/console/escalations/{escalation.id}/ack", {}),
+                       (f"/console/cases/{escalation.case_id}/notes", {"text": "hello"}),
+                       ("/console/logout", {})):
+        refused = client.post(path, data=data)
+        assert refused.status_code == 400 and "security token" in refused.get_data(as_text=True)
+        forged = client.post(path, data={**data, "csrf_token": "forged"})
+        assert forged.status_code == 400
+    with svc.store.session() as s:
+        assert s.get(Escalation, escalation.id).status == "open"
+        assert s.scalars(select(Note)).all() == []
+    # the webhooks are Twilio's to sign, not ours: no CSRF token there
+    assert text(app.test_client(), SURVIVOR, "MENU")
+
+
+def test_the_password_command_reads_stdin_and_names_who_it_cannot_find(sqlite_console, monkeypatch, capsys):
+    _, svc = sqlite_console
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
+    assert cli(["staff", "set-password", "+91 98400 00003"]) == 0
+    assert "Meena" in capsys.readouterr().out
+    with svc.store.session() as s:
+        meena = s.scalars(select(StaffMember).where(StaffMember.name == "Meena")).one()
+        assert check_password_hash(meena.password_hash, "a brand new password")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli(["staff", "set-password", "Meena"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+    assert cli(["staff", "set-password", "Somebody Else"]) == 1
+    assert "nobody on the staff list" in capsys.readouterr().err
+
+
+# -- who sees what ------------------------------------------------------------------------------
+
+
+def test_a_counsellor_sees_only_her_alerts_and_cases_a_coordinator_sees_all(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    anjali, _ = login(app, "Anjali")
+    priya, _ = login(app, "Priya")
+    assert f'data-code="{e.code}"' in page(kavitha, "/console/live/table")  # she was alerted
+    assert f'data-code="{e.code}"' not in page(anjali, "/console/live/table")  # not (yet)
+    assert f'data-code="{e.code}"' in page(priya, "/console/live/table")
+    assert anjali.get(f"/console/cases/{e.case_id}").status_code == 404
+    assert f"/console/cases/{e.case_id}" not in page(anjali, "/console/cases")
+    assert anjali.post(f"/console/cases/{e.case_id}/notes",
+                       data={"csrf_token": token(anjali, "/console/"), "text": "x"}).status_code == 404
+    assert kavitha.get(f"/console/cases/{e.case_id}").status_code == 200
+    assert priya.get(f"/console/cases/{e.case_id}").status_code == 200
+    for path in ("/console/rota", "/console/reports", "/console/reports/escalations.csv"):
+        assert kavitha.get(path).status_code == 403
+        assert priya.get(path).status_code == 200
+    # the survivor's number is masked everywhere
+    for client, path in ((priya, "/console/"), (priya, "/console/cases"), (priya, f"/console/cases/{e.case_id}"),
+                         (kavitha, f"/console/cases/{e.case_id}"), (priya, "/console/reports/escalations.csv")):
+        body = client.get(path).get_data(as_text=True)
+        assert SURVIVOR not in body and "9876543210" not in body
+    assert MASKED in page(priya, f"/console/cases/{e.case_id}") and MASKED in page(priya, "/console/")
+
+
+def test_acknowledge_from_the_page_then_relays_show_only_to_her_then_done(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    priya, _ = login(app, "Priya")
+    reply = form(kavitha, f"/console/escalations/{e.id}/ack", {"next": f"/console/cases/{e.case_id}"})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith(f"/console/cases/{e.case_id}")
+    assert e.code in page(kavitha, f"/console/cases/{e.case_id}")  # the staff command's own reply, flashed
+    with svc.store.session() as s:
+        taken = s.get(Escalation, e.id)
+        assert (taken.status, s.get(Case, e.case_id).assigned_to) == ("acked", svc.staff.find(KAVITHA).id)
+    mark = max_outbox(svc)
+    run_worker(svc, burst=True)
+    assert SURVIVOR in [to for to, _ in sent(svc, mark)]  # she is told someone has her message
+
+    # the relay goes both ways, as if Kavitha had texted ACK
+    client = app.test_client()
+    assert text(client, SURVIVOR, "He has gone out. I can talk now.") == []
+    assert text(client, KAVITHA, "Are you safe where you are?") == []
+    run_worker(svc, burst=True)
+    hers = page(kavitha, f"/console/cases/{e.case_id}")
+    assert "He has gone out. I can talk now." in hers and "Are you safe where you are?" in hers
+    coordinator = page(priya, f"/console/cases/{e.case_id}")
+    assert "He has gone out" not in coordinator and "Are you safe" not in coordinator
+    assert "shown only to the counsellor" in coordinator and "Relayed from the survivor" in coordinator
+
+    # every view of the case is in the audit log, by whom and which case, with the caller's key
+    viewed = events(svc, "case.viewed")
+    assert {v.staff_id for v in viewed} == {svc.staff.find(KAVITHA).id, svc.staff.find("+919840000004").id}
+    assert all(v.detail["case"] == e.case_id and v.caller_key for v in viewed)
+
+    # a coordinator closes it from the page
+    assert form(priya, f"/console/escalations/{e.id}/done", {}).status_code == 302
+    with svc.store.session() as s:
+        assert s.get(Escalation, e.id).status == "done" and s.get(Case, e.case_id).status == "closed"
+    assert [a.staff_id for a in events(svc, "staff.done")] == [svc.staff.find("+919840000004").id]
+    assert f'data-code="{e.code}"' not in page(priya, "/console/live/table")
+
+
+def test_pass_from_the_page_alerts_the_next_at_once(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    anjali, _ = login(app, "Anjali")
+    # Anjali was not alerted: her PASS is refused, as by SMS
+    form(anjali, f"/console/escalations/{e.id}/pass", {})
+    mark = max_outbox(svc)
+    run_worker(svc, burst=True)
+    assert sent(svc, mark) == []
+    assert form(kavitha, f"/console/escalations/{e.id}/pass", {}).status_code == 302
+    run_worker(svc, burst=True)
+    assert [to for to, _ in sent(svc, mark)] == [ANJALI]
+    assert f'data-code="{e.code}"' in page(anjali, "/console/live/table")
+
+
+def test_notes_follow_ups_and_records_from_the_case_page(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    case_page = f"/console/cases/{e.case_id}"
+    form(kavitha, f"/console/escalations/{e.id}/ack", {})
+    assert form(kavitha, f"{case_page}/notes", {"text": "Mother-in-law threatens her."}, case_page).status_code == 302
+    due = (svc.staff.local(svc.now()) + timedelta(days=3)).replace(second=0, microsecond=0)
+    form(kavitha, f"{case_page}/followups", {"due": due.strftime("%Y-%m-%dT%H:%M"), "note": "ask about the DIR"},
+         case_page)
+    form(kavitha, f"{case_page}/records", {"kind": "protection_order", "happened_on": "2026-01-12",
+                                           "details": "interim order, Madurai court"}, case_page)
+    assert form(kavitha, f"{case_page}/records", {"kind": "nonsense"}, case_page).status_code == 400
+    with svc.store.session() as s:
+        (note,) = s.scalars(select(Note)).all()
+        (followup,) = s.scalars(select(FollowUp)).all()
+        (record,) = s.scalars(select(CaseRecord)).all()
+        assert note.body != "Mother-in-law threatens her." and svc.store.unseal(note.body) == "Mother-in-law threatens her."
+        assert followup.status == "pending" and svc.store.unseal(followup.note) == "ask about the DIR"
+        assert abs((auth.aware(followup.due_at) - due).total_seconds()) < 1
+        assert (record.kind, record.happened_on) == ("protection_order", "2026-01-12")
+        assert svc.store.unseal(record.details) == "interim order, Madurai court"
+    assert events(svc, "staff.note")  # the NOTE command, as by SMS
+    timeline = page(kavitha, case_page)
+    for shown in ("Mother-in-law threatens her.", "ask about the DIR", "Protection order on 2026-01-12",
+                  "interim order, Madurai court", f"Alert {e.code} acknowledged"):
+        assert shown in timeline
+
+
+# -- reports ------------------------------------------------------------------------------------
+
+
+def test_reports_chart_the_median_time_to_acknowledge_and_export_csv(console):
+    app, svc = console
+    at = svc.now() - timedelta(hours=1)
+    kavitha = svc.staff.find(KAVITHA).id  # read before the transaction: SQLite has one writer
+    with svc.store.session() as s:
+        case = Case(caller_key="k" * 32, contact=svc.store.seal(SURVIVOR), lang="ta", channel="sms")
+        voice = Case(caller_key="v" * 32, contact=svc.store.seal("+919800000999"), lang="en", channel="voice")
+        s.add_all([case, voice])
+        s.flush()
+        for i, seconds in enumerate((60, 120, 600)):
+            s.add(Escalation(case_id=case.id, code=f"{500 + i}", lang="ta", status="done", created_at=at,
+                             acked_at=at + timedelta(seconds=seconds), acked_by=kavitha))
+        s.add(Escalation(case_id=voice.id, code="599", lang="en", status="unanswered", created_at=at))
+    priya, _ = login(app, "Priya")
+    report = page(priya, "/console/reports")
+    medians = re.findall(r'class="median" data-seconds="(\d+)"', report)
+    assert medians == ["120"]  # one week with acknowledgements: its median, 2 minutes
+    assert '<svg class="chart"' in report and report.count('class="ack"') == 3 and ">2m</text>" in report
+    assert 'id="median">2m<' in report
+    assert "599" in report  # unanswered
+    reply = priya.get("/console/reports/escalations.csv")
+    assert reply.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True))))
+    assert sorted(r["seconds_to_ack"] for r in rows) == ["", "120", "60", "600"]
+    assert {(r["channel"], r["language"]) for r in rows} == {("sms", "ta"), ("voice", "en")}
+    assert {r["acked_by"] for r in rows} == {"Kavitha", ""}
+    body = reply.get_data(as_text=True)
+    assert SURVIVOR not in body and "k" * 32 not in body
+    assert events(svc, "report.exported")[0].staff_id == svc.staff.find("+919840000004").id
+
+
+def test_the_rota_shows_who_is_on_shift_by_role_and_language(sqlite_console):
+    app, _ = sqlite_console
+    priya, _ = login(app, "Priya")
+    rota = page(priya, "/console/rota")
+    assert "Kavitha" in rota and "Revathi" in rota and "00:00–24:00" in rota
+    assert re.search(r"<td>counsellor</td><td>ta</td>\s*<td>Kavitha, Revathi</td>", rota)
+
+
+# -- the simulator's endpoints ------------------------------------------------------------------
+
+
+def test_the_simulator_shows_three_phones_and_each_phone_its_own_outbox(sqlite_console):
+    app, svc = sqlite_console
+    client = app.test_client()
+    sim = page(client, "/simulator/")
+    assert sim.count('class="phone"') == 3
+    assert 'data-number="+919840000001"' in sim and 'data-number="+919840000005"' in sim  # Kavitha, SI Ramesh
+    svc.outbound.sms(KAVITHA, "for Kavitha")
+    svc.outbound.sms(SURVIVOR, "for her")
+    rows = client.get("/simulator/outbox?to=%2B919840000001&after=0").get_json()
+    assert [r["body"] for r in rows] == ["for Kavitha"]
+    assert client.get(f"/simulator/outbox?to=%2B919840000001&after={rows[0]['id']}").get_json() == []
+
+
+def test_the_simulator_signs_its_requests_when_a_token_is_set(make_app, live, sqlite_url):
+    # a token without an account SID: signatures are checked, and the simulator is still there
+    server = live(make_app(database_url=sqlite_url, twilio_auth_token=TOKEN))
+    import requests
+
+    session = requests.Session()
+    sim = session.get(server.url + "/simulator/")
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', sim.text).group(1)
+    params = sms_form(SURVIVOR, "hello")
+    signed = session.post(server.url + "/simulator/sign", json={"path": "/twilio/sms", "params": params},
+                          headers={"X-CSRFToken": csrf}).json()["signature"]
+    ok = post(server.url, "/twilio/sms", params, signature=signed)
+    assert ok.status_code == 200 and messages(ok.text)
+    assert post(server.url, "/twilio/sms", sms_form(SURVIVOR, "hello")).status_code == 403
+    no_csrf = session.post(server.url + "/simulator/sign", json={"path": "/twilio/sms", "params": params})
+    assert no_csrf.status_code == 400
+    elsewhere = session.post(server.url + "/simulator/sign", json={"path": "/console/", "params": {}},
+                             headers={"X-CSRFToken": csrf})
+    assert elsewhere.status_code == 400
+
+
+def test_no_simulator_with_a_twilio_account(make_app, sqlite_url):
+    app = make_app(database_url=sqlite_url, twilio_account_sid="AC" + "1" * 32, twilio_auth_token=TOKEN)
+    assert app.test_client().get("/simulator/").status_code == 404
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def max_outbox(svc) -> int:
+    with svc.store.session() as s:
+        return max([0, *s.scalars(select(Outbox.id))])
+
+
+def sent(svc, since=0):
+    with svc.store.session() as s:
+        return [(o.to, o.body) for o in s.scalars(select(Outbox).where(Outbox.id > since).order_by(Outbox.id))]
