@@ -228,7 +228,7 @@ def staff_from_store(store) -> Staff:
 
     from .store.models import StaffMember
 
-    with store.session() as s:
+    with store.read() as s:
         members = list(s.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.position)))
     people = [Person(m.name, m.phone, list(m.roles), list(m.languages),
                      [sh for sh in map(parse_shift, m.shifts) if sh], list(m.areas),

@@ -202,7 +202,9 @@ def worker_process(svc, tmp_path: Path) -> subprocess.Popen:
     env = dict(os.environ, REDIS_URL=svc.settings.redis_url, DATABASE_URL=svc.settings.database_url,
                SECRET_KEY=svc.settings.secret_key, HOTLINE_STAFF=svc.settings.staff_file,
                HOTLINE_INSTANCE=str(tmp_path / "worker"), LOG_LEVEL="WARNING")
-    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env,
+    # its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the
+    # worker alone would leave running, promoting jobs by the wall clock in later tests
+    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -234,11 +236,11 @@ def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_resta
             while Job.fetch(job_id, connection=svc.redis).get_status() != "started":
                 assert time.monotonic() < deadline, "the worker never started the job"
                 time.sleep(0.05)  # polling the job's state in Redis, not hoping for timing
-            worker.send_signal(signal.SIGKILL)
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and its scheduler, mid-job
             worker.wait(10)
     finally:
         if worker.poll() is None:
-            worker.kill()
+            os.killpg(worker.pid, signal.SIGKILL)
     assert sent(svc) == []  # killed before anything went out
 
     run_worker(svc, burst=True, until=later(svc, minutes=4))  # a new worker: the abandoned job again

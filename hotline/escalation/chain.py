@@ -234,24 +234,38 @@ def language_name(code: str, in_lang: str) -> str:
 
 
 def say(svc: Services, text_id: str, lang: str, **params) -> str:
-    from .texts import TEXTS
-
-    return svc.catalog.text(f"hotline.{text_id}", TEXTS[text_id], lang, params)
+    """One of the hotline's own texts (hotline/i18n/texts.yaml) in `lang`."""
+    return svc.catalog.own(text_id, lang, **params)
 
 
 def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
     """What an alert says of an escalation, in the language of the person alerted."""
-    from .texts import TEXTS
+    from ..i18n.catalog import OWN
 
     what_id = "esc_what_emergency" if e.priority == "emergency" and e.kind == "counsellor" else f"esc_what_{e.kind}"
     details = {k: v if v is not None else "" for k, v in e.details.items()}
     return dict(code=e.code, urgent=say(svc, "esc_urgent", lang) if e.priority == "emergency" else "",
                 who=say(svc, "esc_who_police" if e.kind == "accompaniment" else "esc_who_survivor", lang),
                 language=language_name(e.lang, lang),
-                what=say(svc, what_id if what_id in TEXTS else "esc_what_counsellor", lang, **details))
+                what=say(svc, what_id if what_id in OWN else "esc_what_counsellor", lang, **details))
 
 
 def send_notification(svc: Services, notification_id: int) -> str:
+    """Send one alert; a transport failure is written to the audit log and raised again, so
+    the job is retried (the notification stays pending: the sweeper has it if RQ gives up)."""
+    from ..outbound import failures_audited
+
+    def about():
+        with svc.store.session() as s:
+            n = s.get(Notification, notification_id)
+            e = s.get(Escalation, n.escalation_id)
+            return s.get(Case, e.case_id).caller_key, n.staff_id
+
+    with failures_audited(svc.store, "notification", notification_id, about):
+        return _send_notification(svc, notification_id)
+
+
+def _send_notification(svc: Services, notification_id: int) -> str:
     staff = svc.staff  # read before the transaction: the staff may come from the store
     with svc.store.session() as s:
         n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).first()
@@ -271,8 +285,12 @@ def send_notification(svc: Services, notification_id: int) -> str:
             body = say(svc, "esc_taken", lang, code=e.code, name=taker.name if taker else "")
         else:
             text_id = {"unanswered": "esc_unanswered", "window": "window_closed",
-                       "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}
-            body = say(svc, text_id[n.kind], lang, **alert_params(svc, e, lang), window=e.details.get("window", ""))
+                       "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}[n.kind]
+            if n.kind == "alert" and n.via == "sms" and n.round > 0:
+                text_id = "alert_reminder"  # the chain's second round: it has waited this long
+            minutes = int((svc.now() - aware(e.created_at)).total_seconds() // 60)
+            body = say(svc, text_id, lang, **alert_params(svc, e, lang), window=e.details.get("window", ""),
+                       count=minutes)
         if n.via == "voice":
             n.transport_id = svc.outbound.call(person.phone, svc.alert_call_url(n.id), session=s)
         else:

@@ -19,7 +19,6 @@ wrote for her:
 
 from __future__ import annotations
 
-import ast
 import sys
 from collections.abc import Iterator
 
@@ -79,35 +78,3 @@ def extract_flows(fileobj, keywords, comment_tags, options) -> Iterator[Result]:
         yield from _entries(str((options or {}).get("context") or "hotline"), data["texts"], lines)
 
 
-def extract_text_dicts(fileobj, keywords, comment_tags, options) -> Iterator[Result]:
-    """Texts kept in Python as a dict literal of id -> English (hotline/escalation/texts.py)."""
-    options = options or {}
-    text, name = _text(fileobj, options)
-    names = {n.strip() for n in str(options.get("names") or "TEXTS").split(",") if n.strip()}
-    context = str(options.get("context") or "hotline")
-    try:
-        tree = ast.parse(text, name)
-    except SyntaxError as exc:
-        print(f"warning: {name}:{exc.lineno}: {exc.msg}", file=sys.stderr)
-        return
-    lines = text.split("\n")
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if not any(isinstance(t, ast.Name) and t.id in names for t in targets):
-            continue
-        if not isinstance(node.value, ast.Dict):
-            continue
-        for key, value in zip(node.value.keys, node.value.values, strict=True):
-            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                continue
-            english = _literal(value)
-            if english:
-                yield key.lineno, "pgettext", (f"{context}.{key.value}", english), _comments_above(lines, key.lineno)
-
-
-def _literal(node) -> str | None:
-    try:
-        value = ast.literal_eval(node)  # implicitly joined strings ("a" "b") are one Constant
-    except ValueError:
-        return None
-    return value if isinstance(value, str) and value.strip() else None

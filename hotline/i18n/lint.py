@@ -32,11 +32,11 @@ from ..engine.model import Flow
 from ..engine.yamlsource import Map, Problem, YAMLSourceError, load, read
 from . import gsm
 from .catalog import placeholders
-from .extract import extract_flows, extract_text_dicts
+from .extract import extract_flows
 from .languages import SETTINGS_FILE, Languages
 
 MAX_SEGMENTS = 2
-TEXT_METHODS = {"flows": extract_flows, "hotline_texts": extract_text_dicts}
+TEXT_METHODS = {"flows": extract_flows}
 SPOKEN_OWN = ("voice_", "safe_reply", "esc_voice_")  # own texts a call says (recorded for voiceless languages)
 
 

@@ -63,9 +63,12 @@ class Store:
 
             @event.listens_for(self.engine, "begin")
             def _begin(conn):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                # reads (store.read()) begin deferred: in WAL they never wait for a writer
+                reading = conn.get_execution_options().get("hotline_read")
+                conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = sessionmaker(self.engine.execution_options(hotline_read=True), expire_on_commit=False)
         self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hotline-contact\0" + secret.encode()).digest()))
 
     def alembic_config(self, connection=None):
@@ -89,6 +92,13 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session that only reads: safe to open while a write transaction is open elsewhere
+        (even in the same thread, as the staff cache may be refreshed inside a job's transaction)."""
+        with self.readers() as session, session.begin():
             yield session
 
     def ping(self) -> bool:
