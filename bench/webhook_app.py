@@ -12,8 +12,11 @@ FIXED = str(MessagingResponse().message("Hello"))
 def create():
     app = create_app()
 
-    @app.post("/bare")
     def bare():
         return Response(FIXED, mimetype="text/xml")
 
+    # the console's CSRF protection covers every POST but the signed webhooks; the bare endpoint
+    # stands for a webhook, so it is exempt as they are (both still pass through its hook)
+    app.extensions["csrf"].exempt(bare)
+    app.add_url_rule("/bare", "bare", bare, methods=["POST"])
     return app

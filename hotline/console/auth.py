@@ -96,6 +96,9 @@ def find_member(session, name_or_phone: str) -> StaffMember | None:
             return found
     matches = list(session.scalars(select(StaffMember).where(
         func.lower(StaffMember.name) == text.lower(), StaffMember.active)))
+    if not matches:  # "Priya" for "Priya (coordinator)", where only one is
+        matches = [m for m in session.scalars(select(StaffMember).where(StaffMember.active))
+                   if m.name.split(" (")[0].strip().lower() == text.lower()]
     if len(matches) > 1:
         raise Ambiguous(text)
     return matches[0] if matches else None

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from ..escalation import commands
 from ..staff import Person
-from ..store.models import CaseRecord, Escalation, FollowUp, Note
-from .access import involved
+from ..store.models import Case, CaseRecord, Escalation, FollowUp, Note
+from .access import involved, may_view
 from .auth import User
 from .cases import RECORD_KINDS
 
@@ -38,8 +38,8 @@ def run_command(svc, user: User, escalation_id: int, command: str) -> str:
         raise ValueError(command)
     with svc.store.session() as s:
         e = s.get(Escalation, escalation_id)
-        if e is None:
-            raise LookupError(escalation_id)
+        if e is None or not may_view(s, user, s.get(Case, e.case_id)):
+            raise LookupError(escalation_id)  # not there, or not hers to see: the same answer
         code, active = e.code, e.status in ("open", "acked")
     if not active:
         return f"Alert {code} is already closed."
@@ -98,8 +98,6 @@ def add_record(svc, user: User, case_id: int, kind: str, happened_on: str | None
 
 
 def _caller_key(svc, case_id: int) -> str | None:
-    from ..store.models import Case
-
     with svc.store.session() as s:
         case = s.get(Case, case_id)
         return case.caller_key if case else None

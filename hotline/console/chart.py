@@ -14,7 +14,8 @@ from .reports import Week
 WIDTH, HEIGHT = 760, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 48
 LOW, HIGH = 10.0, 24 * 3600.0  # the scale's ends in seconds: faster shows at 10 s, slower at 24 h
-TICKS = [30, 60, 5 * 60, 15 * 60, 3600, 4 * 3600, 12 * 3600]
+TICKS = {10: "10 s", 30: "30 s", 60: "1 min", 5 * 60: "5 min", 15 * 60: "15 min", 3600: "1 h",
+         4 * 3600: "4 h", 12 * 3600: "12 h", 24 * 3600: "24 h"}
 
 
 def _y(seconds: float, top: float) -> float:
@@ -40,10 +41,12 @@ def time_to_ack(weeks: list[Week]) -> Markup:
            'Logarithmic time scale.</desc>',
            f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{HEIGHT - TOP - BOTTOM}" fill="#fbfaf8" '
            f'stroke="#d8d4cc"/>']
-    for tick in [t for t in TICKS if t <= top]:
+    for tick, label in TICKS.items():
+        if tick > top:
+            continue
         y = _y(tick, top)
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e6e2da"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{duration(tick)}</text>')
+        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{label}</text>')
     for i, week in enumerate(weeks):
         cx = LEFT + col * (i + 0.5)
         out.append(f'<g class="week" data-week="{week.start:%Y-%m-%d}" data-count="{len(week.acks)}">')
@@ -62,7 +65,8 @@ def time_to_ack(weeks: list[Week]) -> Markup:
             out.append(f'<line class="median" data-seconds="{median:.0f}" x1="{cx - half:.1f}" x2="{cx + half:.1f}" '
                        f'y1="{y:.1f}" y2="{y:.1f}" stroke="#c2410c" stroke-width="3"/>')
             out.append(f'<text class="median-label" x="{cx:.1f}" y="{y - 6:.1f}" text-anchor="middle" '
-                       f'fill="#c2410c" font-weight="600">{duration(median)}</text>')
+                       f'fill="#c2410c" font-weight="600" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                       f'{duration(median)}</text>')
         out.append('</g>')
     out.append(f'<text x="{LEFT}" y="{TOP - 8}" fill="#333">time to acknowledge (log scale) — '
                f'<tspan fill="#4a3f8c">● one escalation</tspan>  <tspan fill="#c2410c">━ median</tspan></text>')

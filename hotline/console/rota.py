@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from ..staff import ROLES, Person, Staff
 
 STEP = timedelta(minutes=15)  # shifts are written to the minute; a quarter is the rota's grain
-SHOWN_ROLES = [r for r in ROLES]
+ROLE_NAMES = {"counsellor": "Counsellors", "ngo": "NGO representatives", "police": "Police",
+              "coordinator": "Coordinators"}
 
 
 @dataclass
@@ -24,7 +25,8 @@ class Rota:
     now: datetime  # local
     days: list[datetime]  # local midnights, Monday first
     by_role: dict[str, list[Row]]
-    coverage: list[tuple[str, str, list[str]]]  # (role, language, names on shift now)
+    languages: list[str]
+    coverage: dict[str, dict[str, list[str]]]  # role -> language -> names on shift now
 
 
 def ranges(person: Person, day: datetime) -> list[str]:
@@ -49,13 +51,10 @@ def build(staff: Staff, at: datetime, languages: list[str]) -> Rota:
     monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     days = [monday + timedelta(days=i) for i in range(7)]
     by_role: dict[str, list[Row]] = {}
-    for role in SHOWN_ROLES:
+    for role in ROLES:
         rows = [Row(p, p.on_shift(local), [ranges(p, d) for d in days]) for p in staff.people if role in p.roles]
         if rows:
             by_role[role] = rows
-    coverage = []
-    for role in ("counsellor", "ngo", "coordinator"):
-        for lang in languages:
-            names = [p.name for p in staff.on_shift(at, role, lang)]
-            coverage.append((role, lang, names))
-    return Rota(local, days, by_role, coverage)
+    coverage = {role: {lang: [p.name for p in staff.on_shift(at, role, lang)] for lang in languages}
+                for role in ("counsellor", "ngo", "coordinator")}
+    return Rota(local, days, by_role, languages, coverage)

@@ -228,8 +228,9 @@ def add_record(case_id: int):
 @coordinator_only
 def rota_view():
     s = svc()
-    langs = [lang.code for lang in s.catalog.languages]
-    return render_template("console/rota.html", rota=rota.build(s.staff, s.now(), langs))
+    langs = list(s.catalog.languages)
+    return render_template("console/rota.html", rota=rota.build(s.staff, s.now(), [x.code for x in langs]),
+                           role_names=rota.ROLE_NAMES, language_names={x.code: x.english_name for x in langs})
 
 
 def _weeks() -> int:

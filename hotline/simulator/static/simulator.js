@@ -75,9 +75,9 @@
 
     function speak(el, inGather) {
       if (el.tagName === 'Say') {
-        show(el.textContent, 'voice', '🔊 ' + (el.getAttribute('language') || 'default voice'));
+        show(el.textContent, 'voice', 'says · ' + (el.getAttribute('language') || 'default voice'));
       } else if (el.tagName === 'Play') {
-        show(el.textContent.split('/').pop(), 'voice', '▶ recording');
+        show(el.textContent.split('/').pop(), 'voice', 'plays a recording');
       } else if (el.tagName === 'Pause') {
         show('[pause]', 'sys');
       }
@@ -163,7 +163,7 @@
       const said = input.value.trim();
       input.value = '';
       if (!said || !call || !call.gather) return;
-      show('🗣 ' + said, 'me');
+      show('(said) ' + said, 'me');
       await step(call.gather.action, {SpeechResult: said, Confidence: '0.9'});
     });
     panel.querySelector('.silence').addEventListener('click', async () => {
@@ -184,7 +184,7 @@
 
     // -- what the hotline sent to this number ---------------------------------------------------
     function incoming(row) {
-      const item = show('incoming call from ' + HOTLINE, 'them call-in', '📞');
+      const item = show('incoming call from ' + HOTLINE, 'them call-in', 'call');
       const answer = document.createElement('button');
       answer.type = 'button';
       answer.textContent = 'Answer';
