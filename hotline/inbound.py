@@ -108,8 +108,9 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
     lang = detect(msg.text) or "en"
     urgent = bool(msg.text) and any(w in (msg.text or "").casefold() for w in ("urgent", "emergency", "அவசரம்"))
     try:
-        if svc.staff.role_of(msg.number) == "survivor":
-            open_escalation(svc, caller_key=caller_key(msg.number, svc.settings.secret_key), number=msg.number,
+        key = caller_key(msg.number, svc.settings.secret_key)
+        if svc.staff.role_of(msg.number) == "survivor" and not _raised_already(svc, key, urgent):
+            open_escalation(svc, caller_key=key, number=msg.number,
                             channel=msg.channel, lang=lang, kind="counsellor",
                             priority="emergency" if urgent else "high", role="counsellor",
                             reason=f"a survivor reached the line while it was degraded ({reason})", queue=False)
@@ -117,3 +118,19 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)
     return lang
+
+
+def _raised_already(svc: Services, key: str, urgent: bool) -> bool:
+    """While the line is degraded every message of hers would open an escalation, and every
+    Twilio retry of one: the fault tests saw a survivor texting through a 30 s Redis outage page
+    the team once per message. One is enough while it is open or taken; an emergency still
+    raises one of its own when only a lower one is open."""
+    from sqlalchemy import select
+
+    from .store.models import Case, Escalation
+
+    with svc.store.session() as s:
+        priorities = set(s.scalars(select(Escalation.priority).join(Case, Case.id == Escalation.case_id).where(
+            Case.caller_key == key, Case.status == "open", Escalation.kind == "counsellor",
+            Escalation.status.in_(("open", "acked")))))
+    return "emergency" in priorities or (bool(priorities) and not urgent)

@@ -15,7 +15,20 @@ log = logging.getLogger(__name__)
 
 
 def perform(action_id: int) -> str:
+    """Carry out a recorded action; a transport failure is audited and raised again (RQ retries)."""
+    from .outbound import failures_audited
+
     svc = services.current()
+
+    def about():
+        with svc.store.session() as s:
+            return s.get(Action, action_id).caller_key, None
+
+    with failures_audited(svc.store, "action", action_id, about):
+        return _perform(svc, action_id)
+
+
+def _perform(svc, action_id: int) -> str:
     with svc.store.session() as s:
         action = s.scalars(select(Action).where(Action.id == action_id).with_for_update()).first()
         if action is None or action.status in ("done", "failed"):

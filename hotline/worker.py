@@ -9,6 +9,7 @@ import time
 from contextlib import suppress
 from datetime import datetime
 
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -21,6 +22,7 @@ from .services import Services
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY = 60  # seconds
+WATCH_EVERY = 2  # seconds: how soon a lost scheduler is started again, and Redis's return is noticed
 PURGE_EVERY = 24 * 3600
 
 
@@ -55,22 +57,54 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
             worker.work(burst=True, logging_level="WARNING")
         return True
 
+    # SimpleWorker: jobs run in this process. They are short (one send); a job killed with the
+    # worker is found again by the sweeper because its action is still recorded as queued.
+    worker = SimpleWorker([svc.queue], connection=svc.redis)
+
     def sweeper():
-        last_purge = 0.0
-        while not threading.Event().wait(SWEEP_EVERY):
+        last_sweep = last_purge = time.monotonic()
+        redis_was_up = True
+        while not threading.Event().wait(WATCH_EVERY):
             try:
-                sweep(svc)
+                redis_up = _redis_up(svc)
+                if redis_up and revive_scheduler(worker):
+                    log.warning("RQ's scheduler had stopped (Redis went away): started again")
+                back = redis_up and not redis_was_up
+                redis_was_up = redis_up
+                if not redis_up or not (back or time.monotonic() - last_sweep >= SWEEP_EVERY):
+                    continue
+                # every minute, and at once when Redis is back: what was kept while it was away
+                swept = sweep(svc)
+                last_sweep = time.monotonic()
+                if back:
+                    log.warning("Redis is back: %d recorded item(s) put on the queue", swept)
                 if time.monotonic() - last_purge > PURGE_EVERY:
                     purged = purge(svc, svc.settings.retention_days)
                     last_purge = time.monotonic()
                     if purged:
                         log.info("retention: %d closed case(s) anonymised", purged)
             except Exception:  # noqa: BLE001 - the sweeper must outlive a Redis or DB hiccup
-                log.exception("sweeper failed; trying again in %ss", SWEEP_EVERY)
+                log.exception("sweeper failed; trying again in %ss", WATCH_EVERY)
 
     threading.Thread(target=sweeper, name="sweeper", daemon=True).start()
     log.info("worker on %s", describe(svc.redis))
-    # SimpleWorker: jobs run in this process. They are short (one send); a job killed with the
-    # worker is found again by the sweeper because its action is still recorded as queued.
-    worker = SimpleWorker([svc.queue], connection=svc.redis)
     return worker.work(with_scheduler=True, logging_level="WARNING")
+
+
+def _redis_up(svc: Services) -> bool:
+    try:
+        return bool(svc.redis.ping())
+    except RedisError:
+        return False
+
+
+def revive_scheduler(worker: SimpleWorker) -> bool:
+    """RQ runs its scheduler (the timers: the chain's next steps, retries, follow-ups) in a
+    process of its own, which exits when Redis goes away; RQ starts it again only at its next
+    maintenance, every 10 minutes and later still while the worker is idle. Start it as soon as
+    Redis answers again (the fault tests found every timer held up until then)."""
+    scheduler = worker.scheduler
+    if scheduler is None or (scheduler._process is not None and scheduler._process.is_alive()):
+        return False
+    scheduler.acquire_locks(auto_start=True)  # another worker's scheduler may hold the lock: then it is that one's
+    return bool(scheduler._process is not None and scheduler._process.is_alive())

@@ -4,6 +4,7 @@ server receives it on loopback, keeps it, and answers as Twilio would (or fails 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,20 +15,32 @@ from twilio.rest import Client
 
 
 class StandIn:
-    def __init__(self):
-        self.requests: list[dict] = []
+    """`fail_next`: answer that many requests with a 503. `fail_rate`: answer that share of the
+    requests with a 503, drawn from a random generator seeded with `seed`, so a run is repeatable
+    for the same sequence of requests. Every failure is kept in `failures`."""
+
+    def __init__(self, fail_rate: float = 0.0, seed: int = 0):
+        self.requests: list[dict] = []  # accepted: what Twilio would have sent
+        self.failures: list[dict] = []  # refused with a 503
         self.fail_next = 0  # answer this many requests with a 503
+        self.fail_rate = fail_rate
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                if standin.fail_next > 0:
-                    standin.fail_next -= 1
+                record = {"path": self.path, "form": form, "auth": self.headers.get("Authorization")}
+                with standin._lock:
+                    fail = standin.fail_next > 0 or (standin.fail_rate and standin._random.random() < standin.fail_rate)
+                    if standin.fail_next > 0:
+                        standin.fail_next -= 1
+                    (standin.failures if fail else standin.requests).append(record)
+                if fail:
                     self._answer(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                     return
-                standin.requests.append({"path": self.path, "form": form, "auth": self.headers.get("Authorization")})
                 kind = "CA" if self.path.endswith("/Calls.json") else "SM"
                 self._answer(201, {"sid": kind + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),
                                    "from": form.get("From"), "body": form.get("Body")})

@@ -15,12 +15,35 @@ def notify(notification_id: int) -> str:
     return chain.send_notification(services.current(), notification_id)
 
 
+def _case_key(svc, case_id: int | None):
+    from ..store.models import Case
+
+    with svc.store.session() as s:
+        case = s.get(Case, case_id) if case_id is not None else None
+        return (case.caller_key if case else None), None
+
+
 def send_relay(relay_id: int) -> str:
-    return relay.send(services.current(), relay_id)
+    from ..outbound import failures_audited
+    from ..store.models import Relay
+
+    svc = services.current()
+
+    def about():
+        with svc.store.session() as s:
+            row = s.get(Relay, relay_id)
+        return _case_key(svc, row.case_id if row else None)[0], row.staff_id if row else None
+
+    with failures_audited(svc.store, "relay", relay_id, about):  # a failed send: audited, retried
+        return relay.send(svc, relay_id)
 
 
 def tell(case_id: int, text_id: str, params: dict) -> str:
-    return relay.tell(services.current(), case_id, text_id, params)
+    from ..outbound import failures_audited
+
+    svc = services.current()
+    with failures_audited(svc.store, "tell", case_id, lambda: _case_key(svc, case_id)):
+        return relay.tell(svc, case_id, text_id, params)
 
 
 def window_closed(escalation_id: int) -> str:
@@ -28,4 +51,8 @@ def window_closed(escalation_id: int) -> str:
 
 
 def followup_due(followup_id: int) -> str:
-    return followups.due(services.current(), followup_id)
+    from ..outbound import failures_audited
+
+    svc = services.current()
+    with failures_audited(svc.store, "followup", followup_id):
+        return followups.due(svc, followup_id)
