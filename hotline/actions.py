@@ -12,6 +12,7 @@ from rq import Retry
 
 from .escalation import windows
 from .escalation.chain import open_escalation
+from .queueing import on_queue
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -90,25 +91,14 @@ def enqueue(svc: Services, action_id: int) -> bool:
 def sweep(svc: Services, stuck_after_seconds: int = 300) -> int:
     """Queue everything the store says is due and the queue does not hold: recorded actions,
     escalation steps, notifications and relays (after Redis came back, after a worker died)."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
     from .escalation import chain, followups, relay
 
     count = 0
     try:
         count += chain.sweep(svc) + relay.sweep(svc) + followups.sweep(svc)
+        for action_id in svc.store.due_actions(stuck_after_seconds):
+            if not on_queue(svc.redis, f"action-{action_id}") and enqueue(svc, action_id):
+                count += 1
     except RedisError:
-        return count
-    for action_id in svc.store.due_actions(stuck_after_seconds):
-        try:
-            job = Job.fetch(f"action-{action_id}", connection=svc.redis)
-            if job.get_status(refresh=False) in ("queued", "started", "scheduled", "deferred"):
-                continue
-        except NoSuchJobError:
-            pass
-        except RedisError:
-            return count
-        if enqueue(svc, action_id):
-            count += 1
+        pass  # Redis went away again: the next sweep goes on
     return count

@@ -11,13 +11,7 @@ from .services import Services
 from .store.models import (
     Audit,
     Case,
-    CaseRecord,
-    Escalation,
-    FollowUp,
-    Note,
     Outbox,
-    Referral,
-    Relay,
 )
 
 
@@ -30,10 +24,7 @@ def purge(svc: Services, days: int) -> int:
         if not cases:
             return 0
         ids = [case_id for case_id, _ in cases]
-        for table in (Relay, Note, FollowUp, CaseRecord, Referral):
-            s.execute(delete(table).where(table.case_id.in_(ids)))
-        s.execute(update(Escalation).where(Escalation.case_id.in_(ids)).values(details={}, reason=""))
-        s.execute(update(Case).where(Case.id.in_(ids)).values(caller_key="erased", contact=None))
+        svc.store.anonymise(s, ids)
         for _, key in cases:
             still_open = s.scalars(select(Case.id).where(Case.caller_key == key)).first()
             if not still_open:

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import select
 
+from ..queueing import on_queue
 from ..services import Services
 from ..store.models import Case, Escalation, Notification, now
 from .policies import Policy, Step, policy_for
@@ -309,15 +310,8 @@ def _send_notification(svc: Services, notification_id: int) -> str:
 def sweep(svc: Services, grace_seconds: int = 5) -> int:
     """Queue every due step and every unsent notification the queue does not hold (after Redis
     loss, a killed worker, an abandoned job). A job id per step makes a double harmless."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    def on_queue(job_id: str) -> bool:
-        try:
-            status = Job.fetch(job_id, connection=svc.redis).get_status(refresh=False)
-        except NoSuchJobError:
-            return False
-        return status in ("queued", "started", "scheduled", "deferred")
+    def queued(job_id: str) -> bool:
+        return on_queue(svc.redis, job_id)
 
     count = 0
     cutoff = svc.now() - timedelta(seconds=grace_seconds)
@@ -330,16 +324,16 @@ def sweep(svc: Services, grace_seconds: int = 5) -> int:
                                                                Notification.created_at < cutoff)))
     for escalation_id, details in windows:
         end = datetime.fromisoformat(details["window_end"])
-        if not on_queue(f"window-{escalation_id}") and schedule_window_close(svc, escalation_id, end):
+        if not queued(f"window-{escalation_id}") and schedule_window_close(svc, escalation_id, end):
             count += 1
     for escalation_id, round_, step, next_at in due:
         job_id = advance_job_id(escalation_id, round_, step)
-        if on_queue(job_id):
+        if queued(job_id):
             continue
         at = aware(next_at) if next_at and aware(next_at) > svc.now() else None
         if schedule_advance(svc, escalation_id, round_, step, at):
             count += 1
     for notification_id in pending:
-        if not on_queue(f"notify-{notification_id}") and queue_notification(svc, notification_id):
+        if not queued(f"notify-{notification_id}") and queue_notification(svc, notification_id):
             count += 1
     return count

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..queueing import on_queue
 from ..services import Services
 from ..store.models import Escalation, FollowUp, now
 from .chain import RETRY, aware, coordinators, say
@@ -31,21 +32,13 @@ def due(svc: Services, followup_id: int) -> str:
 
 def sweep(svc: Services) -> int:
     """Due follow-ups that no job will alert (written by the console, or Redis lost)."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
     from . import jobs
 
     with svc.store.session() as s:
         ids = list(s.scalars(select(FollowUp.id).where(FollowUp.status == "pending", FollowUp.due_at <= now())))
     count = 0
     for followup_id in ids:
-        try:
-            if Job.fetch(f"followup-{followup_id}", connection=svc.redis).get_status(refresh=False) in (
-                    "queued", "started"):
-                continue
-        except NoSuchJobError:
-            pass
-        svc.queue.enqueue(jobs.followup_due, followup_id, job_id=f"followup-{followup_id}", retry=RETRY)
-        count += 1
+        if not on_queue(svc.redis, f"followup-{followup_id}"):
+            svc.queue.enqueue(jobs.followup_due, followup_id, job_id=f"followup-{followup_id}", retry=RETRY)
+            count += 1
     return count

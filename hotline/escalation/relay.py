@@ -9,6 +9,7 @@ import logging
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from ..queueing import on_queue
 from ..services import Services
 from ..store.models import Case, Escalation, Relay, now
 from . import windows
@@ -100,21 +101,13 @@ def tell(svc: Services, case_id: int, text_id: str, params: dict) -> str:
 
 def sweep(svc: Services) -> int:
     """Relays recorded but not sent (Redis was away when they were queued)."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
     from . import jobs
 
     with svc.store.session() as s:
         ids = list(s.scalars(select(Relay.id).where(Relay.status == "pending")))
     count = 0
     for relay_id in ids:
-        try:
-            if Job.fetch(f"relay-{relay_id}", connection=svc.redis).get_status(refresh=False) in (
-                    "queued", "started", "scheduled"):
-                continue
-        except NoSuchJobError:
-            pass
-        svc.queue.enqueue(jobs.send_relay, relay_id, job_id=f"relay-{relay_id}", retry=RETRY)
-        count += 1
+        if not on_queue(svc.redis, f"relay-{relay_id}"):
+            svc.queue.enqueue(jobs.send_relay, relay_id, job_id=f"relay-{relay_id}", retry=RETRY)
+            count += 1
     return count

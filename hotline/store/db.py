@@ -176,18 +176,26 @@ class Store:
             s.execute(delete(Audit).where(Audit.caller_key == caller_key))
             gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
             case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
-            if case_ids:
-                for table in (Relay, Note, FollowUp, CaseRecord, Referral):
-                    gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
-                s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids))
-                          .values(details={}, reason="", next_at=None))
-                s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids),
-                                                   Escalation.status.in_(("open", "acked")))
-                          .values(status="erased", closed_at=now()))
-                s.execute(update(Case).where(Case.id.in_(case_ids))
-                          .values(caller_key="erased", contact=None, status="closed", closed_at=now()))
+            gone += self.anonymise(s, case_ids)
             s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
             return gone
+
+    @staticmethod
+    def anonymise(s: Session, case_ids: list[int]) -> int:
+        """Reduce cases to their anonymous stub (DELETE, and retention after it): their relayed
+        messages, notes, follow-ups, records and referrals go; escalations keep only their times,
+        priority, language and status; open ones are closed as erased. Returns the rows deleted."""
+        if not case_ids:
+            return 0
+        gone = 0
+        for table in (Relay, Note, FollowUp, CaseRecord, Referral):
+            gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
+        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
+        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(("open", "acked")))
+                  .values(status="erased", closed_at=now()))
+        s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != "closed").values(status="closed", closed_at=now()))
+        s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key="erased", contact=None))
+        return gone
 
     def due_actions(self, stuck_after_seconds: int = 300) -> list[int]:
         """Pending actions, and queued ones that never finished (a lost Redis, a killed worker)."""
