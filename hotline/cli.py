@@ -75,6 +75,24 @@ def flows_test(path: str) -> int:
     return 1 if failed or not count else 0
 
 
+def _chat_role(args) -> tuple[str, str]:
+    """Who --from is, by the staff file (HOTLINE_STAFF, else the sample), as the webhook would
+    tell: a police number talks to the police flow, staff to the staff flow; --flow wins."""
+    import os
+
+    from .config import ROOT
+    from .engine.yamlsource import YAMLSourceError
+    from .phones import e164
+    from .staff import load_staff
+
+    try:
+        staff = load_staff(os.environ.get("HOTLINE_STAFF") or str(ROOT / "examples" / "staff.yaml"))
+        role = staff.role_of(e164(args.from_number))
+    except (YAMLSourceError, OSError):
+        role = "survivor"
+    return role, args.flow or role
+
+
 def chat(args) -> int:
     """Talk to a flow in the terminal as a caller would, through the same engine and renderers."""
     from .channels import sms, voice
@@ -87,8 +105,10 @@ def chat(args) -> int:
             print(problem)
         return 1
     catalog = Catalog()
+    role, flow_name = _chat_role(args)
+    args.flow = flow_name
     facts = {"safe_word": DEFAULT_SAFE_WORD, "channel": "voice" if args.voice else "sms",
-             "role": args.role, "local_time": time.strftime("%H:%M"),
+             "role": role, "local_time": time.strftime("%H:%M"),
              "on_shift": {"counsellor": ["en", "ta"], "ngo": ["en", "ta"]} if not args.nobody else {}}
     print(f"Talking to the {args.flow} flow as {args.from_number} ({facts['channel']}). "
           f"Safe word: {DEFAULT_SAFE_WORD}. Ctrl-D to hang up.")
@@ -138,11 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("path", nargs="?", default="flows")
 
     talk = sub.add_parser("chat", help="talk to a flow in the terminal")
-    talk.add_argument("--flow", default="survivor")
+    talk.add_argument("--flow", default=None, help="default: by --from (survivor, staff or police)")
     talk.add_argument("--lang", default=None)
     talk.add_argument("--voice", action="store_true", help="show the voice rendering; an empty line is silence")
     talk.add_argument("--from", dest="from_number", default="+919800000000")
-    talk.add_argument("--role", default="survivor", help=argparse.SUPPRESS)
     talk.add_argument("--nobody-on-shift", dest="nobody", action="store_true")
     talk.add_argument("--flows", default="flows", help=argparse.SUPPRESS)
 

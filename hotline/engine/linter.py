@@ -21,7 +21,7 @@ def lint_flow(flow: Flow) -> list[Problem]:
         problems.append(Problem(file, line, message))
 
     if flow.start and flow.start not in flow.nodes:
-        at(flow.line, f'start goes to unknown node "{flow.start}"')
+        at(flow.start_line, f'start goes to unknown node "{flow.start}"')
 
     edges: dict[str, list[str]] = {}
     unsure = {n.id for n in flow.nodes.values() if _unsure(n)}

@@ -125,6 +125,7 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
         nodes=nodes,
         districts=districts,
         line=data.line,
+        start_line=data.line_of("start"),
     )
     return flow, problems
 

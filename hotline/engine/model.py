@@ -49,6 +49,7 @@ class Flow:
     nodes: dict[str, Node]
     districts: dict[str, list[str]] = field(default_factory=dict)
     line: int = 1
+    start_line: int = 1  # where start: stands, for the linter
 
     def message(self, msg_id: str) -> str:
         return self.messages.get(msg_id, msg_id)
