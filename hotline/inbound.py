@@ -73,6 +73,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
+            log.info("%s %s (%s): relayed to the counsellor of case %s", msg.channel, mask(msg.number), role,
+                     turn.relay)
             return reply
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
@@ -81,8 +83,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         if command and person:
             said = commands.run(svc, person, command["command"], command.get("code") or "",
                                 command.get("text") or command.get("after"))
-        elif role == "staff" and person and msg.text and not result.actions and (
-                active := relay.active_case_for_staff(svc, person.id)):
+        elif role == "staff" and person and msg.text and not result.actions and not engine.keyword(
+                svc.flows, "staff", msg.text, facts) and (active := relay.active_case_for_staff(svc, person.id)):
             relay.pass_on(svc, active[0], "to_survivor", msg.text, person.id)
             said, result.state = "", state  # a relayed reply: nothing to answer, the flow as it was
         erased = any(a["type"] == "erase" for a in result.actions)

@@ -293,3 +293,17 @@ def test_a_broken_staff_file_is_refused_with_file_and_line(tmp_path, capsys):
     assert f"{staff}:4: X: \"not a number\" is not a phone number" in err
     assert f'{staff}:5: unknown role "counselor"' in err
     assert f'{staff}:6: shift "someday 9-5" is not like' in err
+
+
+def test_a_counsellor_with_a_case_who_sends_help_gets_help_not_a_relay(hotline):
+    client, svc = hotline
+    for body in ("hi", "1", "1", "1"):
+        text(client, SURVIVOR, body)
+    run_worker(svc, burst=True)
+    text(client, KAVITHA, f"ACK {escalation(svc).code}")
+    run_worker(svc, burst=True)
+    mark = last_id(svc)
+    (help_text,) = text(client, KAVITHA, "HELP")
+    assert "ACK" in help_text  # the commands, in her language
+    run_worker(svc, burst=True)
+    assert SURVIVOR not in [to for to, _ in sent(svc, mark)]
