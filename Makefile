@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench soak clean
 
 $(BIN)/hotline: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,12 @@ lint: $(BIN)/hotline
 	$(BIN)/ruff check hotline tests bench
 
 bench: $(BIN)/hotline
-	$(BIN)/python bench/engine.py
+	@# engine, webhook (through gunicorn), escalation (with a real worker), Redis memory: bench/RESULTS.md
+	$(BIN)/python bench/run.py
+
+soak: $(BIN)/hotline
+	@# ten minutes of mixed load on loopback; errors and memory every 30 s (not in CI)
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) instance

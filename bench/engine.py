@@ -104,6 +104,9 @@ def main() -> int:
           f"    target < 100 ms    {verdict(load_ms < 100)}")
     print(f"state as JSON: {largest} bytes at most (median {statistics.median(sizes):.0f})"
           f"    target < 1 KB (1024 bytes)    {verdict(largest < 1024)}")
+    print("RESULT " + json.dumps({"step_median_us": round(median_us, 1), "step_p99_us": round(p99_us, 1),
+                                  "steps": len(step_times), "load_ms": round(load_ms, 1), "flows": count,
+                                  "state_bytes_max": largest, "state_bytes_median": statistics.median(sizes)}))
     return 0
 
 

@@ -68,7 +68,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "on_shift": svc.staff.coverage(now),
         }
         # once someone has taken her request, what she texts goes to that person, keywords apart
-        if turn.relay and msg.text and role != "staff" and not engine.keyword(
+        # (texts only: on a call her keypad presses and speech are the voice menu's, not messages)
+        if turn.relay and msg.channel == "sms" and msg.text and role != "staff" and not engine.keyword(
                 svc.flows, FLOW_FOR_ROLE[role], msg.text, facts):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))

@@ -26,7 +26,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog as POCatalog
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 
 from ..engine.model import Flow
 from ..engine.yamlsource import Map, Problem, YAMLSourceError, load, read
@@ -118,7 +118,9 @@ def own_messages(root: Path) -> list[Message]:
 
 def _po(path: Path, lang: str) -> POCatalog:
     with open(path, "rb") as fh:
-        return read_po(fh, locale=lang)
+        # abort_invalid: a line Babel cannot read is a problem named at its file and line (Babel
+        # would otherwise print a warning without the file, skip the line and call the catalog fine)
+        return read_po(fh, locale=lang, abort_invalid=True)
 
 
 def translations_of(catalog: POCatalog) -> dict:
@@ -215,7 +217,9 @@ def lint(flows: dict[str, Flow], locales: Path | str, root: Path | str | None = 
         try:
             catalog = _po(po_path, code)
         except Exception as exc:  # noqa: BLE001 - a broken catalog is a problem to name, not a crash
-            problems.append(Problem(shown(po_path), getattr(exc, "lineno", 0) + 1, f"cannot read: {exc}"))
+            detail = str(exc).rsplit(" on ", 1)[0] if isinstance(exc, PoFileError) else exc  # Babel adds " on <line>"
+            line = f": {exc.line.strip()!r}" if isinstance(exc, PoFileError) else ""
+            problems.append(Problem(shown(po_path), getattr(exc, "lineno", 0) + 1, f"cannot read: {detail}{line}"))
             continue
         po = shown(po_path)
         if wrong := mo_problem(po_path, code):

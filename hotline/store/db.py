@@ -48,6 +48,9 @@ class Store:
             url,
             connect_args={"timeout": 15, "check_same_thread": False} if sqlite else {"connect_timeout": 3},
             pool_pre_ping=True,
+            # a database error's text would carry the statement's values (numbers, her words, the
+            # local outbox's bodies) into every log line and RQ traceback that shows it
+            hide_parameters=True,
         )
         if sqlite:
             # WAL: the web app and the worker share the file from two processes. Every transaction

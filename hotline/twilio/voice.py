@@ -149,6 +149,8 @@ def _alert_call(notification_id: int):
     from ..store.models import Escalation, Notification
 
     svc = services()
+    if not 0 < notification_id < 2**31:  # no id the store holds (PostgreSQL refuses the query: a 500)
+        return None
     with svc.store.session() as s:
         n = s.get(Notification, notification_id)
         e = s.get(Escalation, n.escalation_id) if n else None
