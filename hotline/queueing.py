@@ -6,12 +6,19 @@ from __future__ import annotations
 from redis import Redis
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
+from rq.registry import StartedJobRegistry
 
 WAITING = ("queued", "started", "scheduled", "deferred")
 
 
 def on_queue(connection: Redis, job_id: str) -> bool:
     try:
-        return Job.fetch(job_id, connection=connection).get_status(refresh=False) in WAITING
+        job = Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         return False
+    status = job.get_status(refresh=False)
+    if status == "started":
+        # a worker killed mid-job leaves its job "started" for good: it is running only while a
+        # live execution holds it in the started registry
+        return job_id in StartedJobRegistry(job.origin, connection=connection)
+    return status in WAITING
