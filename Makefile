@@ -1,35 +1,52 @@
-# The two commands of the README. Both build .venv first.
+# The README's commands. Each installs exactly uv.lock into .venv first (fast when nothing changed);
+# `make lock` is the one way the lock changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := .venv-tools
+UV_VERSION := 0.13.8
+UV := $(TOOLS)/bin/uv
+# uv uses the machine's Python (never downloads one) and installs into .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench soak clean
+.PHONY: install run test lint lock bench soak faults clean
 
-$(BIN)/hotline: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
-run: $(BIN)/hotline
-	@# web and worker together; Ctrl-C stops both
-	$(BIN)/hotline worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(BIN)/hotline serve
+# --locked: refuses to run when pyproject.toml and uv.lock disagree (run `make lock`)
+install: $(UV)
+	@$(UV) sync --quiet --locked --extra test --python $(PYTHON)
 
-test: $(BIN)/hotline
+lock: $(UV)
+	@# refresh every pin to the newest release pyproject.toml's ranges allow, on purpose
+	$(UV) lock --upgrade --python $(PYTHON)
+
+run: install
+	@# web and worker together; Ctrl-C (or a TERM) stops both, and the embedded Redis with them
+	$(BIN)/hotline worker & trap 'kill $$! 2>/dev/null; wait' EXIT INT TERM; $(BIN)/hotline serve
+
+test: install
 	$(BIN)/ruff check hotline tests bench
 	$(BIN)/hotline flows check flows/
 	$(BIN)/python -m pytest -q
 
-lint: $(BIN)/hotline
+lint: install
 	$(BIN)/ruff check hotline tests bench
 
-bench: $(BIN)/hotline
+bench: install
 	@# engine, webhook (through gunicorn), escalation (with a real worker), Redis memory: bench/RESULTS.md
 	$(BIN)/python bench/run.py
 
-soak: $(BIN)/hotline
+soak: install
 	@# ten minutes of mixed load on loopback; errors and memory every 30 s (not in CI)
 	$(BIN)/python bench/soak.py
 
+faults: install
+	@# the fault tests at their full sizes (the suite runs them CI-sized)
+	HOTLINE_FAULT_ESCALATIONS=1000 HOTLINE_FAULT_OUTAGE_SECONDS=30 $(BIN)/python -m pytest -q tests/test_faults.py
+
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) $(TOOLS) instance

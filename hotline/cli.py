@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 from . import engine
+from .clock import Clock
 from .engine import transcripts
 
 
@@ -105,10 +105,11 @@ def chat(args) -> int:
             print(problem)
         return 1
     catalog = Catalog()
+    clock = Clock()
     role, flow_name = _chat_role(args)
     args.flow = flow_name
     facts = {"safe_word": DEFAULT_SAFE_WORD, "channel": "voice" if args.voice else "sms",
-             "role": role, "local_time": time.strftime("%H:%M"),
+             "role": role, "local_time": clock.now().astimezone().strftime("%H:%M"),
              "on_shift": {"counsellor": ["en", "ta"], "ngo": ["en", "ta"]} if not args.nobody else {}}
     print(f"Talking to the {args.flow} flow as {args.from_number} ({facts['channel']}). "
           f"Safe word: {DEFAULT_SAFE_WORD}. Ctrl-D to hang up.")
@@ -123,7 +124,7 @@ def chat(args) -> int:
             return 0
         text = None if (args.voice and line == "") else line
         lang = args.lang or (detect(text) if state is None else None)
-        result = engine.step(flows, state, engine.Event(text=text, at=time.time(), flow=args.flow,
+        result = engine.step(flows, state, engine.Event(text=text, at=clock.now().timestamp(), flow=args.flow,
                                                         lang=lang, facts=facts))
         first = False
         if args.voice:

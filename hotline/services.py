@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
 from rq import Queue
 
 from . import engine
+from .clock import Clock
 from .config import Settings
 from .conversations import Conversations
 from .escalation.policies import load_policies
@@ -28,9 +29,10 @@ STAFF_TTL = 10.0
 
 
 class Services:
-    def __init__(self, settings: Settings, twilio_client=None):
+    def __init__(self, settings: Settings, twilio_client=None, clock: Clock | None = None):
         self.settings = settings
-        self.store = Store(settings.database_url, settings.secret_key)
+        self.clock = clock or Clock()  # the one clock: the store stamps its rows from it too
+        self.store = Store(settings.database_url, settings.secret_key, self.clock)
         self.store.create()
         self.catalog = Catalog()
         self.outbound = Outbound(settings, self.store, twilio_client)
@@ -83,7 +85,7 @@ class Services:
         return Queue(QUEUE, connection=self.redis)
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return self.clock.now()
 
 
 _current: Services | None = None

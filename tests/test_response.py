@@ -20,6 +20,7 @@ from .helpers import messages, sms_form
 SURVIVOR = "+919876543210"
 KAVITHA, ANJALI, MEENA, PRIYA, RAMESH, REVATHI = (f"+9198400000{n:02d}" for n in (1, 2, 3, 4, 5, 6))
 MORNING = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)  # 10:00 in Asia/Kolkata
+A_YEAR_ON = MORNING + timedelta(days=365)  # the same hour a year later: nothing depends on today
 
 
 class Clock:
@@ -27,8 +28,16 @@ class Clock:
     scheduled job runs at its own time, as it would have, one after the other."""
 
     def __init__(self, svc, start: datetime):
-        self.svc, self.at = svc, start
-        svc.now = lambda: self.at
+        self.svc, self.start = svc, start
+        svc.clock.set(start)
+
+    @property
+    def at(self) -> datetime:
+        return self.svc.clock.now()
+
+    @at.setter
+    def at(self, moment: datetime) -> None:
+        self.svc.clock.set(moment)
 
     def to(self, moment: datetime) -> None:
         from rq.registry import ScheduledJobRegistry
@@ -48,10 +57,16 @@ class Clock:
 
 
 @pytest.fixture
-def line(make_app, database_url):
+def start() -> datetime:
+    """Where the test's clock starts (a test may parametrize it: a year on, say)."""
+    return MORNING
+
+
+@pytest.fixture
+def line(make_app, database_url, start):
     app = make_app(database_url=database_url)
     svc = services.use(app.extensions["hotline"])
-    return app.test_client(), svc, Clock(svc, MORNING)
+    return app.test_client(), svc, Clock(svc, start)
 
 
 def text(client, number, *bodies):
@@ -123,14 +138,15 @@ def ask_callback(client, window="4-6pm"):
     text(client, SURVIVOR, "hi", "1", "1", "3", window)  # English; safe; call me back; her window
 
 
+@pytest.mark.parametrize("start", [MORNING, A_YEAR_ON], ids=["today", "a-year-on"])
 def test_a_callback_alerts_when_her_window_opens_and_reaches_her_only_inside_it(line):
     client, svc, clock = line
     ask_callback(client)
     e = latest(svc)
     assert (e.kind, e.details["window"]) == ("callback", "16:00-18:00")
-    clock.to(MORNING + timedelta(hours=5, minutes=59))  # 15:59: not yet
+    clock.to(clock.start + timedelta(hours=5, minutes=59))  # 15:59: not yet
     assert outbox(svc) == []
-    clock.to(MORNING + timedelta(hours=6, seconds=1))  # 16:00:01 — the window is open
+    clock.to(clock.start + timedelta(hours=6, seconds=1))  # 16:00:01 — the window is open
     assert [to for to, _ in outbox(svc)] == [KAVITHA]
     assert e.code in outbox(svc)[0][1] and "4-6" in outbox(svc)[0][1]  # her window, as Kavitha reads times
     text(client, KAVITHA, f"ACK {e.code}")
@@ -138,7 +154,7 @@ def test_a_callback_alerts_when_her_window_opens_and_reaches_her_only_inside_it(
     text(client, KAVITHA, "Hello, this is the counsellor. Is now still a good time?")
     clock.by(seconds=1)
     assert [to for to, _ in outbox(svc, mark)] == [SURVIVOR]  # inside her window: relayed
-    clock.to(MORNING + timedelta(hours=8, minutes=1))  # 18:01: the window has closed
+    clock.to(clock.start + timedelta(hours=8, minutes=1))  # 18:01: the window has closed
     mark = last(svc)
     text(client, KAVITHA, "Calling you tomorrow?")
     clock.by(seconds=1)
@@ -153,7 +169,7 @@ def test_a_callback_alerts_when_her_window_opens_and_reaches_her_only_inside_it(
 def test_a_callback_window_that_passes_unclaimed_tells_the_coordinator_and_not_her(line):
     client, svc, clock = line
     ask_callback(client)
-    clock.to(MORNING + timedelta(hours=8, seconds=1))  # 18:00:01, nobody took it
+    clock.to(clock.start + timedelta(hours=8, seconds=1))  # 18:00:01, nobody took it
     e = latest(svc)
     assert e.status == "expired"
     sent = outbox(svc)
@@ -164,7 +180,7 @@ def test_a_callback_window_that_passes_unclaimed_tells_the_coordinator_and_not_h
 def test_a_counsellor_calls_her_through_the_hotline_inside_the_window_with_the_hotlines_number(line):
     client, svc, clock = line
     ask_callback(client)
-    clock.to(MORNING + timedelta(hours=6, seconds=1))
+    clock.to(clock.start + timedelta(hours=6, seconds=1))
     text(client, KAVITHA, f"ACK {latest(svc).code}")
     call = client.post("/twilio/voice", data={"From": KAVITHA, "CallSid": "CA78"}).get_data(as_text=True)
     assert f'<Dial callerId="+914400000000" timeout="30"><Number>{SURVIVOR}</Number></Dial>' in call
@@ -240,6 +256,7 @@ def test_stop_holds_every_outbound_until_start(line):
     assert SURVIVOR in [to for to, _ in outbox(svc, mark)]
 
 
+@pytest.mark.parametrize("start", [MORNING, A_YEAR_ON], ids=["today", "a-year-on"])
 def test_retention_purges_closed_cases_after_the_period(line, redis_client):
     from .test_actions import everything_in
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..phones import e164
-from ..store.models import StaffMember, now
+from ..store.models import StaffMember
 
 MAX_FAILURES = 5  # wrong passwords in a row before the account is locked
 LOCK_FOR = timedelta(minutes=15)
@@ -129,7 +129,7 @@ class Attempt:
 def attempt(store, secret: str, name_or_phone: str, password: str, at: datetime | None = None) -> Attempt:
     """Check a login. A locked account is refused whatever the password; the MAX_FAILURES-th
     wrong password in a row locks it for LOCK_FOR. Unknown names and wrong passwords look alike."""
-    at = at or now()
+    at = at or store.clock.now()
     event, staff_id, result = "console.login_failed", None, Attempt()
     with store.session() as s:
         try:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from ..queueing import on_queue
 from ..services import Services
-from ..store.models import Case, Escalation, Notification, now
+from ..store.models import Case, Escalation, Notification
 from .policies import Policy, Step, policy_for
 
 log = logging.getLogger(__name__)
@@ -297,7 +297,7 @@ def _send_notification(svc: Services, notification_id: int) -> str:
         else:
             # the outbox row is written in this same transaction: sent and marked sent together
             n.transport_id = svc.outbound.sms(person.phone, body, session=s)
-        n.status, n.sent_at = "sent", now()
+        n.status, n.sent_at = "sent", svc.now()
         case_key = s.get(Case, e.case_id).caller_key
     svc.store.audit("notification.sent", case_key, staff_id=n.staff_id, escalation=e.id, code=e.code,
                     via=n.via, kind=n.kind, step=n.step, round=n.round)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..engine import schema
 from ..services import Services
 from ..staff import Person
-from ..store.models import Case, Escalation, FollowUp, Note, Notification, now
+from ..store.models import Case, Escalation, FollowUp, Note, Notification
 from .chain import RETRY, queue_notification, say, schedule_advance
 
 log = logging.getLogger(__name__)
@@ -45,11 +45,11 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
             if e.acked_by != person.id and not coordinator:
                 reply = say(svc, "done_not_yours", lang, code=code)
             else:
-                e.status, e.closed_at, e.next_at = "done", now(), None
+                e.status, e.closed_at, e.next_at = "done", svc.now(), None
                 still_open = s.scalars(select(Escalation.id).where(
                     Escalation.case_id == case.id, Escalation.id != e.id, Escalation.status.in_(("open", "acked")))).first()
                 if not still_open:
-                    case.status, case.closed_at = "closed", now()
+                    case.status, case.closed_at = "closed", svc.now()
                 after.append(("unrelay", case.caller_key))
                 reply = say(svc, "done", lang, code=code)
         elif command == "note":
@@ -108,7 +108,7 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
             return say(svc, "ack_already_yours", lang, code=e.code)
         taker = staff.get(e.acked_by)
         return say(svc, "ack_taken", lang, code=e.code, name=taker.name if taker else "")
-    e.status, e.acked_by, e.acked_at, e.next_at = "acked", person.id, now(), None
+    e.status, e.acked_by, e.acked_at, e.next_at = "acked", person.id, svc.now(), None
     case.assigned_to = person.id
     # the others who were alerted are told it is taken; alerts not yet sent are not sent
     others = set()
@@ -139,7 +139,7 @@ def _pass(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
         case.assigned_to = None
         after.append(("unrelay", case.caller_key))
     if e.status == "open":
-        e.next_at = now()
+        e.next_at = svc.now()
         after.append(("advance", e.id, e.round, e.step))
     return say(svc, "passed", person.language, code=e.code)
 

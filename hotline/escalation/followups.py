@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..queueing import on_queue
 from ..services import Services
-from ..store.models import Escalation, FollowUp, now
+from ..store.models import Escalation, FollowUp
 from .chain import RETRY, aware, coordinators, say
 
 
@@ -35,7 +35,7 @@ def sweep(svc: Services) -> int:
     from . import jobs
 
     with svc.store.session() as s:
-        ids = list(s.scalars(select(FollowUp.id).where(FollowUp.status == "pending", FollowUp.due_at <= now())))
+        ids = list(s.scalars(select(FollowUp.id).where(FollowUp.status == "pending", FollowUp.due_at <= svc.now())))
     count = 0
     for followup_id in ids:
         if not on_queue(svc.redis, f"followup-{followup_id}"):

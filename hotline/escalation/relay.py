@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..queueing import on_queue
 from ..services import Services
-from ..store.models import Case, Escalation, Relay, now
+from ..store.models import Case, Escalation, Relay
 from . import windows
 from .chain import RETRY, say
 
@@ -80,7 +80,7 @@ def send(svc: Services, relay_id: int) -> str:
             svc.outbound.sms(staff.phone, say(svc, "relay_prefix_staff", staff.language, code=escalation.code,
                                               text=text), session=s, about=case.caller_key)
         row.status = "sent"
-        row.at = now()
+        row.at = svc.now()
         caller_key = case.caller_key
     svc.store.audit("relay.sent", caller_key, relay=relay_id, direction=row.direction, staff_id=row.staff_id)
     return "sent"

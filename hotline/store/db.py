@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import create_engine, delete, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..clock import Clock
 from .models import (
     Action,
     Audit,
@@ -25,7 +26,6 @@ from .models import (
     Outbox,
     Referral,
     Relay,
-    now,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,7 +41,8 @@ def normalise_url(url: str) -> str:
 
 
 class Store:
-    def __init__(self, url: str, secret: str):
+    def __init__(self, url: str, secret: str, clock: Clock | None = None):
+        self.clock = clock or Clock()
         url = normalise_url(url)
         sqlite = url.startswith("sqlite")
         self.engine = create_engine(
@@ -72,7 +73,17 @@ class Store:
 
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.readers = sessionmaker(self.engine.execution_options(hotline_read=True), expire_on_commit=False)
+        event.listen(self.sessions, "before_flush", self._stamp)
         self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hotline-contact\0" + secret.encode()).digest()))
+
+    def _stamp(self, session: Session, _context, _instances) -> None:
+        """New rows get their stamped times (created_at, at, opened_at …) from the store's clock."""
+        at = None
+        for row in session.new:
+            for column in row.__table__.columns:
+                if column.info.get("stamped") and getattr(row, column.key) is None:
+                    at = at or self.clock.now()
+                    setattr(row, column.key, at)
 
     def alembic_config(self, connection=None):
         from alembic.config import Config
@@ -143,9 +154,9 @@ class Store:
             action.status = status
             action.error = error
             if status == "queued":
-                action.queued_at = now()
+                action.queued_at = self.clock.now()
             if status in ("done", "failed"):
-                action.done_at = now()
+                action.done_at = self.clock.now()
 
     def audit(self, event_name: str, caller_key: str | None = None, staff_id: int | None = None, **detail) -> None:
         with self.session() as s:
@@ -183,20 +194,20 @@ class Store:
             s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
             return gone
 
-    @staticmethod
-    def anonymise(s: Session, case_ids: list[int]) -> int:
+    def anonymise(self, s: Session, case_ids: list[int]) -> int:
         """Reduce cases to their anonymous stub (DELETE, and retention after it): their relayed
         messages, notes, follow-ups, records and referrals go; escalations keep only their times,
         priority, language and status; open ones are closed as erased. Returns the rows deleted."""
         if not case_ids:
             return 0
+        now = self.clock.now()
         gone = 0
         for table in (Relay, Note, FollowUp, CaseRecord, Referral):
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(("open", "acked")))
-                  .values(status="erased", closed_at=now()))
-        s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != "closed").values(status="closed", closed_at=now()))
+                  .values(status="erased", closed_at=now))
+        s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != "closed").values(status="closed", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key="erased", contact=None))
         return gone
 
@@ -204,7 +215,7 @@ class Store:
         """Pending actions, and queued ones that never finished (a lost Redis, a killed worker)."""
         from datetime import timedelta
 
-        cutoff = now() - timedelta(seconds=stuck_after_seconds)
+        cutoff = self.clock.now() - timedelta(seconds=stuck_after_seconds)
         with self.session() as s:
             rows = s.execute(
                 select(Action.id).where(

@@ -5,14 +5,16 @@ and nobody reading the database file can."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+def stamped():
+    """A time the row is given when it is first written, from the store's clock (the one clock on
+    Services: never the wall clock behind its back). Store fills it in before each flush."""
+    return mapped_column(DateTime(timezone=True), info={"stamped": True})
 
 
 class Base(DeclarativeBase):
@@ -37,7 +39,7 @@ class Action(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = stamped()
     queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -51,7 +53,7 @@ class Outbox(Base):
     about: Mapped[str | None] = mapped_column(String(64), index=True)  # the caller it concerns: DELETE erases it
     body: Mapped[str | None] = mapped_column(Text)
     call: Mapped[str | None] = mapped_column(Text)  # the TwiML URL of an outbound call
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
 
 
 class OptOut(Base):
@@ -59,7 +61,7 @@ class OptOut(Base):
 
     __tablename__ = "opt_outs"
     caller_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
 
 
 class Audit(Base):
@@ -67,7 +69,7 @@ class Audit(Base):
 
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
     event: Mapped[str] = mapped_column(String(60))
     caller_key: Mapped[str | None] = mapped_column(String(64), index=True)
     staff_id: Mapped[int | None] = mapped_column(Integer)
@@ -110,7 +112,7 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(10), default="sms")
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)  # open | closed
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    opened_at: Mapped[datetime] = stamped()
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -137,7 +139,7 @@ class Escalation(Base):
     round: Mapped[int] = mapped_column(Integer, default=0)
     next_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     acked_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = stamped()
     acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -156,7 +158,7 @@ class Notification(Base):
     via: Mapped[str] = mapped_column(String(8), default="sms")  # sms | voice
     kind: Mapped[str] = mapped_column(String(12), default="alert")  # alert | taken | unanswered | window | followup
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | cancelled
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = stamped()
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     transport_id: Mapped[str | None] = mapped_column(String(64))
 
@@ -167,7 +169,7 @@ class Note(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     body: Mapped[str] = mapped_column(Text)  # encrypted
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
 
 
 class Relay(Base):
@@ -180,7 +182,7 @@ class Relay(Base):
     direction: Mapped[str] = mapped_column(String(12))  # to_survivor | to_staff
     body: Mapped[str | None] = mapped_column(Text)  # encrypted
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | refused
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
 
 
 class FollowUp(Base):
@@ -193,7 +195,7 @@ class FollowUp(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | cancelled
     note: Mapped[str | None] = mapped_column(Text)  # encrypted
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = stamped()
 
 
 class CaseRecord(Base):
@@ -206,7 +208,7 @@ class CaseRecord(Base):
     happened_on: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD as told
     details: Mapped[str | None] = mapped_column(Text)  # encrypted
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
 
 
 class Referral(Base):
@@ -219,4 +221,4 @@ class Referral(Base):
     category: Mapped[str] = mapped_column(String(20))
     district: Mapped[str | None] = mapped_column(String(40))
     service: Mapped[str | None] = mapped_column(String(120))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    at: Mapped[datetime] = stamped()
