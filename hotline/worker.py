@@ -73,9 +73,9 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
         while not threading.Event().wait(WATCH_EVERY):
             try:
                 redis_up = _redis_up(svc)
-                if redis_up and revive_scheduler(worker):
-                    log.warning("RQ's scheduler had stopped (Redis went away): started again")
                 back = redis_up and not redis_was_up
+                if redis_up:
+                    revive_scheduler(worker)
                 redis_was_up = redis_up
                 if not redis_up or not (back or time.monotonic() - last_sweep >= SWEEP_EVERY):
                     continue
@@ -104,13 +104,12 @@ def _redis_up(svc: Services) -> bool:
         return False
 
 
-def revive_scheduler(worker: SimpleWorker) -> bool:
+def revive_scheduler(worker: SimpleWorker) -> None:
     """RQ runs its scheduler (the timers: the chain's next steps, retries, follow-ups) in a
     process of its own, which exits when Redis goes away; RQ starts it again only at its next
-    maintenance, every 10 minutes and later still while the worker is idle. Start it as soon as
-    Redis answers again (the fault tests found every timer held up until then)."""
-    scheduler = worker.scheduler
-    if scheduler is None or (scheduler._process is not None and scheduler._process.is_alive()):
-        return False
-    scheduler.acquire_locks(auto_start=True)  # another worker's scheduler may hold the lock: then it is that one's
-    return bool(scheduler._process is not None and scheduler._process.is_alive())
+    maintenance, every 10 minutes and later still while the worker is idle. Ask again as soon as
+    Redis answers (the fault tests found every timer held up until then): RQ's own
+    acquire_locks(auto_start=True) starts it when this worker holds the lock and it is not
+    running, and does nothing while another worker's scheduler holds the lock."""
+    if worker.scheduler is not None:
+        worker.scheduler.acquire_locks(auto_start=True)
