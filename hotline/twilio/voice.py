@@ -46,7 +46,12 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
     params = {"safe_word": svc.settings.safe_word}
 
     def render(h: Handled) -> str:
-        plan = voice.plan(h.step.outputs, h.step.lang, svc.catalog, params)
+        outputs = h.step.outputs
+        if h.text:  # said instead of the flow's words (a control refused on a call); its question stays
+            outputs = [o for o in outputs if o["type"] == "prompt"]
+        plan = voice.plan(outputs, h.step.lang, svc.catalog, params)
+        if h.text:
+            plan.says.insert(0, h.text)
         next_url = url_for("twilio.voice_gather", n=n + 1)
         connect = next((a for a in h.step.actions if a["type"] == "connect"), None)
         if connect:
