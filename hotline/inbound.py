@@ -16,7 +16,6 @@ from .actions import carry_out
 from .channels.voice_rules import REFUSAL_TEXT, voice_controls
 from .escalation import commands, relay
 from .escalation.chain import open_escalation
-from .escalation.ending import end_contact
 from .i18n import detect
 from .phones import caller_key, mask
 from .services import Services
@@ -72,7 +71,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         # once someone has taken her request, what she texts goes to that person, keywords apart
         # (texts only: on a call her keypad presses and speech are the voice menu's, not messages)
         if turn.relay and msg.channel == "sms" and msg.text and role != "staff" and not engine.keyword(
-                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts) and relay.holds(svc, turn.relay, key):
+                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
@@ -86,23 +85,19 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         if command and person:
             said = commands.run(svc, person, command["command"], command.get("code") or "",
                                 command.get("text") or command.get("after"))
-        elif role == "staff" and person and msg.channel == "sms" and msg.text and not result.actions and not \
-                engine.keyword(svc.flows, "staff", msg.text, facts) and (to := relay.address(svc, person, msg.text)):
-            # free text from staff: relayed only when addressed to a case she holds (relay.address)
-            if to.case_id is not None:
-                relay.pass_on(svc, to.case_id, "to_survivor", to.body, person.id)
-            said, result.state = to.reply or "", state  # the flow as it was
+        elif role == "staff" and person and msg.text and not result.actions and not engine.keyword(
+                svc.flows, "staff", msg.text, facts) and (active := relay.active_case_for_staff(svc, person.id)):
+            relay.pass_on(svc, active[0], "to_survivor", msg.text, person.id)
+            said, result.state = "", state  # a relayed reply: nothing to answer, the flow as it was
         if msg.channel == "voice":  # a call proves nothing: DELETE, STOP, START by SMS only (channels/voice_rules.py)
             result.actions, refused = voice_controls(result.actions)
             said = svc.catalog.own(REFUSAL_TEXT, result.lang) if refused else said
         erased = any(a["type"] == "erase" for a in result.actions)
-        if result.forgotten:
-            # the safe word: everything stops and nothing of her stays (escalation/ending.py)
-            end_contact(svc, key, "safe_word")
-            recorded = []
-        else:
-            recorded = carry_out(svc, result.actions, key=key, number=msg.number, channel=msg.channel,
-                                 words=msg.text)
+        # the safe word: nothing of this conversation stays, not even the language
+        recorded = [] if result.forgotten else carry_out(svc, result.actions, key=key, number=msg.number,
+                                                          channel=msg.channel)
+        if erased or result.forgotten:
+            svc.conversations.set_relay(key, None)
         reply = render(Handled(result, key, role, recorded, text=said))
         # a language chosen on a call holds for that call only (its state), never for her next SMS
         keep = msg.channel != "voice" and not (result.forgotten or erased) and result.lang != turn.lang
