@@ -12,6 +12,7 @@ from rq import Retry
 
 from .escalation import windows
 from .escalation.chain import open_escalation
+from .escalation.ending import end_contact
 from .queueing import on_queue
 from .services import Services
 
@@ -42,8 +43,11 @@ def escalation_of(action: dict, lang: str) -> dict | None:
     return None
 
 
-def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | None, channel: str) -> list[int]:
-    """Apply immediate actions; record and queue the rest. Returns the recorded ids."""
+def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | None, channel: str,
+              words: str | None = None) -> list[int]:
+    """Apply immediate actions; record and queue the rest. Returns the recorded ids. `words`: the
+    message that raised them, passed on to whoever already holds her case when it is an
+    emergency (chain.join)."""
     recorded = []
     for action in actions:
         kind = action["type"]
@@ -57,15 +61,15 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
                 start_at, end = windows.bounds(wanted["details"]["window"], svc.now(), svc.staff.zone)
                 wanted["details"].update(window_start=start_at.isoformat(), window_end=end.isoformat())
             recorded.append(open_escalation(svc, caller_key=key, number=number, channel=channel, lang=lang,
-                                            case_lang=case_lang, start_at=start_at, **wanted))
+                                            case_lang=case_lang, start_at=start_at,
+                                            words=words if wanted["priority"] == "emergency" else None, **wanted))
         elif kind in QUEUED:
             payload = {k: v for k, v in action.items() if k != "type"}
             action_id = svc.store.record_action(kind, key, number, channel, lang, payload)
             enqueue(svc, action_id)
             recorded.append(action_id)
         elif kind == "erase":
-            svc.store.erase(key)
-            svc.conversations.forget(key, f"voice:{key}")
+            end_contact(svc, key, "deleted")  # as the safe word: everything stops, nothing of her stays
         elif kind in ("opt_out", "opt_in"):
             svc.store.set_opt_out(key, kind == "opt_out")
             svc.store.audit(f"caller.{kind}", key)

@@ -126,6 +126,10 @@ class Conversations:
         else:
             self.redis.set(self._key("relay", caller), case_id, ex=STATE_TTL)
 
+    def end(self, caller: str) -> None:
+        """Her case closed: her next message starts a fresh conversation (her language is kept)."""
+        self.redis.delete(self._key("conv", caller), self._key("conv", f"voice:{caller}"), self._key("relay", caller))
+
     def forget(self, *keys: str) -> None:
         """Everything held in Redis under these callers' keys (DELETE)."""
         names = [self._key(kind, key) for key in keys for kind in ("conv", "lang", "relay")]

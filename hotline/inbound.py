@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from . import engine
 from .actions import carry_out
 from .channels.voice_rules import REFUSAL_TEXT, voice_controls
+from .engine.text import normalise
 from .escalation import commands, relay
 from .escalation.chain import open_escalation
+from .escalation.ending import end_contact
 from .i18n import detect
 from .phones import caller_key, mask
 from .services import Services
@@ -71,7 +73,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         # once someone has taken her request, what she texts goes to that person, keywords apart
         # (texts only: on a call her keypad presses and speech are the voice menu's, not messages)
         if turn.relay and msg.channel == "sms" and msg.text and role != "staff" and not engine.keyword(
-                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts):
+                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts) and relay.holds(svc, turn.relay, key):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
@@ -85,19 +87,23 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         if command and person:
             said = commands.run(svc, person, command["command"], command.get("code") or "",
                                 command.get("text") or command.get("after"))
-        elif role == "staff" and person and msg.text and not result.actions and not engine.keyword(
-                svc.flows, "staff", msg.text, facts) and (active := relay.active_case_for_staff(svc, person.id)):
-            relay.pass_on(svc, active[0], "to_survivor", msg.text, person.id)
-            said, result.state = "", state  # a relayed reply: nothing to answer, the flow as it was
+        elif role == "staff" and person and msg.channel == "sms" and msg.text and not result.actions and not \
+                engine.keyword(svc.flows, "staff", msg.text, facts) and (to := relay.address(svc, person, msg.text)):
+            # free text from staff: relayed only when addressed to a case she holds (relay.address)
+            if to.case_id is not None:
+                relay.pass_on(svc, to.case_id, "to_survivor", to.body, person.id)
+            said, result.state = to.reply or "", state  # the flow as it was
         if msg.channel == "voice":  # a call proves nothing: DELETE, STOP, START by SMS only (channels/voice_rules.py)
             result.actions, refused = voice_controls(result.actions)
             said = svc.catalog.own(REFUSAL_TEXT, result.lang) if refused else said
         erased = any(a["type"] == "erase" for a in result.actions)
-        # the safe word: nothing of this conversation stays, not even the language
-        recorded = [] if result.forgotten else carry_out(svc, result.actions, key=key, number=msg.number,
-                                                          channel=msg.channel)
-        if erased or result.forgotten:
-            svc.conversations.set_relay(key, None)
+        if result.forgotten:
+            # the safe word: everything stops and nothing of her stays (escalation/ending.py)
+            end_contact(svc, key, "safe_word")
+            recorded = []
+        else:
+            recorded = carry_out(svc, result.actions, key=key, number=msg.number, channel=msg.channel,
+                                 words=msg.text)
         reply = render(Handled(result, key, role, recorded, text=said))
         # a language chosen on a call holds for that call only (its state), never for her next SMS
         keep = msg.channel != "voice" and not (result.forgotten or erased) and result.lang != turn.lang
@@ -110,35 +116,28 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
     return reply
 
 
-def fallback(svc: Services, msg: Inbound, reason: str) -> str:
+def fallback(svc: Services, msg: Inbound, reason: str) -> tuple[str, str]:
     """Redis (or something else) is down: keep what the response needs in the store so the team
-    is alerted when it is back, and give the language the message shows. Returns the language."""
+    is alerted when it is back. Returns the language the message shows and the hotline text to
+    answer with: the safe reply with the emergency numbers, or, after the safe word, the same
+    ordinary line the flow gives (nothing on her screen may say "helpline")."""
     lang = detect(msg.text) or "en"
-    urgent = bool(msg.text) and any(w in (msg.text or "").casefold() for w in ("urgent", "emergency", "அவசரம்"))
+    words = normalise(msg.text or "")
+    urgent = any(w in words.split() for w in ("urgent", "emergency", "அவசரம்"))
+    said = "safe_reply"
     try:
         key = caller_key(msg.number, svc.settings.secret_key)
-        if svc.staff.role_of(msg.number) == "survivor" and not _raised_already(svc, key, urgent):
+        if words and words == normalise(svc.settings.safe_word or ""):
+            said = "safe_word_reply"
+            end_contact(svc, key, "safe_word")
+        elif svc.staff.role_of(msg.number) == "survivor":
+            # one escalation while she has one running: open_escalation joins it (chain.join)
             open_escalation(svc, caller_key=key, number=msg.number,
                             channel=msg.channel, lang=lang, kind="counsellor",
                             priority="emergency" if urgent else "high", role="counsellor",
-                            reason=f"a survivor reached the line while it was degraded ({reason})", queue=False)
+                            reason=f"a survivor reached the line while it was degraded ({reason})", queue=False,
+                            words=msg.text if urgent else None)
     except Exception:  # noqa: BLE001 - the store down too: the reply still goes out
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)
-    return lang
-
-
-def _raised_already(svc: Services, key: str, urgent: bool) -> bool:
-    """While the line is degraded every message of hers would open an escalation, and every
-    Twilio retry of one: the fault tests saw a survivor texting through a 30 s Redis outage page
-    the team once per message. One is enough while it is open or taken; an emergency still
-    raises one of its own when only a lower one is open."""
-    from sqlalchemy import select
-
-    from .store.models import Case, Escalation
-
-    with svc.store.session() as s:
-        priorities = set(s.scalars(select(Escalation.priority).join(Case, Case.id == Escalation.case_id).where(
-            Case.caller_key == key, Case.status == "open", Escalation.kind == "counsellor",
-            Escalation.status.in_(("open", "acked")))))
-    return "emergency" in priorities or (bool(priorities) and not urgent)
+    return lang, said

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from . import services
+from . import reach, services
 from .phones import mask
 from .store import Action
 from .store.models import Referral
@@ -44,21 +44,19 @@ def _perform(svc, action_id: int) -> str:
 def send_resources(svc, s, action: Action) -> str:
     """The referrals of a category, to the survivor who asked (never after STOP). The outbox row
     and the "done" mark are one transaction."""
-    contact = svc.store.unseal(action.contact)
-    if not contact:
-        return "no contact"
-    if svc.store.opted_out(action.caller_key, s):
-        return "opted out"
+    may = reach.caller(svc, s, action.caller_key, action.contact)
+    if not may:
+        return f"not sent: {may.refused}"
     category, district = action.payload.get("category"), action.payload.get("district")
     services = svc.referrals.find(category, district, action.lang)
     if not services:  # nothing listed for this need: the 24-hour helplines, never silence
         services = svc.referrals.find("emergency", None, action.lang)
     body = "\n".join(service.line(action.lang) for service in services)
-    svc.outbound.sms(contact, body, session=s, about=action.caller_key)
+    reach.sms(svc, s, may, body, about=action.caller_key)
     for service in services:
         s.add(Referral(caller_key=action.caller_key, category=category or "", district=district,
                        service=service.name.get("en")))
-    log.info("action %s: resources sent to %s", action.id, mask(contact))
+    log.info("action %s: resources sent to %s", action.id, mask(may.contact))
     return "sent"
 
 

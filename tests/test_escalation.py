@@ -98,7 +98,8 @@ def test_a_tamil_request_walks_the_chain_until_acked_then_the_relay_works_both_w
     assert text(client, REVATHI, "Are you safe where you are?") == []
     run_worker(svc, burst=True)
     relayed = dict(sent(svc, mark))
-    assert e.code in relayed[REVATHI] and relayed[REVATHI].endswith("He has gone out. I can talk now.")
+    assert relayed[REVATHI].startswith(f"Alert {e.code}: He has gone out. I can talk now.")
+    assert f"{e.code} your message" in relayed[REVATHI]  # how to answer her: the code first
     assert relayed[SURVIVOR].endswith("Are you safe where you are?")
     assert all(SURVIVOR not in body and REVATHI not in body for body in relayed.values())
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hotline import services
 from hotline.retention import purge
+from hotline.staff_pin import set_pin
 from hotline.store import Outbox
 from hotline.store.models import Case, Escalation, FollowUp, Referral, Relay
 from hotline.worker import run as run_worker
@@ -108,7 +109,7 @@ def test_an_officer_asks_for_a_tamil_speaking_ngo_representative_and_is_told_who
     mark = last(svc)
     text(client, RAMESH, "We are at the gate, blue house")
     clock.by(seconds=1)
-    assert dict(outbox(svc, mark))[MEENA].endswith("We are at the gate, blue house")  # through the relay
+    assert f"{e.code}: We are at the gate, blue house" in dict(outbox(svc, mark))[MEENA]  # through the relay
 
 
 def test_with_nobody_accepting_the_coordinator_is_alerted_and_the_officer_told(line):
@@ -161,9 +162,12 @@ def test_a_callback_alerts_when_her_window_opens_and_reaches_her_only_inside_it(
     assert SURVIVOR not in [to for to, _ in outbox(svc, mark)]  # refused, and Kavitha is told why
     with svc.store.session() as s:
         assert s.scalars(select(Relay.status).order_by(Relay.id.desc())).first() == "refused"
-    # a counsellor's call to the hotline is not put through outside the window either
-    call = client.post("/twilio/voice", data={"From": KAVITHA, "CallSid": "CA77"}).get_data(as_text=True)
-    assert "<Dial" not in call and SURVIVOR not in call
+    # a counsellor's call to the hotline is not put through outside the window either, PIN or not
+    set_pin(svc.store, "Kavitha", "2468")
+    client.post("/twilio/voice", data={"From": KAVITHA, "CallSid": "CA77"})
+    call = client.post("/twilio/voice/staff/pin", data={"From": KAVITHA, "CallSid": "CA77", "Digits": "2468"}
+                       ).get_data(as_text=True)
+    assert "<Dial" not in call and SURVIVOR not in call and "between" in call
 
 
 def test_a_callback_window_that_passes_unclaimed_tells_the_coordinator_and_not_her(line):
@@ -182,7 +186,12 @@ def test_a_counsellor_calls_her_through_the_hotline_inside_the_window_with_the_h
     ask_callback(client)
     clock.to(clock.start + timedelta(hours=6, seconds=1))
     text(client, KAVITHA, f"ACK {latest(svc).code}")
-    call = client.post("/twilio/voice", data={"From": KAVITHA, "CallSid": "CA78"}).get_data(as_text=True)
+    set_pin(svc.store, "Kavitha", "2468")  # a call from her number proves nothing by itself: her PIN
+    asked = client.post("/twilio/voice", data={"From": KAVITHA, "CallSid": "CA78"}).get_data(as_text=True)
+    assert "<Dial" not in asked and "PIN" in asked
+    call = client.post("/twilio/voice/staff/pin", data={"From": KAVITHA, "CallSid": "CA78", "Digits": "2468"}
+                       ).get_data(as_text=True)
+    assert f"Connecting you to the caller of alert {latest(svc).code}." in call
     assert f'<Dial callerId="+914400000000" timeout="30"><Number>{SURVIVOR}</Number></Dial>' in call
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from ..queueing import on_queue
 from ..services import Services
-from ..store.models import Case, Escalation, Notification
+from ..store.models import ERASED, Case, Escalation, Notification
 from .policies import Policy, Step, policy_for
 
 log = logging.getLogger(__name__)
@@ -30,24 +31,53 @@ ACTIVE = ("open", "acked")
 # -- opening ------------------------------------------------------------------------------------
 
 
-def new_code(session) -> str:
-    """A short code, unique among the escalations still open or taken."""
-    used = set(session.scalars(select(Escalation.code).where(Escalation.status.in_(ACTIVE))))
-    for digits in (3, 3, 3, 4, 4, 5):
-        code = str(secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1))
+CODE_DIGITS = 5  # 90,000 codes; with commands.MAX_REFUSALS wrong codes an hour, guessing is hopeless
+CODE_REST = timedelta(days=30)  # a code is not given again this soon: an old reply cannot reach a new case
+
+
+def new_code(session, now: datetime) -> str:
+    """A code for staff to answer an alert with: random, and not used by any escalation that is
+    running or was opened in the last CODE_REST."""
+    used = set(session.scalars(select(Escalation.code).where(
+        Escalation.status.in_(ACTIVE) | (Escalation.created_at > now - CODE_REST))))
+    for _ in range(50):
+        code = str(secrets.randbelow(9 * 10 ** (CODE_DIGITS - 1)) + 10 ** (CODE_DIGITS - 1))
         if code not in used:
             return code
     raise RuntimeError("no free escalation code")
 
 
+RANK = {"normal": 0, "high": 1, "emergency": 2}
+MERGES = ("counsellor", "voicemail", "coordinator")  # kinds that are "she wants a person now"
+
+
+def running_for(s, case_id: int, kind: str) -> Escalation | None:
+    """One emergency at a time: the escalation a new request of hers joins instead of opening
+    another. One somebody holds comes first (whatever it was for: she is talking to them); else
+    one still paging for a person. A call-back waiting for its window is not joined: a request
+    now is for now."""
+    if kind not in MERGES:
+        return None
+    rows = s.scalars(select(Escalation).where(Escalation.case_id == case_id, Escalation.status.in_(ACTIVE),
+                                              Escalation.kind != "accompaniment")
+                     .order_by(Escalation.id.desc()).with_for_update()).all()
+    return next((e for e in rows if e.status == "acked"), None) or next(
+        (e for e in rows if e.kind in MERGES), None)
+
+
 def open_escalation(svc: Services, *, caller_key: str, number: str | None, channel: str, lang: str,
                     kind: str, priority: str, role: str, reason: str, details: dict | None = None,
-                    queue: bool = True, start_at: datetime | None = None, case_lang: str | None = None) -> int:
+                    queue: bool = True, start_at: datetime | None = None, case_lang: str | None = None,
+                    words: str | None = None) -> int:
     """Write the case and the escalation, then queue its first step, now or at `start_at` (a
     callback's safe window), when `queue` and Redis is there; otherwise the sweeper does.
     `lang` is the language the escalation needs (an officer may ask for a Tamil speaker);
-    `case_lang` the one the person who asked is written to in (default: the same)."""
+    `case_lang` the one the person who asked is written to in (default: the same).
+
+    While she already has an escalation running for a person, a new request joins it (see
+    `join`) instead of paging the team again; `words` (what she wrote) go to whoever holds it."""
     start_at = start_at if start_at and start_at > svc.now() else None
+    joined = None
     with svc.store.session() as s:
         case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == "open")
                          .order_by(Case.id.desc())).first()
@@ -55,12 +85,18 @@ def open_escalation(svc: Services, *, caller_key: str, number: str | None, chann
             case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang or lang, channel=channel)
             s.add(case)
             s.flush()
-        escalation = Escalation(case_id=case.id, code=new_code(s), kind=kind, priority=priority, role=role,
-                                lang=lang, reason=reason, details=details or {},
-                                policy=policy_for(priority, role), next_at=start_at or svc.now())
-        s.add(escalation)
-        s.flush()
-        escalation_id, code = escalation.id, escalation.code
+        running = running_for(s, case.id, kind)
+        if running is not None:
+            joined = join(svc, s, running, priority, words)
+        else:
+            escalation = Escalation(case_id=case.id, code=new_code(s, svc.now()), kind=kind, priority=priority,
+                                    role=role, lang=lang, reason=reason, details=details or {},
+                                    policy=policy_for(priority, role), next_at=start_at or svc.now())
+            s.add(escalation)
+            s.flush()
+            escalation_id, code = escalation.id, escalation.code
+    if joined is not None:
+        return _after_join(svc, caller_key, joined, queue)
     svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
                     role=role, kind=kind, lang=lang)
     if queue:
@@ -68,6 +104,53 @@ def open_escalation(svc: Services, *, caller_key: str, number: str | None, chann
         if details and details.get("window_end"):
             schedule_window_close(svc, escalation_id, datetime.fromisoformat(details["window_end"]))
     return escalation_id
+
+
+@dataclass
+class Joined:
+    escalation_id: int
+    code: str
+    raised: bool  # its priority went up while nobody held it: the chain pages again, now
+    round: int
+    relay_id: int | None  # her words, on their way to the person who holds it
+
+
+def join(svc: Services, s, e: Escalation, priority: str, words: str | None) -> Joined:
+    """A request of hers while `e` runs: raise its priority if this one is higher; if somebody
+    holds it, her words go to that person (marked urgent for an emergency); if nobody does and
+    the priority rose, the chain starts a new round under the higher policy at once."""
+    from ..store.models import Relay
+
+    raised = RANK.get(priority, 0) > RANK.get(e.priority, 0)
+    if raised:
+        e.priority = priority
+        e.policy = policy_for(priority, e.role)
+    relay_id = None
+    if words or (raised and e.status == "acked"):
+        # held until someone takes it (relay.release_held), else on its way to who holds it now
+        row = Relay(case_id=e.case_id, staff_id=None, direction="urgent" if priority == "emergency" else "to_staff",
+                    body=svc.store.seal(words or ""), status="pending" if e.status == "acked" else "held")
+        s.add(row)
+        s.flush()
+        relay_id = row.id if e.status == "acked" else None
+    page = raised and e.status == "open"
+    if page:
+        # a new round, counted from here: everyone the higher policy names is alerted afresh
+        e.round, e.step, e.next_at = e.round + 1, 0, svc.now()
+        e.details = {**e.details, "first_round": e.round}
+    return Joined(e.id, e.code, page, e.round, relay_id)
+
+
+def _after_join(svc: Services, caller_key: str, joined: Joined, queue: bool) -> int:
+    from .relay import queue_relay
+
+    svc.store.audit("escalation.joined", caller_key, escalation=joined.escalation_id, code=joined.code,
+                    raised=joined.raised)
+    if queue and joined.raised:
+        schedule_advance(svc, joined.escalation_id, joined.round, 0, None)
+    if joined.relay_id is not None:
+        queue_relay(svc, joined.relay_id)
+    return joined.escalation_id
 
 
 def schedule_window_close(svc: Services, escalation_id: int, at: datetime) -> bool:
@@ -164,7 +247,7 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
         passed = set(e.details.get("passed", []))
         while True:
             if e.step >= len(policy.steps):
-                if e.round < policy.repeat:
+                if e.round - e.details.get("first_round", 0) < policy.repeat:
                     e.round, e.step = e.round + 1, 0
                     continue
                 e.status, e.next_at = "unanswered", None
@@ -281,13 +364,16 @@ def _send_notification(svc: Services, notification_id: int) -> str:
             n.status = "cancelled"
             return "no such person"
         lang = person.language
+        case_key = s.get(Case, e.case_id).caller_key
         if n.kind == "taken":
             taker = staff.get(e.acked_by)
             body = say(svc, "esc_taken", lang, code=e.code, name=taker.name if taker else "")
+        elif n.kind == "ended":
+            body = say(svc, "esc_ended", lang, code=e.code)  # neutral: no word of why, or of her
         else:
             text_id = {"unanswered": "esc_unanswered", "window": "window_closed",
                        "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}[n.kind]
-            if n.kind == "alert" and n.via == "sms" and n.round > 0:
+            if n.kind == "alert" and n.via == "sms" and n.round > e.details.get("first_round", 0):
                 text_id = "alert_reminder"  # the chain's second round: it has waited this long
             minutes = int((svc.now() - aware(e.created_at)).total_seconds() // 60)
             body = say(svc, text_id, lang, **alert_params(svc, e, lang), window=e.details.get("window", ""),
@@ -296,9 +382,10 @@ def _send_notification(svc: Services, notification_id: int) -> str:
             n.transport_id = svc.outbound.call(person.phone, svc.alert_call_url(n.id), session=s)
         else:
             # the outbox row is written in this same transaction: sent and marked sent together
-            n.transport_id = svc.outbound.sms(person.phone, body, session=s)
+            # `about`: the outbox's copy concerns her, and DELETE erases it with the rest
+            n.transport_id = svc.outbound.sms(person.phone, body, session=s, about=case_key)
         n.status, n.sent_at = "sent", svc.now()
-        case_key = s.get(Case, e.case_id).caller_key
+    case_key = None if case_key == ERASED else case_key
     svc.store.audit("notification.sent", case_key, staff_id=n.staff_id, escalation=e.id, code=e.code,
                     via=n.via, kind=n.kind, step=n.step, round=n.round)
     return "sent"

@@ -11,15 +11,46 @@ import logging
 from datetime import timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..engine import schema
 from ..services import Services
 from ..staff import Person
-from ..store.models import Case, Escalation, FollowUp, Note, Notification
+from ..store.models import Audit, Case, Escalation, FollowUp, Note, Notification
 from .chain import RETRY, queue_notification, say, schedule_advance
 
 log = logging.getLogger(__name__)
+
+MAX_REFUSALS = 10  # wrong or foreign codes a staff phone may send in REFUSALS_WINDOW before it is refused
+REFUSALS_WINDOW = timedelta(hours=1)
+CONFIRM_WITHIN = timedelta(minutes=5)  # a coordinator's second ACK of an alert she was not sent
+
+
+def refuse(svc: Services, person: Person, code: str, reason: str) -> None:
+    """Every refusal is audited; they are also what the rate limit counts."""
+    svc.store.audit("staff.refused", None, staff_id=person.id, reason=reason, code=str(code)[:12])
+
+
+def limited(svc: Services, person: Person) -> bool:
+    """Too many refusals lately: codes are guessed, not typed. The phone is refused for a while."""
+    since = svc.now() - REFUSALS_WINDOW
+    with svc.store.read() as s:
+        count = s.scalar(select(func.count(Audit.id)).where(
+            Audit.event == "staff.refused", Audit.staff_id == person.id, Audit.at > since))
+    return count >= MAX_REFUSALS
+
+
+def _confirmed(svc: Services, s, person: Person, e: Escalation) -> bool:
+    """A coordinator taking an alert she was not sent: the second ACK within CONFIRM_WITHIN."""
+    since = svc.now() - CONFIRM_WITHIN
+    asked = s.scalars(select(Audit.id).where(Audit.event == "staff.ack_confirm", Audit.staff_id == person.id,
+                                             Audit.at > since)).all()
+    for audit_id in asked:
+        row = s.get(Audit, audit_id)
+        if (row.detail or {}).get("escalation") == e.id:
+            return True
+    s.add(Audit(event="staff.ack_confirm", staff_id=person.id, detail={"escalation": e.id}))
+    return False
 
 
 def run(svc: Services, person: Person, command: str, code: str, text: str | None = None) -> str:
@@ -29,14 +60,25 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     after: list = []
     staff = svc.staff  # read before the transaction: the staff may come from the store
     coordinator = "coordinator" in person.roles
-    with svc.store.session() as s:
+    if limited(svc, person):
+        refuse(svc, person, code, "rate_limited")
+        return say(svc, "too_many_refusals", lang)
+    # refusals first, outside the write transaction: each is audited in a transaction of its own
+    with svc.store.read() as s:
         e = _find(s, code, person, active_only=command in ("ack", "pass", "done"))
-        if e is None:
-            return say(svc, "no_such_alert", lang, code=code)
-        notified = _involved(s, e, person)
+        found = (e.id, _involved(s, e, person)) if e is not None else None
+    if found is None:
+        refuse(svc, person, code, "no_such_alert")
+        return say(svc, "no_such_alert", lang, code=code)
+    escalation_id, notified = found
+    if command in ("ack", "pass") and not (notified or coordinator):
+        refuse(svc, person, code, "not_yours")
+        return say(svc, "not_yours", lang, code=code)
+    with svc.store.session() as s:
+        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
         case = s.get(Case, e.case_id)
-        if command in ("ack", "pass") and not (notified or coordinator):
-            reply = say(svc, "not_yours", lang, code=code)
+        if command == "ack" and not notified and e.status == "open" and not _confirmed(svc, s, person, e):
+            reply = say(svc, "ack_confirm", lang, code=e.code)
         elif command == "ack":
             reply = _ack(svc, staff, s, e, case, person, after)
         elif command == "pass":
@@ -45,13 +87,7 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
             if e.acked_by != person.id and not coordinator:
                 reply = say(svc, "done_not_yours", lang, code=code)
             else:
-                e.status, e.closed_at, e.next_at = "done", svc.now(), None
-                still_open = s.scalars(select(Escalation.id).where(
-                    Escalation.case_id == case.id, Escalation.id != e.id, Escalation.status.in_(("open", "acked")))).first()
-                if not still_open:
-                    case.status, case.closed_at = "closed", svc.now()
-                after.append(("unrelay", case.caller_key))
-                reply = say(svc, "done", lang, code=code)
+                reply = _done(svc, s, e, case, person, after)
         elif command == "note":
             if not (notified or coordinator or e.acked_by == person.id):
                 reply = say(svc, "not_yours", lang, code=code)
@@ -69,6 +105,30 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     return reply
 
 
+def _done(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str:
+    """Close an alert. When it was her last, the case closes: she is told in one neutral line
+    (if she may be reached), and her next message starts a fresh conversation. The one who
+    closed it is told where her own texts go now."""
+    e.status, e.closed_at, e.next_at = "done", svc.now(), None
+    others = s.scalars(select(Escalation).where(Escalation.case_id == case.id, Escalation.id != e.id,
+                                                Escalation.status.in_(("open", "acked")))).all()
+    if not others:
+        case.status, case.closed_at = "closed", svc.now()
+        if e.kind != "accompaniment":
+            after.append(("tell_closing", case.id))
+        after.append(("end_conversation", case.caller_key))
+    elif not any(o.status == "acked" for o in others):
+        after.append(("unrelay", case.caller_key))
+    still = s.scalars(select(Escalation.code).where(Escalation.acked_by == person.id, Escalation.status == "acked",
+                                                    Escalation.id != e.id).order_by(Escalation.acked_at)).all()
+    lang = person.language
+    if not still:
+        return say(svc, "done_none_left", lang, code=e.code)
+    if len(still) == 1:
+        return say(svc, "done_next_one", lang, code=e.code, next=still[0])
+    return say(svc, "done_next_many", lang, code=e.code, codes=", ".join(still))
+
+
 def _involved(s, e: Escalation, person: Person) -> bool:
     return e.acked_by == person.id or person.id in set(
         s.scalars(select(Notification.staff_id).where(Notification.escalation_id == e.id)))
@@ -80,7 +140,7 @@ def _find(s, code: str, person: Person, active_only: bool) -> Escalation | None:
     query = select(Escalation).where(Escalation.code == code)
     if active_only:
         query = query.where(Escalation.status.in_(("open", "acked")))
-    candidates = s.scalars(query.order_by(Escalation.id.desc()).limit(20).with_for_update()).all()
+    candidates = s.scalars(query.order_by(Escalation.id.desc()).limit(20)).all()
     if active_only or "coordinator" in person.roles:
         return candidates[0] if candidates else None
     return next((e for e in candidates if _involved(s, e, person)), None)
@@ -127,6 +187,7 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
     elif e.kind in ("counsellor", "voicemail"):
         after.append(("tell", case.id, "survivor_taken", {}))
     after.append(("relay", case.caller_key, case.id))
+    after.append(("release_held", case.id))
     return say(svc, "ack_yours_police" if e.kind == "accompaniment" else "ack_yours", lang, code=e.code)
 
 
@@ -159,6 +220,14 @@ def _then(svc: Services, item: tuple) -> None:
             svc.conversations.set_relay(item[1], item[2])
         elif item[0] == "unrelay":
             svc.conversations.set_relay(item[1], None)
+        elif item[0] == "end_conversation":
+            svc.conversations.end(item[1])
+        elif item[0] == "tell_closing":
+            svc.queue.enqueue(jobs.tell, item[1], "survivor_closed", {}, closing=True, retry=RETRY)
+        elif item[0] == "release_held":
+            from .relay import release_held
+
+            release_held(svc, item[1])
         elif item[0] == "followup":
             svc.queue.enqueue_at(item[2], jobs.followup_due, item[1], job_id=f"followup-{item[1]}", retry=RETRY)
     except RedisError:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..queueing import on_queue
 from ..services import Services
-from ..store.models import Escalation, FollowUp
+from ..store.models import Case, Escalation, FollowUp
 from .chain import RETRY, aware, coordinators, say
 
 
@@ -23,9 +23,11 @@ def due(svc: Services, followup_id: int) -> str:
         code = s.scalars(select(Escalation.code).where(Escalation.case_id == row.case_id)
                          .order_by(Escalation.id.desc())).first() or str(row.case_id)
         note = svc.store.unseal(row.note) or ""
+        about = s.get(Case, row.case_id).caller_key  # the reminder holds her story: DELETE erases its copy
         person = staff.get(row.staff_id)
         for who in [person] if person else coordinators(staff, svc.now()):
-            svc.outbound.sms(who.phone, say(svc, "followup_due", who.language, code=code, note=note), session=s)
+            svc.outbound.sms(who.phone, say(svc, "followup_due", who.language, code=code, note=note), session=s,
+                             about=about)
         row.status = "sent"
     return "sent"
 

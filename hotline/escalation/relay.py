@@ -1,29 +1,106 @@
 """The masked relay: once someone has taken an alert, what she texts the hotline reaches the
-person who asked (survivor or officer) from the hotline's number, and back. Neither sees the
-other's number. Bodies are stored encrypted, for the assigned counsellor's view of the case."""
+person who holds it (from the hotline's number), and back. Neither sees the other's number.
+Bodies are stored encrypted, for the assigned counsellor's view of the case.
+
+A staff member's reply is addressed: it goes to a case only when it is unmistakably that case's
+(see `address`), and reaches the survivor only if hotline/reach.py says she may be reached.
+"""
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
+from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from .. import reach
 from ..queueing import on_queue
 from ..services import Services
+from ..staff import Person
 from ..store.models import Case, Escalation, Relay
-from . import windows
 from .chain import RETRY, say
 
 log = logging.getLogger(__name__)
 
+# "48213 text", "R48213 text", "Re 48213: text", "#48213 - text": a reply addressed to a case
+ADDRESSED = re.compile(r"^\s*(?:re?\s*[:#-]?\s*)?#?(\d{3,6})(?!\d)[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
+COMMANDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
+REFUSED = {"stopped": "relay_refused_stop", "window": "relay_refused_window", "erased": "relay_refused_ended",
+           "closed": "relay_refused_closed", "not_held": "relay_refused_closed"}
 
-def active_case_for_staff(svc: Services, staff_id: int) -> tuple[int, str] | None:
-    """The case a staff member most recently took and has not closed: (case id, code)."""
-    with svc.store.session() as s:
-        row = s.execute(select(Escalation.case_id, Escalation.code).where(
-            Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(Escalation.acked_at.desc())).first()
-    return (row[0], row[1]) if row else None
+
+@dataclass
+class Addressed:
+    """Where a staff member's text goes: a case (`case_id`, `code`, `body`), or nowhere, with
+    `reply` telling her why and how to address it."""
+
+    case_id: int | None = None
+    code: str | None = None
+    body: str | None = None
+    reply: str | None = None
+
+
+def held_by(svc: Services, staff_id: int) -> list[tuple[int, str]]:
+    """The cases a staff member holds now: (case id, code), the earliest taken first."""
+    with svc.store.read() as s:
+        rows = s.execute(select(Escalation.case_id, Escalation.code).where(
+            Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(Escalation.acked_at)).all()
+    return [(case_id, code) for case_id, code in rows]
+
+
+def command_typo(text: str) -> bool:
+    """'ack180', 'DONE48213', 'akc 48213': a command mistyped, never words for her."""
+    words = text.strip().split()
+    if not words:
+        return False
+    letters = re.match(r"[a-z]+", words[0].lower())
+    if not letters:
+        return False
+    has_number = any(ch.isdigit() for ch in " ".join(words[:2]))
+    near = difflib.get_close_matches(letters.group(), COMMANDS, n=1, cutoff=0.6)
+    return has_number and (bool(near) or len(words) == 1)
+
+
+def address(svc: Services, person: Person, text: str) -> Addressed | None:
+    """Where her free text goes. None: not a reply to anyone (she holds no case and named none),
+    and the staff flow answers as it would.
+
+    - a code first ("48213 text"): to that case, if she holds it; any other code is refused;
+    - no code, one case held: to it;  two or more: not sent, she is asked which;
+    - a mistyped command is never relayed."""
+    from .commands import refuse
+
+    lang = person.language
+    if command_typo(text):
+        return None
+    held = held_by(svc, person.id)
+    codes = ", ".join(code for _, code in held)
+    found = ADDRESSED.match(text)
+    if found:
+        code, body = found.group(1), found.group(2).strip()
+        mine = [case_id for case_id, held_code in held if held_code == code]
+        if not mine:
+            refuse(svc, person, code, "relay_not_held")
+            return Addressed(reply=say(svc, "relay_not_held", lang, code=code, codes=codes or "-"))
+        if not body:
+            return Addressed(reply=say(svc, "relay_which", lang, code=code, codes=codes))
+        return Addressed(mine[0], code, body)
+    if not held:
+        return None
+    if len(held) > 1:
+        return Addressed(reply=say(svc, "relay_which", lang, code=held[-1][1], codes=codes))
+    return Addressed(held[0][0], held[0][1], text.strip())
+
+
+def holds(svc: Services, case_id: int, caller_key: str) -> bool:
+    """Is her relay still live: her case open, and someone holding it?"""
+    with svc.store.read() as s:
+        case = s.get(Case, case_id)
+        return bool(case and case.caller_key == caller_key and case.status == "open"
+                    and active_escalation_for_case(s, case_id) is not None)
 
 
 def active_escalation_for_case(s, case_id: int) -> Escalation | None:
@@ -33,18 +110,36 @@ def active_escalation_for_case(s, case_id: int) -> Escalation | None:
 
 def pass_on(svc: Services, case_id: int, direction: str, text: str, staff_id: int | None) -> int:
     """Record a relayed message (encrypted), then queue its sending."""
-    from . import jobs
-
     with svc.store.session() as s:
         row = Relay(case_id=case_id, staff_id=staff_id, direction=direction, body=svc.store.seal(text))
         s.add(row)
         s.flush()
         relay_id = row.id
+    queue_relay(svc, relay_id)
+    return relay_id
+
+
+def queue_relay(svc: Services, relay_id: int) -> bool:
+    from . import jobs
+
     try:
         svc.queue.enqueue(jobs.send_relay, relay_id, job_id=f"relay-{relay_id}", retry=RETRY)
+        return True
     except RedisError:
         log.warning("relay %s kept for the sweeper (Redis unavailable)", relay_id)
-    return relay_id
+        return False
+
+
+def release_held(svc: Services, case_id: int) -> int:
+    """What she wrote while nobody held her case (an URGENT, say) goes to the one who took it."""
+    with svc.store.session() as s:
+        rows = s.scalars(select(Relay).where(Relay.case_id == case_id, Relay.status == "held")).all()
+        for row in rows:
+            row.status = "pending"
+        ids = [row.id for row in rows]
+    for relay_id in ids:
+        queue_relay(svc, relay_id)
+    return len(ids)
 
 
 def send(svc: Services, relay_id: int) -> str:
@@ -54,31 +149,28 @@ def send(svc: Services, relay_id: int) -> str:
         if row is None or row.status != "pending":
             return "nothing to do"
         case = s.get(Case, row.case_id)
-        escalation = active_escalation_for_case(s, case.id)
+        escalation = active_escalation_for_case(s, case.id) if case else None
         text = svc.store.unseal(row.body) or ""
         if row.direction == "to_survivor":
-            contact = svc.store.unseal(case.contact)
             staff = staff_list.get(row.staff_id)
-            if not contact or svc.store.opted_out(case.caller_key, s):
+            may = reach.case(svc, s, case, escalation)
+            refused = may.refused or (None if escalation and escalation.acked_by == row.staff_id else "not_held")
+            if refused:
                 row.status = "refused"
                 if staff:
-                    svc.outbound.sms(staff.phone, say(svc, "relay_refused_stop", staff.language), session=s)
-                return "refused"
-            if escalation and not windows.inside(escalation.details, svc.now()):
-                row.status = "refused"  # a callback: only inside the window she said was safe
-                if staff:
-                    svc.outbound.sms(staff.phone, say(svc, "relay_refused_window", staff.language,
-                                                      window=escalation.details.get("window", "")), session=s)
-                return "outside her window"
-            svc.outbound.sms(contact, say(svc, "relay_prefix_survivor", case.lang, text=text), session=s,
-                             about=case.caller_key)
+                    window = escalation.details.get("window", "") if escalation else ""
+                    svc.outbound.sms(staff.phone, say(svc, REFUSED[refused], staff.language, window=window,
+                                                      code=escalation.code if escalation else ""), session=s)
+                return f"refused: {refused}"
+            reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, text=text), about=case.caller_key)
         else:
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
-                row.status = "refused"
-                return "nobody to relay to"
-            svc.outbound.sms(staff.phone, say(svc, "relay_prefix_staff", staff.language, code=escalation.code,
-                                              text=text), session=s, about=case.caller_key)
+                row.status = "held" if case and case.status == "open" else "refused"
+                return "nobody holds it yet" if row.status == "held" else "nobody to relay to"
+            text_id = "relay_urgent_staff" if row.direction == "urgent" else "relay_prefix_staff"
+            svc.outbound.sms(staff.phone, say(svc, text_id, staff.language, code=escalation.code, text=text),
+                             session=s, about=case.caller_key)
         row.status = "sent"
         row.at = svc.now()
         caller_key = case.caller_key
@@ -86,28 +178,25 @@ def send(svc: Services, relay_id: int) -> str:
     return "sent"
 
 
-def tell(svc: Services, case_id: int, text_id: str, params: dict) -> str:
-    """A message from the hotline to the person who asked (never to one who said STOP)."""
+def tell(svc: Services, case_id: int, text_id: str, params: dict, closing: bool = False) -> str:
+    """A message from the hotline to the person who asked, if she may be reached (reach.py).
+    `closing`: the one line that tells her a closed case has closed."""
     with svc.store.session() as s:
         case = s.get(Case, case_id)
-        if case is None:
-            return "no case"
-        contact = svc.store.unseal(case.contact)
-        if not contact or svc.store.opted_out(case.caller_key, s):
-            return "not contacted"
-        svc.outbound.sms(contact, say(svc, text_id, case.lang, **params), session=s, about=case.caller_key)
+        escalation = active_escalation_for_case(s, case_id) if case else None
+        may = reach.case(svc, s, case, escalation, closing=closing)
+        if not may:
+            return f"not contacted: {may.refused}"
+        reach.sms(svc, s, may, say(svc, text_id, case.lang, **params), about=case.caller_key)
     return "sent"
 
 
 def sweep(svc: Services) -> int:
     """Relays recorded but not sent (Redis was away when they were queued)."""
-    from . import jobs
-
     with svc.store.session() as s:
         ids = list(s.scalars(select(Relay.id).where(Relay.status == "pending")))
     count = 0
     for relay_id in ids:
-        if not on_queue(svc.redis, f"relay-{relay_id}"):
-            svc.queue.enqueue(jobs.send_relay, relay_id, job_id=f"relay-{relay_id}", retry=RETRY)
+        if not on_queue(svc.redis, f"relay-{relay_id}") and queue_relay(svc, relay_id):
             count += 1
     return count

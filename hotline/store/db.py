@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..clock import Clock
 from .models import (
+    ERASED,
     Action,
     Audit,
     Case,
@@ -63,6 +64,8 @@ class Store:
                 cur = conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA busy_timeout=15000")
+                # what DELETE and the safe word remove is overwritten on disk, not just unlinked
+                cur.execute("PRAGMA secure_delete=ON")
                 cur.close()
 
             @event.listens_for(self.engine, "begin")
@@ -180,24 +183,43 @@ class Store:
                 s.delete(existing)
 
     def erase(self, caller_key: str) -> int:
-        """DELETE: everything held about a caller goes. What stays, for the line's statistics, is
-        an anonymous stub of each case: its escalations' times, priority, language and status,
-        and which staff were alerted — no number, no hash, no words of hers."""
+        """DELETE: everything held about a caller goes (see erase_in), then SQLite's write-ahead
+        log is folded into the file, whose freed pages secure_delete has zeroed."""
         with self.session() as s:
-            gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
-            gone += s.execute(delete(Outbox).where(Outbox.about == caller_key)).rowcount
-            s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
-            s.execute(delete(Audit).where(Audit.caller_key == caller_key))
-            gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
-            case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
-            gone += self.anonymise(s, case_ids)
-            s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
-            return gone
+            gone = self.erase_in(s, caller_key)
+        self.checkpoint()
+        return gone
+
+    def erase_in(self, s: Session, caller_key: str) -> int:
+        """Erase a caller inside the caller's transaction. What stays, for the line's statistics,
+        is an anonymous stub of each case: its escalations' times, priority, language and status,
+        and which staff were alerted — no number, no hash, no words of hers or about her."""
+        gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
+        gone += s.execute(delete(Outbox).where(Outbox.about == caller_key)).rowcount
+        s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
+        s.execute(delete(Audit).where(Audit.caller_key == caller_key))
+        gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
+        case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
+        gone += self.anonymise(s, case_ids)
+        s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
+        return gone
+
+    def checkpoint(self) -> None:
+        """SQLite: move the write-ahead log into the database file and truncate it, so words just
+        erased do not linger in the -wal file until SQLite gets round to it."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        raw = self.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
 
     def anonymise(self, s: Session, case_ids: list[int]) -> int:
-        """Reduce cases to their anonymous stub (DELETE, and retention after it): their relayed
-        messages, notes, follow-ups, records and referrals go; escalations keep only their times,
-        priority, language and status; open ones are closed as erased. Returns the rows deleted."""
+        """Reduce cases to their anonymous stub (DELETE, the safe word, and retention): their
+        relayed messages, notes, follow-ups, records and referrals go; escalations keep only their
+        times, priority, language and status; open ones are closed as erased. Returns the rows
+        deleted."""
         if not case_ids:
             return 0
         now = self.clock.now()
@@ -208,7 +230,7 @@ class Store:
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(("open", "acked")))
                   .values(status="erased", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != "closed").values(status="closed", closed_at=now))
-        s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key="erased", contact=None))
+        s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key=ERASED, contact=None))
         return gone
 
     def due_actions(self, stuck_after_seconds: int = 300) -> list[int]:

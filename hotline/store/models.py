@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+ERASED = "erased"  # a case's caller_key once DELETE, the safe word or retention has erased it
+
 
 def stamped():
     """A time the row is given when it is first written, from the store's clock (the one clock on
@@ -96,6 +98,9 @@ class StaffMember(Base):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # calls: a counsellor is put through to a survivor only after this PIN (4-8 digits, hashed
+    # like the password; `hotline staff set-pin`). Caller ID alone proves nothing.
+    pin_hash: Mapped[str | None] = mapped_column(String(256))
 
 
 # -- cases and escalations ----------------------------------------------------------------------

@@ -38,4 +38,4 @@ def answer(msg: Inbound, render, safe) -> str:
         log.exception("%s %s: the step failed", msg.channel, mask(msg.number))
         reason = "error"
     m.fallbacks.labels(msg.channel, reason).inc()
-    return safe(fallback(svc, msg, reason))
+    return safe(*fallback(svc, msg, reason))

@@ -13,6 +13,18 @@ log = logging.getLogger(__name__)
 FAILED = {"failed", "undelivered", "busy", "no-answer", "canceled"}
 
 
+def _alert_to(svc, sid: str) -> int | None:
+    """The staff member an alert with this transport id went to, if it was an alert."""
+    from sqlalchemy import select
+
+    from ..store.models import Notification
+
+    if not sid:
+        return None
+    with svc.store.read() as s:
+        return s.scalars(select(Notification.staff_id).where(Notification.transport_id == sid)).first()
+
+
 @bp.post("/status")
 def status_callback():
     form = request.form
@@ -21,7 +33,12 @@ def status_callback():
     if state in FAILED:
         log.warning("delivery %s: %s (error %s)", sid, state, form.get("ErrorCode", "-"))
     try:
-        services().store.audit("delivery." + state, None, sid=sid, error=form.get("ErrorCode"))
+        svc = services()
+        # only an alert to staff keeps its sid (it names no survivor); any other delivery is
+        # counted without one, so nothing here links to a woman's messages that DELETE could miss
+        staff_id = _alert_to(svc, sid)
+        detail = {"sid": sid} if staff_id is not None else {}
+        svc.store.audit("delivery." + state, None, staff_id=staff_id, error=form.get("ErrorCode"), **detail)
     except Exception:  # noqa: BLE001 - a status callback must not fail Twilio's retry budget
         log.exception("could not record status of %s", sid)
     metrics().requests.labels("status", "204").inc()
