@@ -63,17 +63,21 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         lang = turn.lang or (detect(msg.text) if state is None else None) or (
             person.languages[0] if person and person.languages else None)
         now = svc.now()
+        # her relay is live while her case is open and someone holds it (a closed or erased case
+        # leaves a stale flag behind when Redis was away: it is not followed)
+        live = bool(turn.relay) and role != "staff" and relay.holds(svc, turn.relay, key)
         facts = {
             "role": role,
             "channel": msg.channel,
             "safe_word": svc.settings.safe_word,
             "local_time": svc.staff.local(now).strftime("%H:%M"),
             "on_shift": svc.staff.coverage(now),
+            "relay": live,
         }
         # once someone has taken her request, what she texts goes to that person, keywords apart
         # (texts only: on a call her keypad presses and speech are the voice menu's, not messages)
-        if turn.relay and msg.channel == "sms" and msg.text and role != "staff" and not engine.keyword(
-                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts) and relay.holds(svc, turn.relay, key):
+        if live and msg.channel == "sms" and msg.text and not engine.keyword(
+                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)

@@ -7,6 +7,7 @@
     when: {time: "20:00-08:00"}          local time of day inside a window (may wrap midnight)
     when: {on_shift: counsellor}         someone of that role on shift who speaks the caller's
                                          language (or `language: en`)
+    when: {relay: true}                  someone holds her case: her texts go to that person
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ KEYS: dict[str, schema.Check] = {
     "time": schema.window,
     "on_shift": schema.one_of("counsellor", "ngo", "coordinator", "police"),
     "language": schema.text,
+    "relay": schema.boolean,
 }
 
 
@@ -73,6 +75,8 @@ def holds(when: dict, variables: dict, lang: str, facts: dict) -> bool:
     if "channel" in when and facts.get("channel", "sms") != when["channel"]:
         return False
     if "time" in when and not _in_window(facts.get("local_time"), when["time"]):
+        return False
+    if "relay" in when and bool(facts.get("relay")) != when["relay"]:
         return False
     if "on_shift" in when:
         language = when.get("language", lang)
