@@ -176,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     staff_sub.add_parser("list")
     set_password = staff_sub.add_parser("set-password", help="set a console password (stdin, or asked twice)")
     set_password.add_argument("who", metavar="NAME_OR_PHONE")
+    set_pin = staff_sub.add_parser("set-pin", help="a phone PIN, 4-8 digits, for calling a survivor through the "
+                                                   "hotline (stdin, or asked twice)")
+    set_pin.add_argument("who", metavar="NAME_OR_PHONE")
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -187,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         return flows_check(args.path) if args.flows_command == "check" else flows_test(args.path)
     if args.command == "chat":
         return chat(args)
+    if args.command == "staff" and args.staff_command == "set-pin":
+        from .staff_pin import set_pin_command
+
+        return set_pin_command(args.who)
     from . import commands  # the commands that need the app's services
 
     return commands.run(args)

@@ -4,6 +4,8 @@
     /twilio/voice/gather?n=K   the K-th answer (Digits or SpeechResult; neither = no input)
     /twilio/voice/dialed       after a <Dial>: nobody answered -> <Record> a voicemail
     /twilio/voice/recorded     the voicemail is in: the team is alerted
+    /twilio/voice/staff/pin    a staff member's call: her PIN, before anything else
+    /twilio/voice/staff/case   ... and the alert code of the case to call, when she holds several
 """
 
 from __future__ import annotations
@@ -65,8 +67,8 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
             return voice.twiml(plan, next_url, record=url_for("twilio.voice_recorded", lang=h.step.lang))
         return voice.twiml(plan, next_url)
 
-    def safe(lang: str) -> str:
-        return _say([svc.catalog.own("safe_reply", lang)], lang)
+    def safe(lang: str, text_id: str = "safe_reply") -> str:
+        return _say([svc.catalog.own(text_id, lang)], lang)
 
     return _xml(answer(Inbound("voice", number, text, f"voice:{call_sid}:{n}", fresh=fresh), render, safe))
 
@@ -80,36 +82,196 @@ def voice_call():
     return _step(0, None, fresh=True)
 
 
+# -- staff calling through to a survivor --------------------------------------------------------
+#
+# A call from a counsellor's number proves nothing: caller ID is easy to fake. So she is put
+# through only after her PIN (hotline staff set-pin), at most PIN_TRIES a call, to a case she
+# holds (she acked it and it is not done), and only when hotline/reach.py says the survivor may be
+# reached now. What the call has proved so far is kept in Redis under its CallSid for a few
+# minutes (the staff member's id, the stage, the tries): never a survivor's number or hash.
+
+STAFF_CALL_TTL = 600  # seconds: a call that has not got through by then starts again
+PIN_TRIES = 3  # PINs a call may try; then it is hung up
+PIN_LOCK_AFTER = 10  # wrong PINs (over any calls) before her PIN stops working ...
+PIN_LOCK_FOR = 24 * 3600  # ... for a day, or until the coordinator sets a new one
+
+
+def _staff_key(call_sid: str) -> str:
+    return f"hotline:staffcall:{call_sid}"
+
+
+def _failures_key(svc, staff_id: int, hashed: str) -> str:
+    from ..staff_pin import generation
+
+    return f"hotline:staffpin:{staff_id}:{generation(svc.settings.secret_key, hashed)}"
+
+
+def _says(texts: list[str], lang: str, target=None):
+    cfg = voice.VOICES.get(lang, voice.VOICES["en"])
+    response = target if target is not None else VoiceResponse()
+    for text in texts:
+        response.say(text, voice=cfg["voice"], language=cfg["language"])
+    return response
+
+
+def _ask_digits(texts: list[str], lang: str, action: str) -> str:
+    """A keypad question: the answer (or none, after the timeout) is posted to `action`."""
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", action=action, method="POST", timeout=10, finish_on_key="#",
+                             action_on_empty_result=True)
+    _says(texts, lang, gather)
+    response.hangup()
+    return str(response)
+
+
 def _staff_call(svc, person):
-    """A counsellor calls the hotline to reach the survivor whose alert she took: the hotline
-    dials her with its own number as callerId, so neither sees the other's number. Only while
-    the case is hers, never after STOP, and for a call-back only inside the safe window."""
-    from ..escalation import windows
-    from ..escalation.chain import say as esc_say
-    from ..escalation.relay import active_case_for_staff
+    """A counsellor calls the hotline to reach a survivor whose alert she took: first her PIN."""
+    from ..staff_pin import pin_hash
+
+    lang, call_sid = person.language, request.form.get("CallSid")
+    if not call_sid:
+        return _xml(str(VoiceResponse()), 400)
+    hashed = pin_hash(svc.store, person.id)
+    if not hashed:
+        svc.store.audit("call.pin_refused", staff_id=person.id, reason="no_pin")
+        return _xml(_say([svc.catalog.own("voice_staff_pin_not_set", lang)], lang))
+    if int(svc.redis.get(_failures_key(svc, person.id, hashed)) or 0) >= PIN_LOCK_AFTER:
+        svc.store.audit("call.pin_refused", staff_id=person.id, reason="locked")
+        return _xml(_say([svc.catalog.own("voice_staff_pin_locked", lang)], lang))
+    key = _staff_key(call_sid)
+    with svc.redis.pipeline() as p:
+        p.delete(key)
+        p.hset(key, mapping={"staff": person.id, "stage": "pin", "tries": 0})
+        p.expire(key, STAFF_CALL_TTL)
+        p.execute()
+    return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_ask", lang)], lang, url_for("twilio.voice_staff_pin")))
+
+
+def _staff_call_at(svc, stage: str):
+    """(the staff member, the call's key) when this call is a staff call at `stage`, else None."""
+    call_sid, person = request.form.get("CallSid"), svc.staff.find(caller())
+    if not call_sid or person is None:
+        return None
+    key = _staff_key(call_sid)
+    held = {k.decode(): v.decode() for k, v in svc.redis.hgetall(key).items()}
+    if held.get("stage") != stage or held.get("staff") != str(person.id):
+        return None
+    return person, key
+
+
+def _hang_up() -> Response:
+    response = VoiceResponse()
+    response.hangup()
+    return _xml(str(response))
+
+
+@bp.post("/voice/staff/pin")
+def voice_staff_pin():
+    """Her PIN, typed on the keypad. Right: on to her cases. Wrong: again, PIN_TRIES times a call."""
+    from ..staff_pin import check, pin_hash
+
+    svc = services()
+    found = _staff_call_at(svc, "pin")
+    if found is None:
+        return _hang_up()
+    person, key = found
+    lang, hashed = person.language, pin_hash(svc.store, person.id)
+    failures_key = _failures_key(svc, person.id, hashed) if hashed else None
+    tries = svc.redis.hincrby(key, "tries", 1)  # counted before the check: no call gets a 4th
+    locked = failures_key is not None and int(svc.redis.get(failures_key) or 0) >= PIN_LOCK_AFTER
+    if tries <= PIN_TRIES and not locked and check(hashed, request.form.get("Digits", "")):
+        svc.redis.hset(key, "stage", "verified")
+        svc.redis.delete(failures_key)
+        return _her_cases(svc, person, key)
+    failures = 0
+    if failures_key is not None:
+        with svc.redis.pipeline() as p:
+            p.incr(failures_key)
+            p.expire(failures_key, PIN_LOCK_FOR)
+            failures = p.execute()[0]
+    svc.store.audit("call.pin_refused", staff_id=person.id, tries=tries)
+    if failures >= PIN_LOCK_AFTER or locked:
+        svc.redis.delete(key)
+        return _xml(_say([svc.catalog.own("voice_staff_pin_locked", lang)], lang))
+    if tries >= PIN_TRIES:
+        svc.redis.delete(key)
+        return _xml(_say([svc.catalog.own("voice_staff_pin_refused", lang)], lang))
+    return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_wrong", lang), svc.catalog.own("voice_staff_pin_ask", lang)],
+                            lang, url_for("twilio.voice_staff_pin")))
+
+
+def _held(svc, staff_id: int) -> list[tuple[int, str]]:
+    """The cases she holds: (escalation id, code) of the latest escalation she acked on each case
+    that is still hers (acked, not done), newest first."""
+    from ..store.models import Escalation
+
+    with svc.store.session() as s:
+        rows = s.execute(select(Escalation.id, Escalation.code, Escalation.case_id).where(
+            Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(
+            Escalation.acked_at.desc(), Escalation.id.desc())).all()
+    seen, held = set(), []
+    for escalation_id, code, case_id in rows:
+        if case_id not in seen:
+            seen.add(case_id)
+            held.append((escalation_id, code))
+    return held
+
+
+def _her_cases(svc, person, key: str) -> Response:
+    lang = person.language
+    held = _held(svc, person.id)
+    if not held:
+        svc.redis.delete(key)
+        return _xml(_say([svc.catalog.own("no_open_case", lang)], lang))
+    if len(held) == 1:
+        return _connect(svc, person, key, held[0][0])
+    svc.redis.hset(key, "stage", "choose")
+    return _xml(_ask_digits([svc.catalog.own("voice_staff_choose_case", lang)], lang,
+                            url_for("twilio.voice_staff_case")))
+
+
+@bp.post("/voice/staff/case")
+def voice_staff_case():
+    """The alert code of the case to call, when she holds more than one: only one of hers."""
+    svc = services()
+    found = _staff_call_at(svc, "choose")
+    if found is None:
+        return _hang_up()
+    person, key = found
+    lang, code = person.language, (request.form.get("Digits") or "").strip()
+    chosen = next((escalation_id for escalation_id, held_code in _held(svc, person.id) if held_code == code), None)
+    if chosen is None:
+        svc.redis.delete(key)
+        svc.store.audit("call.case_refused", staff_id=person.id, reason="not_hers")
+        return _xml(_say([svc.catalog.own("voice_staff_not_yours", lang, code=code[:8] or "-")], lang))
+    return _connect(svc, person, key, chosen)
+
+
+def _connect(svc, person, key: str, escalation_id: int) -> Response:
+    """Put her through — with the hotline's number as callerId, so neither sees the other's —
+    when the case is still hers and hotline/reach.py says the survivor may be reached now."""
+    from .. import reach
     from ..store.models import Case, Escalation
 
     lang = person.language
-    active = active_case_for_staff(svc, person.id)
-    contact, refusal = None, "no_open_case"
-    if active:
-        with svc.store.session() as s:
-            case = s.get(Case, active[0])
-            e = s.scalars(select(Escalation).where(Escalation.case_id == case.id, Escalation.status == "acked")
-                          .order_by(Escalation.acked_at.desc())).first()
-            if svc.store.opted_out(case.caller_key, s):
-                refusal = "relay_refused_stop"
-            elif e is not None and not windows.inside(e.details, svc.now()):
-                refusal = "relay_refused_window"
-            else:
-                contact = svc.store.unseal(case.contact)
-            window = e.details.get("window", "") if e is not None else ""
-    if not contact:
-        return _xml(_say([esc_say(svc, refusal, lang, window=window if active else "")], lang))
-    response = VoiceResponse()
+    svc.redis.delete(key)  # one call puts her through once
+    with svc.store.session() as s:
+        e = s.get(Escalation, escalation_id)
+        hers = e is not None and e.status == "acked" and e.acked_by == person.id
+        case = s.get(Case, e.case_id) if hers else None
+        found = reach.case(svc, s, case, e) if hers else reach.Reach(None, "closed")
+        code, window = (e.code, (e.details or {}).get("window", "")) if e is not None else ("", "")
+        case_id = case.id if case is not None else None
+        about = case.caller_key if case is not None and case.caller_key != reach.ERASED else None
+    if not found:
+        refusal = {"stopped": "voice_call_refused_stop", "window": "voice_call_refused_window"}.get(
+            found.refused, "voice_call_refused_closed")
+        svc.store.audit("call.refused", about, staff_id=person.id, case=case_id, reason=found.refused)
+        return _xml(_say([svc.catalog.own(refusal, lang, code=code, window=window)], lang))
+    response = _says([svc.catalog.own("voice_staff_connecting", lang, code=code)], lang)
     dial = response.dial(caller_id=svc.settings.hotline_number, timeout=30)
-    dial.number(contact)
-    svc.store.audit("call.connected", case.caller_key, staff_id=person.id, case=case.id)
+    dial.number(found.contact)
+    svc.store.audit("call.connected", about, staff_id=person.id, case=case_id)
     return _xml(str(response))
 
 
