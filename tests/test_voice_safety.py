@@ -251,6 +251,49 @@ def test_the_per_call_state_names_no_survivor(line, redis_client):
     assert caller_key(SURVIVOR, "test-secret").encode() not in b"".join(held.values())
 
 
+def test_wrong_pins_over_several_calls_lock_her_pin_until_a_new_one_is_set(line):
+    client, svc, clock = line
+    taken_by_kavitha(client, svc, clock)
+    set_pin(svc.store, "Kavitha", PIN)
+    for call in range(4):  # 3 + 3 + 3 + 1: the tenth wrong PIN locks it
+        replies = staff_call(client, f"CA{call:032d}", *["0000"] * (3 if call < 3 else 1))
+        for reply in replies:
+            never_put_through(reply, SURVIVOR)
+    assert said(replies[-1]) == [own(svc, "voice_staff_pin_locked")]
+    (reply,) = staff_call(client, "CA" + "l" * 32)  # the next call is not even asked for it
+    assert said(reply) == [own(svc, "voice_staff_pin_locked")]
+    never_put_through(reply, SURVIVOR)
+    assert len(audits(svc, "call.pin_refused")) == 11
+    set_pin(svc.store, "Kavitha", "97531")  # the coordinator sets a new one
+    _, reply = staff_call(client, "CA" + "m" * 32, "97531")
+    assert ElementTree.fromstring(reply).find("Dial/Number").text == SURVIVOR
+
+
+def test_set_pin_reads_stdin_keeps_only_a_hash_and_wants_4_to_8_digits(line, monkeypatch, capsys):
+    import io
+
+    from werkzeug.security import check_password_hash
+
+    from hotline.cli import main as cli
+
+    _, svc, _ = line
+    monkeypatch.setattr("sys.stdin", io.StringIO("8642\n"))
+    assert cli(["staff", "set-pin", "+91 98400 00001"]) == 0
+    assert "Kavitha" in capsys.readouterr().out
+    with svc.store.session() as s:
+        stored = s.scalars(select(StaffMember.pin_hash).where(StaffMember.phone == KAVITHA)).one()
+    assert "8642" not in stored and check_password_hash(stored, "8642")
+    for bad in ("123", "123456789", "12a4", ""):
+        monkeypatch.setattr("sys.stdin", io.StringIO(bad + "\n"))
+        assert cli(["staff", "set-pin", "Kavitha"]) == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("1234\n"))
+    assert cli(["staff", "set-pin", "Somebody Else"]) == 1
+    assert "nobody on the staff list" in capsys.readouterr().err
+    with svc.store.session() as s:  # unchanged by the refused ones
+        assert s.scalars(select(StaffMember.pin_hash).where(StaffMember.phone == KAVITHA)).one() == stored
+    assert [a.staff_id for a in audits(svc, "staff.pin_set")] == [svc.staff.find(KAVITHA).id]
+
+
 # -- a survivor's number is not enough either --------------------------------------------------------
 
 
