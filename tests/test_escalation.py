@@ -3,24 +3,18 @@ timers driven by the test's clock, ACK/PASS/DONE by SMS, the masked relay, and f
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from hotline import services
 from hotline.escalation import chain
-from hotline.store import Outbox
 from hotline.store.models import Escalation, Notification
 from hotline.worker import run as run_worker
 
-from .helpers import messages, sms_form
+from .helpers import kill, last_sent, latest, messages, sent, sms_form, text, worker_process
 
 SURVIVOR = "+919876543210"
 KAVITHA, ANJALI, MEENA, PRIYA, REVATHI = (f"+9198400000{n:02d}" for n in (1, 2, 3, 4, 6))
@@ -33,25 +27,6 @@ def hotline(make_app, database_url):
     return app.test_client(), svc
 
 
-def text(client, number, body):
-    return messages(client.post("/twilio/sms", data=sms_form(number, body)).get_data(as_text=True))
-
-
-def sent(svc, since=0):
-    with svc.store.session() as s:
-        return [(o.to, o.body) for o in s.scalars(select(Outbox).where(Outbox.id > since).order_by(Outbox.id))]
-
-
-def last_id(svc):
-    with svc.store.session() as s:
-        return max([0, *s.scalars(select(Outbox.id))])
-
-
-def escalation(svc) -> Escalation:
-    with svc.store.session() as s:
-        return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
-
-
 def later(svc, **delta):
     return svc.now() + timedelta(**delta)
 
@@ -62,14 +37,14 @@ def test_a_tamil_request_walks_the_chain_until_acked_then_the_relay_works_both_w
     text(client, SURVIVOR, "1")  # safe to talk
     text(client, SURVIVOR, "1")  # a counsellor
     run_worker(svc, burst=True)
-    e = escalation(svc)
+    e = latest(svc)
     assert (e.lang, e.policy, e.status) == ("ta", "counsellor", "open")
     first = sent(svc)
     assert [to for to, _ in first] == [KAVITHA]  # the first Tamil-speaking counsellor, alone
     assert f"ACK {e.code}" in first[0][1] and SURVIVOR not in first[0][1]
 
     # four minutes: still Kavitha's to take; five: the next Tamil-speaking counsellor
-    mark = last_id(svc)
+    mark = last_sent(svc)
     run_worker(svc, burst=True, until=later(svc, minutes=4))
     assert sent(svc, mark) == []
     run_worker(svc, burst=True, until=later(svc, minutes=5, seconds=1))
@@ -78,7 +53,7 @@ def test_a_tamil_request_walks_the_chain_until_acked_then_the_relay_works_both_w
     # someone never alerted cannot take it; Revathi can, and the first ACK wins. (All three read
     # their alerts in Tamil: the replies name the code, and the store says who has it.)
     (refused,) = text(client, MEENA, f"ACK {e.code}")
-    assert e.code in refused and escalation(svc).status == "open"
+    assert e.code in refused and latest(svc).status == "open"
     (taken,) = text(client, REVATHI, f"ACK {e.code}")
     (late,) = text(client, KAVITHA, f"ACK {e.code}")
     assert e.code in taken and e.code in late and "Revathi" in late and taken != late
@@ -86,20 +61,21 @@ def test_a_tamil_request_walks_the_chain_until_acked_then_the_relay_works_both_w
         revathi = s.scalars(select(Notification.staff_id).where(Notification.escalation_id == e.id,
                                                                 Notification.step == 1)).one()
         assert (s.get(Escalation, e.id).status, s.get(Escalation, e.id).acked_by) == ("acked", revathi)
-    mark = last_id(svc)
+    mark = last_sent(svc)
     run_worker(svc, burst=True)
     told = dict(sent(svc, mark))
     assert "112" in told[SURVIVOR]  # told, in Tamil, that a counsellor has her message
     assert e.code in told[KAVITHA] and "Revathi" in told[KAVITHA]
 
     # the relay: neither sees the other's number
-    mark = last_id(svc)
+    mark = last_sent(svc)
     assert text(client, SURVIVOR, "He has gone out. I can talk now.") == []
     assert text(client, REVATHI, "Are you safe where you are?") == []
     run_worker(svc, burst=True)
     relayed = dict(sent(svc, mark))
-    assert relayed[REVATHI].startswith(f"Alert {e.code}: He has gone out. I can talk now.")
-    assert f"{e.code} your message" in relayed[REVATHI]  # how to answer her: the code first
+    # in Revathi's Tamil, with how to answer her (the code first)
+    assert relayed[REVATHI] == svc.catalog.own("relay_prefix_staff", "ta", code=e.code,
+                                               text="He has gone out. I can talk now.")
     assert relayed[SURVIVOR].endswith("Are you safe where you are?")
     assert all(SURVIVOR not in body and REVATHI not in body for body in relayed.values())
 
@@ -128,9 +104,9 @@ def test_pass_hands_it_on_at_once(hotline):
     for body in ("hi", "1", "1", "1"):  # English: Kavitha and Anjali both speak it
         text(client, SURVIVOR, body)
     run_worker(svc, burst=True)
-    e = escalation(svc)
+    e = latest(svc)
     assert [to for to, _ in sent(svc)] == [KAVITHA]
-    mark = last_id(svc)
+    mark = last_sent(svc)
     (passed,) = text(client, KAVITHA, f"PASS {e.code}")
     assert e.code in passed
     run_worker(svc, burst=True)  # no waiting for the timer
@@ -142,7 +118,7 @@ def test_nobody_answers_then_the_team_then_the_coordinator_then_unanswered(hotli
     for body in ("hi", "1", "1", "1"):
         text(client, SURVIVOR, body)
     run_worker(svc, burst=True, until=later(svc, hours=3))  # nobody ever answers
-    e = escalation(svc)
+    e = latest(svc)
     assert e.status == "unanswered"
     sms = [to for to, body in sent(svc) if body]
     # counsellor policy: two people one after the other, the team, the coordinator; once more; then told
@@ -154,7 +130,7 @@ def test_an_emergency_alerts_the_whole_team_at_once_by_sms_and_call(hotline):
     client, svc = hotline
     text(client, SURVIVOR, "URGENT help")
     run_worker(svc, burst=True)
-    out, code = sent(svc), escalation(svc).code
+    out, code = sent(svc), latest(svc).code
     sms_to = sorted(to for to, body in out if body and code in body)
     calls_to = sorted(to for to, body in out if body is None)
     assert sms_to == calls_to == [KAVITHA, ANJALI]
@@ -172,8 +148,8 @@ def test_a_voice_alert_is_taken_by_pressing_1(hotline):
     assert f'<Gather action="/twilio/voice/alert/answer?n={call.id}"' in twiml  # her alert, in her language
     answer = client.post(f"/twilio/voice/alert/answer?n={call.id}",
                          data={"CallSid": "CA9", "From": "+914400000000", "Digits": "1"}).get_data(as_text=True)
-    assert escalation(svc).code in answer
-    assert (escalation(svc).status, escalation(svc).acked_by) == ("acked", call.staff_id)
+    assert latest(svc).code in answer
+    assert (latest(svc).status, latest(svc).acked_by) == ("acked", call.staff_id)
 
 
 def test_redis_flushed_mid_escalation_the_sweeper_restores_the_chain(hotline, redis_client):
@@ -183,7 +159,7 @@ def test_redis_flushed_mid_escalation_the_sweeper_restores_the_chain(hotline, re
     run_worker(svc, burst=True)
     assert [to for to, _ in sent(svc)] == [KAVITHA]
     redis_client.flushdb()  # the timer for the next step is gone with it
-    mark = last_id(svc)
+    mark = last_sent(svc)
     run_worker(svc, burst=True, until=later(svc, minutes=5, seconds=1))
     assert [to for to, _ in sent(svc, mark)] == [ANJALI]
 
@@ -199,16 +175,6 @@ def test_an_escalation_raised_while_redis_was_down_is_sent_when_it_is_back(make_
     assert sorted(to for to, body in sent(svc) if body) == [KAVITHA, REVATHI]  # Tamil speakers, urgently
 
 
-def worker_process(svc, tmp_path: Path) -> subprocess.Popen:
-    env = dict(os.environ, REDIS_URL=svc.settings.redis_url, DATABASE_URL=svc.settings.database_url,
-               SECRET_KEY=svc.settings.secret_key, HOTLINE_STAFF=svc.settings.staff_file,
-               HOTLINE_INSTANCE=str(tmp_path / "worker"), LOG_LEVEL="WARNING")
-    # its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the
-    # worker alone would leave running, promoting jobs by the wall clock in later tests
-    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_restart_exactly_once(hotline, tmp_path):
     from rq import Worker
     from rq.job import Job
@@ -216,7 +182,7 @@ def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_resta
     client, svc = hotline
     for body in ("hi", "1", "1", "1"):
         text(client, SURVIVOR, body)
-    e = escalation(svc)
+    e = latest(svc)
     svc.queue.empty()
     chain.advance(svc, svc.policies, e.id, 0, 0)  # step 0 written; its notification job queued
     with svc.store.session() as s:
@@ -237,11 +203,9 @@ def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_resta
             while Job.fetch(job_id, connection=svc.redis).get_status() != "started":
                 assert time.monotonic() < deadline, "the worker never started the job"
                 time.sleep(0.05)  # polling the job's state in Redis, not hoping for timing
-            os.killpg(worker.pid, signal.SIGKILL)  # the worker and its scheduler, mid-job
-            worker.wait(10)
+            kill(worker)  # the worker and its scheduler, mid-job
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
+        kill(worker)
     assert sent(svc) == []  # killed before anything went out
 
     run_worker(svc, burst=True, until=later(svc, minutes=4))  # a new worker: the abandoned job again
@@ -271,7 +235,7 @@ def test_staff_import_and_the_audit_export(hotline, tmp_path, capsys):
     for body in ("hi", "1", "1", "1"):
         text(client, SURVIVOR, body)
     run_worker(svc, burst=True)
-    e = escalation(svc)
+    e = latest(svc)
     assert [to for to, _ in sent(svc)] == ["+919840000009"]
     text(client, "+919840000009", f"ACK {e.code}")
     capsys.readouterr()
@@ -301,9 +265,9 @@ def test_a_counsellor_with_a_case_who_sends_help_gets_help_not_a_relay(hotline):
     for body in ("hi", "1", "1", "1"):
         text(client, SURVIVOR, body)
     run_worker(svc, burst=True)
-    text(client, KAVITHA, f"ACK {escalation(svc).code}")
+    text(client, KAVITHA, f"ACK {latest(svc).code}")
     run_worker(svc, burst=True)
-    mark = last_id(svc)
+    mark = last_sent(svc)
     (help_text,) = text(client, KAVITHA, "HELP")
     assert "ACK" in help_text  # the commands, in her language
     run_worker(svc, burst=True)

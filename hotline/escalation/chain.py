@@ -48,7 +48,8 @@ def new_code(session, now: datetime) -> str:
 
 
 RANK = {"normal": 0, "high": 1, "emergency": 2}
-MERGES = ("counsellor", "voicemail", "coordinator")  # kinds that are "she wants a person now"
+# kinds that are "she wants a person now"; a voicemail is not joined: its recording is the alert
+MERGES = ("counsellor", "coordinator")
 
 
 def running_for(s, case_id: int, kind: str) -> Escalation | None:
