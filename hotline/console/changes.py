@@ -44,7 +44,7 @@ def run_command(svc, user: User, escalation_id: int, command: str) -> str:
     if not active:
         return f"Alert {code} is already closed."
     # a code is unique among the open and taken alerts, so it names this one
-    return commands.run(svc, person_of(svc, user), command, code)
+    return commands.run(svc, person_of(svc, user), command, code, confirmed=True)
 
 
 def add_note(svc, user: User, case_id: int, text: str) -> str:

@@ -53,8 +53,11 @@ def _confirmed(svc: Services, s, person: Person, e: Escalation) -> bool:
     return False
 
 
-def run(svc: Services, person: Person, command: str, code: str, text: str | None = None) -> str:
-    """Carry out one command; returns the reply to the staff member, in her language."""
+def run(svc: Services, person: Person, command: str, code: str, text: str | None = None,
+        confirmed: bool = False) -> str:
+    """Carry out one command; returns the reply to the staff member, in her language.
+    `confirmed`: the console, where she pressed the button of that very alert after logging in,
+    needs no second ACK."""
     lang = person.language
     code = str(code).strip()
     after: list = []
@@ -77,7 +80,7 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     with svc.store.session() as s:
         e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
         case = s.get(Case, e.case_id)
-        if command == "ack" and not notified and e.status == "open" and not _confirmed(svc, s, person, e):
+        if command == "ack" and not (notified or confirmed) and e.status == "open" and not _confirmed(svc, s, person, e):
             reply = say(svc, "ack_confirm", lang, code=e.code)
         elif command == "ack":
             reply = _ack(svc, staff, s, e, case, person, after)
