@@ -1,12 +1,22 @@
-"""Posting to the webhooks as Twilio does: form fields, and a signature of the URL it called."""
+"""What the tests share: posting to the webhooks as Twilio does (form fields, and a signature of
+the URL it called); reading what the hotline sent and opened; a real worker process, and waiting
+for a redis-server the tests started."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import requests
 from twilio.request_validator import RequestValidator
 
+ROOT = Path(__file__).resolve().parents[1]
 _sids = itertools.count(1)
 
 
@@ -39,3 +49,99 @@ def messages(twiml: str) -> list[str]:
     from xml.etree import ElementTree
 
     return [m.text or "" for m in ElementTree.fromstring(twiml).iter("Message")]
+
+
+# -- the hotline, as the tests drive and read it ----------------------------------------------------
+
+
+def text(client, number: str, body: str) -> list[str]:
+    """One SMS posted to the app's test client; the bodies of its reply."""
+    return messages(client.post("/twilio/sms", data=sms_form(number, body)).get_data(as_text=True))
+
+
+def texts(client, number: str, *bodies: str) -> list[list[str]]:
+    """Several SMSes, one after the other; the reply to each."""
+    return [text(client, number, body) for body in bodies]
+
+
+def sent(svc, since: int = 0) -> list[tuple[str, str]]:
+    """(to, body) of what went out through the local outbox after row `since`, in order."""
+    from sqlalchemy import select
+
+    from hotline.store import Outbox
+
+    with svc.store.session() as s:
+        return [(o.to, o.body) for o in s.scalars(select(Outbox).where(Outbox.id > since).order_by(Outbox.id))]
+
+
+def last_sent(svc) -> int:
+    """The outbox's last row id (0 when empty): `sent(svc, since=...)` from here on."""
+    from sqlalchemy import select
+
+    from hotline.store import Outbox
+
+    with svc.store.session() as s:
+        return max([0, *s.scalars(select(Outbox.id))])
+
+
+def latest(svc):
+    """The escalation opened last."""
+    from sqlalchemy import select
+
+    from hotline.store.models import Escalation
+
+    with svc.store.session() as s:
+        return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
+
+
+# -- processes: a real worker, a real redis-server ----------------------------------------------------
+
+
+def until(condition, seconds: float, what: str, every: float = 0.05, state=None):
+    """Poll `condition` until it is true, for `seconds` at most; `state()` says where it stood."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}" + (
+            f": {state()}" if state else "")
+        time.sleep(every)  # a bounded poll of the store, Redis or a process, not a guess at timing
+
+
+def wait_for_redis(client, seconds: float = 10, proc: subprocess.Popen | None = None) -> None:
+    """Until `client` (a redis.Redis) answers PING: a server just started accepting connections.
+    With `proc` (the server's process), its exiting is a failure at once, not after `seconds`."""
+    import redis
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client.ping()
+            return
+        except redis.ConnectionError:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with status {proc.returncode}") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not answer within {seconds} s") from None
+            time.sleep(0.02)  # waiting for a server we started to accept connections
+
+
+def worker_process(svc, tmp_path: Path) -> subprocess.Popen:
+    """A real `hotline worker` (RQ worker + scheduler + sweeper) on the test's Redis, store,
+    staff and policies, from the project's folder."""
+    env = dict(os.environ, REDIS_URL=svc.settings.redis_url, DATABASE_URL=svc.settings.database_url,
+               SECRET_KEY=svc.settings.secret_key, HOTLINE_STAFF=svc.settings.staff_file,
+               HOTLINE_POLICIES=svc.settings.policies_path, HOTLINE_INSTANCE=str(tmp_path / "worker"),
+               LOG_LEVEL="WARNING")
+    # its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the worker
+    # alone would leave running, promoting other tests' jobs by the wall clock
+    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env, cwd=ROOT,
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill(worker: subprocess.Popen) -> None:
+    """SIGKILL to the worker and its scheduler at once, as when its machine or container dies."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(10)

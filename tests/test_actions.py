@@ -11,11 +11,11 @@ import pytest
 from hotline import services
 from hotline.app import create_app
 from hotline.services import Services
-from hotline.store import OptOut, Outbox
+from hotline.store import OptOut
 from hotline.store.models import Case, Escalation
 from hotline.worker import run as run_worker
 
-from .helpers import messages, sms_form
+from .helpers import messages, sent, sms_form
 from .twilio_standin import StandIn
 
 SURVIVOR = "+919876543210"
@@ -31,11 +31,6 @@ def standin():
 
 def say(client, *bodies, number=SURVIVOR):
     return [messages(client.post("/twilio/sms", data=sms_form(number, b)).get_data(as_text=True)) for b in bodies]
-
-
-def outbox(svc):
-    with svc.store.session() as s:
-        return [(o.to, o.body) for o in s.query(Outbox).order_by(Outbox.id)]
 
 
 def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, standin, database_url):
@@ -127,7 +122,7 @@ def test_stop_means_no_outbound_to_that_number(make_app, database_url):
     with svc.store.session() as s:
         assert s.query(OptOut).count() == 1
     run_worker(services.use(svc), burst=True)
-    assert [to for to, _ in outbox(svc) if to == SURVIVOR] == []
+    assert [to for to, _ in sent(svc) if to == SURVIVOR] == []
     say(client, "START")
     with svc.store.session() as s:
         assert s.query(OptOut).count() == 0

@@ -24,12 +24,11 @@ from hotline.store.models import (
     Escalation,
     FollowUp,
     Note,
-    Outbox,
     StaffMember,
 )
 from hotline.worker import run as run_worker
 
-from .helpers import messages, post, sms_form
+from .helpers import last_sent, latest, messages, post, sent, sms_form, text
 
 SURVIVOR = "+919876543210"
 MASKED = "+91•••••••210"
@@ -71,18 +70,13 @@ def form(client, path, data, page="/console/"):
     return client.post(path, data={"csrf_token": token(client, page), **data})
 
 
-def text(client, number, body):
-    return messages(client.post("/twilio/sms", data=sms_form(number, body)).get_data(as_text=True))
-
-
 def ask_for_a_counsellor(app, svc) -> Escalation:
     """An English-speaking survivor asks for a counsellor; Kavitha is alerted first."""
     client = app.test_client()
     for body in ("hi", "1", "1", "1"):
         text(client, SURVIVOR, body)
     run_worker(svc, burst=True)
-    with svc.store.session() as s:
-        return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
+    return latest(svc)
 
 
 def events(svc, name):
@@ -236,7 +230,7 @@ def test_acknowledge_from_the_page_then_relays_show_only_to_her_then_done(consol
     with svc.store.session() as s:
         taken = s.get(Escalation, e.id)
         assert (taken.status, s.get(Case, e.case_id).assigned_to) == ("acked", svc.staff.find(KAVITHA).id)
-    mark = max_outbox(svc)
+    mark = last_sent(svc)
     run_worker(svc, burst=True)
     assert SURVIVOR in [to for to, _ in sent(svc, mark)]  # she is told someone has her message
 
@@ -271,7 +265,7 @@ def test_pass_from_the_page_alerts_the_next_at_once(console):
     anjali, _ = login(app, "Anjali")
     # Anjali was not alerted: she cannot even see it
     assert form(anjali, f"/console/escalations/{e.id}/pass", {}).status_code == 404
-    mark = max_outbox(svc)
+    mark = last_sent(svc)
     run_worker(svc, burst=True)
     assert sent(svc, mark) == []
     assert form(kavitha, f"/console/escalations/{e.id}/pass", {}).status_code == 302
@@ -394,13 +388,3 @@ def test_no_simulator_with_a_twilio_account(make_app, sqlite_url):
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def max_outbox(svc) -> int:
-    with svc.store.session() as s:
-        return max([0, *s.scalars(select(Outbox.id))])
-
-
-def sent(svc, since=0):
-    with svc.store.session() as s:
-        return [(o.to, o.body) for o in s.scalars(select(Outbox).where(Outbox.id > since).order_by(Outbox.id))]

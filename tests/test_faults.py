@@ -1,5 +1,6 @@
 """Faults under load, each bounded in time and on loopback only: the worker killed with SIGKILL in
-the middle of 1,000 escalations; Redis stopped under a live server and concurrent posters; the
+the middle of 1,000 escalations (HOTLINE_FAULT_ESCALATIONS; 200 in the suite); Redis stopped
+under a live server and concurrent posters (HOTLINE_FAULT_OUTAGE_SECONDS; 8 s in the suite); the
 outbound transport failing 30% of sends; one MessageSid delivered three times at once.
 
 Nothing here sleeps and hopes: every wait is a bounded poll on a condition (the store, Redis, a
@@ -7,12 +8,9 @@ process), and the worker is either a real `hotline worker` process or hotline.wo
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -30,10 +28,9 @@ from hotline.store import Action, Outbox
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.worker import run as run_worker
 
-from .helpers import messages, post, sign, sms_form
+from .helpers import kill, messages, post, sign, sms_form, until, worker_process
 from .twilio_standin import StandIn
 
-ROOT = Path(__file__).resolve().parents[1]
 # One step: the English-speaking counsellors on shift (Kavitha and Anjali), then a long wait, so a
 # run checks exactly one alert per person per escalation and no timer fires inside the test.
 ONE_STEP = """policies:
@@ -43,18 +40,6 @@ ONE_STEP = """policies:
   coordinator: {steps: [{notify: coordinator, wait: 1h}]}
 """
 ENGLISH_COUNSELLORS = ["+919840000001", "+919840000002"]  # Kavitha, Anjali (tests/data/staff.yaml)
-
-
-def until(condition, seconds: float, what: str, every: float = 0.05, state=None):
-    """Poll `condition` until it is true, for `seconds` at most; `state()` says where it stood."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}" + (
-            f": {state()}" if state else "")
-        time.sleep(every)  # a bounded poll of the store or Redis, not a guess at timing
 
 
 def where_things_stand(svc) -> dict:
@@ -80,32 +65,16 @@ def count(svc, query) -> int:
         return s.scalar(query) or 0
 
 
-def worker_process(svc: Services, tmp_path: Path) -> subprocess.Popen:
-    """A real `hotline worker` (RQ worker + scheduler + sweeper) on the test's Redis and store."""
-    env = dict(os.environ, REDIS_URL=svc.settings.redis_url, DATABASE_URL=svc.settings.database_url,
-               SECRET_KEY=svc.settings.secret_key, HOTLINE_STAFF=svc.settings.staff_file,
-               HOTLINE_POLICIES=svc.settings.policies_path, HOTLINE_INSTANCE=str(tmp_path / "worker"),
-               LOG_LEVEL="WARNING")
-    # its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the worker
-    # alone would leave running, promoting other tests' jobs by the wall clock
-    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env, cwd=ROOT,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# -- 1. the worker killed with SIGKILL during 1,000 escalations (200 in the suite) -----------------
+
+# The issue's figure is 1,000 escalations (`make faults` runs it: HOTLINE_FAULT_ESCALATIONS=1000).
+# The suite runs 200: what is proved (none lost, none repeated, across a SIGKILL mid-stream and
+# a restart) does not depend on the count, only on the kill landing while alerts are going out.
+ESCALATIONS = int(os.environ.get("HOTLINE_FAULT_ESCALATIONS", 200))
+KILL_AFTER = min(150, ESCALATIONS // 2)  # alerts in the outbox when the worker is killed: some, far from all
 
 
-def kill(worker: subprocess.Popen) -> None:
-    """SIGKILL to the worker and its scheduler at once, as when its machine or container dies."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(10)
-
-
-# -- 1. the worker killed with SIGKILL during 1,000 escalations ------------------------------------
-
-ESCALATIONS = 1000
-KILL_AFTER = 150  # alerts in the outbox when the worker is killed: some, far from all
-
-
-def test_a_worker_killed_with_sigkill_during_1000_escalations_loses_none_and_repeats_none(
+def test_a_worker_killed_with_sigkill_during_escalations_loses_none_and_repeats_none(
         make_app, database_url, tmp_path):
     from rq import Worker
 

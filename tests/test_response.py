@@ -12,11 +12,10 @@ from sqlalchemy import select
 from hotline import services
 from hotline.retention import purge
 from hotline.staff_pin import set_pin
-from hotline.store import Outbox
 from hotline.store.models import Case, Escalation, FollowUp, Referral, Relay
 from hotline.worker import run as run_worker
 
-from .helpers import messages, sms_form
+from .helpers import last_sent, latest, sent, texts
 
 SURVIVOR = "+919876543210"
 KAVITHA, ANJALI, MEENA, PRIYA, RAMESH, REVATHI = (f"+9198400000{n:02d}" for n in (1, 2, 3, 4, 5, 6))
@@ -70,63 +69,44 @@ def line(make_app, database_url, start):
     return app.test_client(), svc, Clock(svc, start)
 
 
-def text(client, number, *bodies):
-    return [messages(client.post("/twilio/sms", data=sms_form(number, b)).get_data(as_text=True)) for b in bodies]
-
-
-def outbox(svc, since=0):
-    with svc.store.session() as s:
-        return [(o.to, o.body) for o in s.scalars(select(Outbox).where(Outbox.id > since).order_by(Outbox.id))]
-
-
-def last(svc):
-    with svc.store.session() as s:
-        return max([0, *s.scalars(select(Outbox.id))])
-
-
-def latest(svc) -> Escalation:
-    with svc.store.session() as s:
-        return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
-
-
 # -- police and NGO accompaniment -------------------------------------------------------------------
 
 
 def test_an_officer_asks_for_a_tamil_speaking_ngo_representative_and_is_told_who_is_coming(line):
     client, svc, clock = line
-    text(client, RAMESH, "hello", "1", "Madurai", "1", "CR 114/2026", "1")  # accompany; where; now; ref; Tamil
+    texts(client, RAMESH, "hello", "1", "Madurai", "1", "CR 114/2026", "1")  # accompany; where; now; ref; Tamil
     clock.by(seconds=1)
     e = latest(svc)
     assert (e.kind, e.role, e.lang, e.details["area"], e.details["case_ref"]) == (
         "accompaniment", "ngo", "ta", "madurai", "CR 114/2026")
-    alerts = outbox(svc)
+    alerts = sent(svc)
     assert [to for to, _ in alerts] == [MEENA]  # the NGO representative on shift who speaks Tamil
-    mark = last(svc)
-    text(client, MEENA, f"ACK {e.code}")
+    mark = last_sent(svc)
+    texts(client, MEENA, f"ACK {e.code}")
     clock.by(seconds=1)
-    told = dict(outbox(svc, mark))
+    told = dict(sent(svc, mark))
     assert "Meena" in told[RAMESH] and e.code in told[RAMESH] and MEENA not in told[RAMESH]
-    mark = last(svc)
-    text(client, RAMESH, "We are at the gate, blue house")
+    mark = last_sent(svc)
+    texts(client, RAMESH, "We are at the gate, blue house")
     clock.by(seconds=1)
-    assert f"{e.code}: We are at the gate, blue house" in dict(outbox(svc, mark))[MEENA]  # through the relay
+    assert f"{e.code}: We are at the gate, blue house" in dict(sent(svc, mark))[MEENA]  # through the relay
 
 
 def test_with_nobody_accepting_the_coordinator_is_alerted_and_the_officer_told(line):
     client, svc, clock = line
-    text(client, RAMESH, "hi", "1", "Salem", "2", "3pm", "0", "3")  # later today, any language
+    texts(client, RAMESH, "hi", "1", "Salem", "2", "3pm", "0", "3")  # later today, any language
     clock.by(seconds=1)
     clock.by(hours=2)  # the NGO policy runs out
     e = latest(svc)
     assert e.status == "unanswered"
-    sent = outbox(svc)
-    assert any(to == PRIYA and e.code in body for to, body in sent)
-    assert any(to == RAMESH and e.code in body for to, body in sent)
+    out = sent(svc)
+    assert any(to == PRIYA and e.code in body for to, body in out)
+    assert any(to == RAMESH and e.code in body for to, body in out)
 
 
 def test_police_words_from_an_unregistered_number_get_the_survivor_flow(line):
     client, svc, _ = line
-    (reply,) = text(client, "+919811112222", "accompaniment request CR 114")
+    (reply,) = texts(client, "+919811112222", "accompaniment request CR 114")
     assert "Choose a language" in reply[0] or "மொழி" in reply[0]
     with svc.store.session() as s:
         assert s.scalars(select(Escalation)).all() == []
@@ -136,7 +116,7 @@ def test_police_words_from_an_unregistered_number_get_the_survivor_flow(line):
 
 
 def ask_callback(client, window="4-6pm"):
-    text(client, SURVIVOR, "hi", "1", "1", "3", window)  # English; safe; call me back; her window
+    texts(client, SURVIVOR, "hi", "1", "1", "3", window)  # English; safe; call me back; her window
 
 
 @pytest.mark.parametrize("start", [MORNING, A_YEAR_ON], ids=["today", "a-year-on"])
@@ -146,20 +126,20 @@ def test_a_callback_alerts_when_her_window_opens_and_reaches_her_only_inside_it(
     e = latest(svc)
     assert (e.kind, e.details["window"]) == ("callback", "16:00-18:00")
     clock.to(clock.start + timedelta(hours=5, minutes=59))  # 15:59: not yet
-    assert outbox(svc) == []
+    assert sent(svc) == []
     clock.to(clock.start + timedelta(hours=6, seconds=1))  # 16:00:01 — the window is open
-    assert [to for to, _ in outbox(svc)] == [KAVITHA]
-    assert e.code in outbox(svc)[0][1] and "4-6" in outbox(svc)[0][1]  # her window, as Kavitha reads times
-    text(client, KAVITHA, f"ACK {e.code}")
-    mark = last(svc)
-    text(client, KAVITHA, "Hello, this is the counsellor. Is now still a good time?")
+    assert [to for to, _ in sent(svc)] == [KAVITHA]
+    assert e.code in sent(svc)[0][1] and "4-6" in sent(svc)[0][1]  # her window, as Kavitha reads times
+    texts(client, KAVITHA, f"ACK {e.code}")
+    mark = last_sent(svc)
+    texts(client, KAVITHA, "Hello, this is the counsellor. Is now still a good time?")
     clock.by(seconds=1)
-    assert [to for to, _ in outbox(svc, mark)] == [SURVIVOR]  # inside her window: relayed
+    assert [to for to, _ in sent(svc, mark)] == [SURVIVOR]  # inside her window: relayed
     clock.to(clock.start + timedelta(hours=8, minutes=1))  # 18:01: the window has closed
-    mark = last(svc)
-    text(client, KAVITHA, "Calling you tomorrow?")
+    mark = last_sent(svc)
+    texts(client, KAVITHA, "Calling you tomorrow?")
     clock.by(seconds=1)
-    assert SURVIVOR not in [to for to, _ in outbox(svc, mark)]  # refused, and Kavitha is told why
+    assert SURVIVOR not in [to for to, _ in sent(svc, mark)]  # refused, and Kavitha is told why
     with svc.store.session() as s:
         assert s.scalars(select(Relay.status).order_by(Relay.id.desc())).first() == "refused"
     # a counsellor's call to the hotline is not put through outside the window either, PIN or not
@@ -177,16 +157,16 @@ def test_a_callback_window_that_passes_unclaimed_tells_the_coordinator_and_not_h
     clock.to(clock.start + timedelta(hours=8, seconds=1))  # 18:00:01, nobody took it
     e = latest(svc)
     assert e.status == "expired"
-    sent = outbox(svc)
-    assert any(to == PRIYA and e.code in body for to, body in sent)
-    assert SURVIVOR not in [to for to, _ in sent]
+    out = sent(svc)
+    assert any(to == PRIYA and e.code in body for to, body in out)
+    assert SURVIVOR not in [to for to, _ in out]
 
 
 def test_a_counsellor_calls_her_through_the_hotline_inside_the_window_with_the_hotlines_number(line):
     client, svc, clock = line
     ask_callback(client)
     clock.to(clock.start + timedelta(hours=6, seconds=1))
-    text(client, KAVITHA, f"ACK {latest(svc).code}")
+    texts(client, KAVITHA, f"ACK {latest(svc).code}")
     set_pin(svc.store, "Kavitha", "2468")  # a call from her number proves nothing by itself: her PIN
     asked = client.post("/twilio/voice", data={"From": KAVITHA, "CallSid": "CA78"}).get_data(as_text=True)
     assert "<Dial" not in asked and svc.catalog.own("voice_staff_pin_ask", "ta") in asked
@@ -201,19 +181,19 @@ def test_a_counsellor_calls_her_through_the_hotline_inside_the_window_with_the_h
 
 def test_followup_by_sms_comes_back_when_the_clock_reaches_it(line):
     client, svc, clock = line
-    text(client, SURVIVOR, "hi", "1", "1", "1")
+    texts(client, SURVIVOR, "hi", "1", "1", "1")
     clock.by(seconds=1)
     e = latest(svc)
-    text(client, KAVITHA, f"ACK {e.code}")
-    text(client, KAVITHA, f"DONE {e.code}")  # a follow-up comes after the case is closed, too
-    (set_reply,) = text(client, KAVITHA, f"FOLLOWUP {e.code} 3d")
+    texts(client, KAVITHA, f"ACK {e.code}")
+    texts(client, KAVITHA, f"DONE {e.code}")  # a follow-up comes after the case is closed, too
+    (set_reply,) = texts(client, KAVITHA, f"FOLLOWUP {e.code} 3d")
     assert e.code in set_reply[0] and "28" in set_reply[0]  # 28 Nov, as Kavitha reads dates
     clock.by(seconds=1)  # what the ACK set going (she is told a counsellor has her message)
-    mark = last(svc)
+    mark = last_sent(svc)
     clock.by(days=3, seconds=-61)
-    assert outbox(svc, mark) == []
+    assert sent(svc, mark) == []
     clock.by(seconds=61)
-    ((to, body),) = outbox(svc, mark)
+    ((to, body),) = sent(svc, mark)
     assert to == KAVITHA and e.code in body
     with svc.store.session() as s:
         assert s.scalars(select(FollowUp.status)).one() == "sent"
@@ -221,15 +201,15 @@ def test_followup_by_sms_comes_back_when_the_clock_reaches_it(line):
 
 def test_a_followup_written_by_the_console_is_alerted_by_the_sweeper(line):
     client, svc, clock = line
-    text(client, SURVIVOR, "hi", "1", "1", "1")
+    texts(client, SURVIVOR, "hi", "1", "1", "1")
     clock.by(seconds=1)
     with svc.store.session() as s:
         case = s.scalars(select(Case)).one()
         s.add(FollowUp(case_id=case.id, staff_id=None, due_at=MORNING + timedelta(hours=1),
                        note=svc.store.seal("check the protection order hearing")))
-    mark = last(svc)
+    mark = last_sent(svc)
     clock.by(hours=1, seconds=1)
-    due = [to for to, body in outbox(svc, mark) if body and "protection order hearing" in body]
+    due = [to for to, body in sent(svc, mark) if body and "protection order hearing" in body]
     assert due == [PRIYA]  # nobody set it by name: the coordinator
 
 
@@ -238,9 +218,9 @@ def test_a_followup_written_by_the_console_is_alerted_by_the_sweeper(line):
 
 def test_referrals_of_her_district_in_her_language(line):
     client, svc, clock = line
-    text(client, SURVIVOR, "வணக்கம்", "1", "2", "4", "சென்னை")  # Tamil; safe; information; one-stop; Chennai
+    texts(client, SURVIVOR, "வணக்கம்", "1", "2", "4", "சென்னை")  # Tamil; safe; information; one-stop; Chennai
     clock.by(seconds=1)
-    (body,) = [body for to, body in outbox(svc) if to == SURVIVOR]
+    (body,) = [body for to, body in sent(svc) if to == SURVIVOR]
     assert body.splitlines()[0].startswith("சகி ஒருங்கிணைந்த சேவை மையம், சென்னை: 181")
     with svc.store.session() as s:
         assert [(r.category, r.district) for r in s.scalars(select(Referral))][0] == ("one_stop", "chennai")
@@ -251,19 +231,19 @@ def test_referrals_of_her_district_in_her_language(line):
 
 def test_stop_holds_every_outbound_until_start(line):
     client, svc, clock = line
-    text(client, SURVIVOR, "hi", "1", "1", "1")
+    texts(client, SURVIVOR, "hi", "1", "1", "1")
     clock.by(seconds=1)
     e = latest(svc)
-    text(client, KAVITHA, f"ACK {e.code}")
-    text(client, SURVIVOR, "STOP")
-    mark = last(svc)
-    text(client, KAVITHA, "Are you there?")
+    texts(client, KAVITHA, f"ACK {e.code}")
+    texts(client, SURVIVOR, "STOP")
+    mark = last_sent(svc)
+    texts(client, KAVITHA, "Are you there?")
     clock.by(seconds=1)
-    assert SURVIVOR not in [to for to, _ in outbox(svc, mark)]
-    text(client, SURVIVOR, "START")
-    text(client, KAVITHA, "Are you there now?")
+    assert SURVIVOR not in [to for to, _ in sent(svc, mark)]
+    texts(client, SURVIVOR, "START")
+    texts(client, KAVITHA, "Are you there now?")
     clock.by(seconds=1)
-    assert SURVIVOR in [to for to, _ in outbox(svc, mark)]
+    assert SURVIVOR in [to for to, _ in sent(svc, mark)]
 
 
 @pytest.mark.parametrize("start", [MORNING, A_YEAR_ON], ids=["today", "a-year-on"])
@@ -271,13 +251,13 @@ def test_retention_purges_closed_cases_after_the_period(line, redis_client):
     from .test_actions import everything_in
 
     client, svc, clock = line
-    text(client, SURVIVOR, "hi", "1", "1", "1")
+    texts(client, SURVIVOR, "hi", "1", "1", "1")
     clock.by(seconds=1)
     e = latest(svc)
-    text(client, KAVITHA, f"ACK {e.code}")
-    text(client, SURVIVOR, "my mother-in-law took my jewels")
-    text(client, KAVITHA, f"NOTE {e.code} dowry harassment, wants legal aid")
-    text(client, KAVITHA, f"DONE {e.code}")
+    texts(client, KAVITHA, f"ACK {e.code}")
+    texts(client, SURVIVOR, "my mother-in-law took my jewels")
+    texts(client, KAVITHA, f"NOTE {e.code} dowry harassment, wants legal aid")
+    texts(client, KAVITHA, f"DONE {e.code}")
     clock.by(seconds=1)
     assert purge(svc, days=30) == 0  # closed today: kept
     clock.by(days=31)
