@@ -1,18 +1,26 @@
 """`hotline flows check`: broken flows, each reported as `file:line: message` at the right line.
 
 Each test writes one small flow into its own folder (the flow's name is the file's stem) and runs
-the real command, as an NGO's staff member would after editing a flow. Lines are found by the text
-they hold (`line(text, "goto: shelterz")`), so a test states which line it means, not a count.
+the command, as an NGO's staff member would after editing a flow: hotline.cli.main with the
+command's arguments, in this process, its standard output, standard error and exit status kept
+(the console script is `sys.exit(main())`). One test runs the real `hotline` console script.
+Lines are found by the text they hold (`line(text, "goto: shelterz")`), so a test states which
+line it means, not a count.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from hotline import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,9 +34,24 @@ def hotline_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "hotline.cli"]
 
 
-def check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(hotline_command() + ["flows", "check", str(path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+@dataclass
+class Done:
+    """What a run of the command left: as subprocess.CompletedProcess has it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def check(path: Path) -> Done:
+    """`hotline flows check PATH`, run in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = cli.main(["flows", "check", str(path)])
+        except SystemExit as exc:  # argparse, or anything that exits as the script would
+            code = exc.code if isinstance(exc.code, int) else 1
+    return Done(code, out.getvalue(), err.getvalue())
 
 
 def line(text: str, needle: str, nth: int = 1, exact: bool = False) -> int:
@@ -105,6 +128,20 @@ def test_shipped_flows_pass():
     done = check(ROOT / "flows")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "all flows are fine" in done.stdout
+
+
+def test_the_real_hotline_command_checks_the_shipped_flows_and_a_broken_one(tmp_path):
+    """The console script itself, once: its exit status and its two streams."""
+    done = subprocess.run(hotline_command() + ["flows", "check", str(ROOT / "flows")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "all flows are fine" in done.stdout
+    path = write(tmp_path, "broken", GOOD.format(name="broken").replace("goto: bye\n      - key: 2", "goto: byee\n      - key: 2"))
+    done = subprocess.run(hotline_command() + ["flows", "check", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.stdout.startswith(f"{path}:") and "1 problem(s)" in done.stderr, done.stdout + done.stderr
 
 
 # --- the file itself --------------------------------------------------------------------------
