@@ -27,6 +27,8 @@ from contextlib import suppress
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +115,15 @@ def _answers(sock: str) -> bool:
     if not os.path.exists(sock):
         return False
     try:
-        return bool(redis.Redis(unix_socket_path=sock, socket_timeout=1, socket_connect_timeout=1).ping())
+        return bool(_once(sock, 1).ping())
     except (redis.RedisError, OSError):
         return False
+
+
+def _once(sock: str, timeout: float) -> redis.Redis:
+    """A client that does not retry (redis-py retries three times with back-off by default)."""
+    return redis.Redis(unix_socket_path=sock, socket_timeout=timeout, socket_connect_timeout=1,
+                       retry=Retry(NoBackoff(), 0))
 
 
 def _executable() -> str:
@@ -189,7 +197,7 @@ class _Embedded:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, signal.SIG_IGN)
         with suppress(OSError, redis.RedisError):
-            redis.Redis(unix_socket_path=self.sock, socket_timeout=10, socket_connect_timeout=1).shutdown(save=True)
+            _once(self.sock, 10).shutdown(save=True)  # it hangs up: done
         if self.process is not None:
             try:
                 self.process.wait(timeout=15)

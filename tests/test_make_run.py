@@ -55,9 +55,9 @@ def wait_for(condition, seconds: float, what: str):
     return result
 
 
-def test_web_and_worker_share_one_embedded_redis_that_stops_with_them(tmp_path):
-    """Ctrl-C: SIGINT to the whole process group (.ci/run sends a TERM to `make run`'s)."""
-    signum = signal.SIGINT
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_web_and_worker_share_one_embedded_redis_that_stops_with_them(tmp_path, signum):
+    """Ctrl-C sends SIGINT to the whole process group; .ci/run sends a TERM to `make run`'s."""
     instance = tmp_path / "instance"
     log = tmp_path / "run.log"
     with log.open("wb") as out:
