@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _instance() -> Path:
-    path = Path(os.environ.get("HOTLINE_INSTANCE", "instance")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    return Path(os.environ.get("HOTLINE_INSTANCE", "instance")).resolve()
+
+
+def private_folder(path: Path) -> Path:
+    """instance/ holds the secret key, the SQLite store and the embedded Redis: its owner's only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
     return path
 
 
@@ -57,8 +62,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         env = os.environ
-        instance = Path(overrides.pop("instance", None) or _instance())
-        instance.mkdir(parents=True, exist_ok=True)
+        instance = private_folder(Path(overrides.pop("instance", None) or _instance()))
         values = dict(
             instance=instance,
             redis_url=env.get("REDIS_URL") or None,

@@ -24,3 +24,16 @@ def test_contacts_are_sealed_and_only_the_right_key_opens_them(sqlite_url):
     assert "9876543210" not in sealed
     assert store.unseal(sealed) == "+919876543210"
     assert Store(sqlite_url, "another secret").unseal(sealed) is None
+
+
+def test_the_instance_folder_and_the_sqlite_files_are_their_owners_only(make_app, tmp_path):
+    import stat
+
+    instance = tmp_path / "inst"
+    app = make_app(instance=instance, database_url=f"sqlite:///{instance / 'hotline.db'}")
+    client = app.test_client()
+    client.post("/twilio/sms", data={"From": "+919876543210", "To": "+914400000000", "Body": "hi",
+                                     "MessageSid": "SM" + "4" * 32})
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    files = sorted(instance.glob("hotline.db*")) + [instance / "secret_key"]
+    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files if p.exists()), files

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import create_engine, delete, event, select, text, update
+from sqlalchemy import create_engine, delete, event, make_url, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..clock import Clock
@@ -41,11 +42,25 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def private_sqlite_file(url: str) -> None:
+    """A SQLite file is created readable by its owner only; SQLite gives its -wal and -shm files
+    the same permissions."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)
+
+
 class Store:
     def __init__(self, url: str, secret: str, clock: Clock | None = None):
         self.clock = clock or Clock()
         url = normalise_url(url)
         sqlite = url.startswith("sqlite")
+        if sqlite:
+            private_sqlite_file(url)
         self.engine = create_engine(
             url,
             connect_args={"timeout": 15, "check_same_thread": False} if sqlite else {"connect_timeout": 3},
