@@ -190,8 +190,8 @@ def test_tamil_texts_come_from_the_catalog_and_placeholders_are_filled():
     tips = {"type": "say", "flow": "survivor", "msg": "unsafe_tips",
             "default": flows.get("survivor").message("unsafe_tips"), "params": {}}
     assert "RECIPE என்று அனுப்பினால்" in catalog.output(tips, "ta", {"safe_word": "RECIPE"})
-    assert "482" in catalog.own("done", "ta", code=482) and catalog.own("done", "ta", code=482) != catalog.own(
-        "done", "en", code=482)
+    assert "48213" in catalog.own("done_none_left", "ta", code=48213) and catalog.own(
+        "done_none_left", "ta", code=48213) != catalog.own("done_none_left", "en", code=48213)
 
 
 def test_plural_forms_follow_babels_rule_for_tamil():
