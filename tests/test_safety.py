@@ -193,6 +193,16 @@ def test_a_code_she_does_not_hold_a_closed_case_and_a_command_typo_are_never_rel
     assert any(d.get("reason") == "relay_not_held" for d in refused)
 
 
+def test_with_one_case_a_leading_number_that_is_no_code_is_just_words(line):
+    client, svc = line
+    counsellor_holds(client, svc)
+    start = mark(svc)
+    assert text(client, KAVITHA, "112 is the police, 181 the women's helpline") == [""]
+    run_worker(svc, burst=True)
+    assert to(svc, SURVIVOR, start) == [own(svc, "relay_prefix_survivor", "en",
+                                            text="112 is the police, 181 the women's helpline")]
+
+
 def test_closing_one_case_tells_the_counsellor_where_her_texts_go_now(line):
     client, svc = line
     a = counsellor_holds(client, svc, SURVIVOR)

@@ -21,7 +21,7 @@ from ..queueing import on_queue
 from ..services import Services
 from ..staff import Person
 from ..store.models import Case, Escalation, Relay
-from .chain import RETRY, say
+from .chain import CODE_DIGITS, RETRY, say
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,9 @@ def address(svc: Services, person: Person, text: str) -> Addressed | None:
     held = held_by(svc, person.id)
     codes = ", ".join(code for _, code in held)
     found = ADDRESSED.match(text)
-    if found:
+    # a leading number is a code when it is one of hers or has a code's length ("112 is the
+    # police" to her one case is words, not an address)
+    if found and (found.group(1) in {c for _, c in held} or len(found.group(1)) == CODE_DIGITS):
         code, body = found.group(1), found.group(2).strip()
         mine = [case_id for case_id, held_code in held if held_code == code]
         if not mine:
