@@ -190,10 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         return flows_check(args.path) if args.flows_command == "check" else flows_test(args.path)
     if args.command == "chat":
         return chat(args)
-    if args.command == "staff" and args.staff_command == "set-pin":
-        from .staff_pin import set_pin_command
-
-        return set_pin_command(args.who)
     from . import commands  # the commands that need the app's services
 
     return commands.run(args)

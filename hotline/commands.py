@@ -144,24 +144,24 @@ def staff_list() -> int:
     return 0
 
 
-def staff_set_password(who: str) -> int:
-    """A console password for a staff member: the first line of standard input when it is not a
-    terminal (scripts), else asked twice without echo. Unlocks the account; ends its sessions."""
+def _set_secret(who: str, what: str, setter, done: str) -> int:
+    """`staff set-password` and `staff set-pin`: the first line of standard input when it is not
+    a terminal (scripts), else asked twice without echo; `setter(store, who, secret)` stores it."""
     import getpass
 
-    from .console import auth
+    from .console.auth import Ambiguous
     from .services import current
 
     if sys.stdin.isatty():
-        password = getpass.getpass(f"New console password for {who}: ")
-        if getpass.getpass("Again: ") != password:
-            print("the two passwords differ; nothing changed", file=sys.stderr)
+        secret = getpass.getpass(f"New {what} for {who}: ")
+        if getpass.getpass("Again: ") != secret:
+            print(f"the two {what}s differ; nothing changed", file=sys.stderr)
             return 1
     else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        secret = sys.stdin.readline().rstrip("\r\n")
     try:
-        member = auth.set_password(current().store, who, password)
-    except auth.Ambiguous:
+        member = setter(current().store, who, secret)
+    except Ambiguous:
         print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
         return 1
     except LookupError:
@@ -170,8 +170,23 @@ def staff_set_password(who: str) -> int:
     except ValueError as exc:
         print(f"{exc}; nothing changed", file=sys.stderr)
         return 1
-    print(f"password set for {member.name} ({mask(member.phone)}); log in at /console/")
+    print(f"{what} set for {member.name} ({mask(member.phone)}); {done}")
     return 0
+
+
+def staff_set_password(who: str) -> int:
+    """A console password: unlocks the account and ends its sessions."""
+    from .console import auth
+
+    return _set_secret(who, "console password", auth.set_password, "log in at /console/")
+
+
+def staff_set_pin(who: str) -> int:
+    """A phone PIN, without which a call is never put through to a survivor."""
+    from .staff_pin import set_pin
+
+    return _set_secret(who, "phone PIN", lambda store, name, pin: set_pin(store, name, pin.strip()),
+                       "she enters it when she calls the hotline")
 
 
 def run(args) -> int:
@@ -185,6 +200,8 @@ def run(args) -> int:
     if args.command == "staff":
         if args.staff_command == "set-password":
             return staff_set_password(args.who)
+        if args.staff_command == "set-pin":
+            return staff_set_pin(args.who)
         return staff_import(args.file) if args.staff_command == "import" else staff_list()
     if args.command == "audit":
         return audit_export(args.since)

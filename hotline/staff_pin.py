@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import sys
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,34 +54,3 @@ def generation(secret: str, hashed: str) -> str:
     """A short tag of the PIN now set (not of the PIN: of its salted hash), so the count of wrong
     PINs across calls starts again when a new PIN is set."""
     return hmac.new(secret.encode(), hashed.encode(), hashlib.sha256).hexdigest()[:12]
-
-
-def set_pin_command(who: str) -> int:
-    """`hotline staff set-pin`: the first line of standard input when it is not a terminal
-    (scripts), else asked twice without echo."""
-    import getpass
-
-    from .console.auth import Ambiguous
-    from .phones import mask
-    from .services import current
-
-    if sys.stdin.isatty():
-        pin = getpass.getpass(f"New phone PIN (4-8 digits) for {who}: ")
-        if getpass.getpass("Again: ") != pin:
-            print("the two PINs differ; nothing changed", file=sys.stderr)
-            return 1
-    else:
-        pin = sys.stdin.readline().strip()
-    try:
-        member = set_pin(current().store, who, pin)
-    except Ambiguous:
-        print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
-        return 1
-    except LookupError:
-        print(f'nobody on the staff list is "{who}" (hotline staff list shows who is)', file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        print(f"{exc}; nothing changed", file=sys.stderr)
-        return 1
-    print(f"phone PIN set for {member.name} ({mask(member.phone)}); she enters it when she calls the hotline")
-    return 0
