@@ -1,14 +1,19 @@
-"""Fixtures: real Redis (REDIS_URL, else an embedded redis-server), a real database (SQLite,
-and PostgreSQL where TEST_DATABASE_URL is set), and apps built through create_app()."""
+"""Fixtures: real Redis (REDIS_URL, else a redis-server of the run's own), a real database (SQLite,
+and PostgreSQL where TEST_DATABASE_URL is set), and apps built through create_app().
+
+The suite may run on several processes (pytest-xdist: `-n 2` in pyproject.toml). Each worker
+has its own everything the tests reset: its own Redis database (tests flush it), its own
+PostgreSQL database (tests drop its tables), its own temporary files; ports are the system's
+free ones. See `worker_name()`."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -16,10 +21,27 @@ import redis
 from sqlalchemy import create_engine, text
 
 from hotline.config import Settings
-from hotline.store import normalise_url
+from hotline.store import Store, normalise_url
 from hotline.store.models import Base
 
+from .helpers import wait_for_redis
+
 ROOT = Path(__file__).resolve().parents[1]
+# Console passwords are hashed with werkzeug's default, scrypt (~80 ms a hash, by design). The
+# tests set and check hundreds: they use one round of PBKDF2, which the same check_password_hash
+# reads from the hash itself. Nothing in the hotline names the method; the default is what changes.
+TEST_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+
+def worker_name() -> str:
+    """The pytest-xdist worker this process is ("gw0", "gw1", …), or "main" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def worker_number() -> int:
+    """0 for the first xdist worker and without xdist, 1 for gw1, and so on."""
+    name = worker_name()
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
 
 
 def free_port() -> int:
@@ -45,26 +67,29 @@ class RedisProcess:
         self.port = free_port()
         self.folder = folder
         self.proc: subprocess.Popen | None = None
+        self.started = False
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 10
-        while True:
+        """Start the server, on its port; the first start takes another free port if another
+        process (an xdist worker) took this one between free_port() and the server's bind."""
+        for attempt in range(5):
+            self.proc = subprocess.Popen(
+                [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(self.folder)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
-                client.ping()
+                wait_for_redis(redis.Redis(port=self.port, socket_connect_timeout=0.2), 10, self.proc)
+                self.started = True
                 return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.02)  # waiting for a server we started to accept connections
+            except RuntimeError:
+                self.stop()
+                if self.started or attempt == 4:
+                    raise  # a restart keeps its port: the test's clients know it
+                self.port = free_port()
 
     def stop(self) -> None:
         if self.proc:
@@ -73,10 +98,25 @@ class RedisProcess:
             self.proc = None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """werkzeug's generate_password_hash defaults to TEST_PASSWORD_METHOD for the run (hotline's
+    modules import the function itself, so its default is what is changed, not a name)."""
+    from werkzeug.security import generate_password_hash
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(generate_password_hash, "__defaults__", (TEST_PASSWORD_METHOD, 16))
+        yield
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    """REDIS_URL when set (CI points it at database 15 of the machine's server); else our own."""
-    if os.environ.get("REDIS_URL"):
+    """REDIS_URL when set (CI points it at database 15 of the machine's server); else our own.
+
+    The tests flush their database, so two xdist workers cannot share one: the first worker
+    takes REDIS_URL, each other worker a redis-server of its own (never another database of the
+    shared server, whose other databases may be someone else's)."""
+    if os.environ.get("REDIS_URL") and worker_number() == 0:
         yield os.environ["REDIS_URL"]
         return
     server = RedisProcess(tmp_path_factory.mktemp("redis"))
@@ -102,36 +142,92 @@ def own_redis(tmp_path):
     server.stop()
 
 
-def _database_url(kind: str, tmp_path: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'hotline.db'}"
+def postgresql_url() -> str | None:
+    """TEST_DATABASE_URL for the first xdist worker (and without xdist); for each other worker a
+    database of its own on the same server, `<name>_gw1` and so on, created when missing: the
+    tests drop and recreate every table of theirs."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped")
-    engine = create_engine(normalise_url(url))
-    Base.metadata.drop_all(engine)  # each test starts from an empty schema, migrated afresh
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    return url
+    if not url or worker_number() == 0:
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker_name()}"
+    server = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")  # CREATE DATABASE: no transaction
+    try:
+        with server.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _postgresql_url():
+    return postgresql_url()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once (Alembic, to head) for the whole run; each test's store is a
+    copy of it. Store.create() on the copy still runs Alembic: it finds the file at head."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "hotline.db"
+    store = Store(f"sqlite:///{path}", "template")
+    store.create()
+    store.engine.dispose()  # the last connection closed: the write-ahead log is in the file
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def migrated_sqlite(template: Path, path: Path) -> str:
+    """A migrated SQLite store at `path` (a copy of the run's template unless it is there)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def _database_url(_sqlite_template, _postgresql_url, tmp_path):
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            return migrated_sqlite(_sqlite_template, tmp_path / "hotline.db")
+        url = _postgresql_url
+        if not url:
+            pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped")
+        engine = create_engine(normalise_url(url))
+        Base.metadata.drop_all(engine)  # each test starts from an empty schema, migrated afresh
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        engine.dispose()
+        return url
+
+    return make
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
+def database_url(request, _database_url):
     """Every test that uses the store runs on SQLite and on PostgreSQL."""
-    return _database_url(request.param, tmp_path)
+    return _database_url(request.param)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path):
-    return _database_url("sqlite", tmp_path)
+def sqlite_url(_database_url):
+    return _database_url("sqlite")
 
 
 @pytest.fixture
-def make_settings(tmp_path, redis_client, redis_url):
+def make_settings(tmp_path, redis_client, redis_url, _sqlite_template):
     def make(**overrides) -> Settings:
+        if "database_url" not in overrides:  # the test's own SQLite file, from the template
+            overrides["database_url"] = migrated_sqlite(_sqlite_template, tmp_path / "hotline.db")
         values = dict(instance=tmp_path / "instance", redis_url=redis_url,
-                      database_url=f"sqlite:///{tmp_path / 'hotline.db'}",
                       twilio_account_sid=None, twilio_auth_token=None, public_url=None,
                       secret_key="test-secret", staff_file=str(ROOT / "tests" / "data" / "staff.yaml"),
                       hotline_number="+914400000000", safe_word="RECIPE")
@@ -157,8 +253,8 @@ class LiveServer:
     def __init__(self, app):
         from werkzeug.serving import make_server
 
-        self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)  # a free port, bound at once
+        self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -182,3 +278,20 @@ def live():
     yield serve
     for server in servers:
         server.stop()
+
+
+# with pytest-xdist (--dist loadfile --no-loadscope-reorder), the files that take longest are
+# handed out first: a process starts on one while the other takes the many short ones, and
+# neither waits on the other at the end
+LONGEST_FIRST = ("test_faults.py", "test_browser.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # one process: the files in their own order
+
+    def rank(item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every file's tests keep their order
