@@ -4,6 +4,7 @@ are deterministic (one per fact), so the answer is one look-up, and queueing aga
 from __future__ import annotations
 
 from redis import Redis
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import StartedJobRegistry
@@ -21,4 +22,9 @@ def on_queue(connection: Redis, job_id: str) -> bool:
         # a worker killed mid-job leaves its job "started" for good: it is running only while a
         # live execution holds it in the started registry
         return job_id in StartedJobRegistry(job.origin, connection=connection)
+    if status == "queued":
+        # a worker killed between taking a job and starting it leaves it "queued" but off the
+        # queue (in RQ's intermediate queue, recovered only a minute later): it waits only while
+        # the queue holds it. Queueing it again at worst runs it twice, which every job survives.
+        return Queue(job.origin, connection=connection).get_job_position(job_id) is not None
     return status in WAITING
