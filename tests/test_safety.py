@@ -243,6 +243,18 @@ def test_urgent_during_a_relay_reaches_the_counsellor_with_her_words_and_opens_n
     assert own(svc, "relay_urgent_staff", "ta", code=e.code, text="URGENT he is back with a knife") == alert
 
 
+def test_her_words_in_danger_reach_whoever_takes_the_alert(line):
+    client, svc = line
+    text(client, SURVIVOR, "URGENT he poured kerosene")
+    run_worker(svc, burst=True)
+    e = escalations(svc)[0]
+    start = mark(svc)
+    text(client, ANJALI, f"ACK {e.code}")
+    run_worker(svc, burst=True)
+    assert own(svc, "relay_urgent_staff", "en", code=e.code, text="URGENT he poured kerosene") in to(
+        svc, ANJALI, start)
+
+
 def test_a_counsellor_request_while_one_is_open_opens_no_second(line):
     client, svc = line
     text(client, SURVIVOR, "hi", "1", "1", "1")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..queueing import on_queue
 from ..services import Services
-from ..store.models import ERASED, Case, Escalation, Notification
+from ..store.models import ERASED, Case, Escalation, Notification, Relay
 from .policies import Policy, Step, policy_for
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,9 @@ def open_escalation(svc: Services, *, caller_key: str, number: str | None, chann
             s.add(escalation)
             s.flush()
             escalation_id, code = escalation.id, escalation.code
+            if words:  # what she wrote in danger waits for whoever takes it (relay.release_held)
+                s.add(Relay(case_id=case.id, staff_id=None, direction="urgent", body=svc.store.seal(words),
+                            status="held"))
     if joined is not None:
         return _after_join(svc, caller_key, joined, queue)
     svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
@@ -120,8 +123,6 @@ def join(svc: Services, s, e: Escalation, priority: str, words: str | None) -> J
     """A request of hers while `e` runs: raise its priority if this one is higher; if somebody
     holds it, her words go to that person (marked urgent for an emergency); if nobody does and
     the priority rose, the chain starts a new round under the higher policy at once."""
-    from ..store.models import Relay
-
     raised = RANK.get(priority, 0) > RANK.get(e.priority, 0)
     if raised:
         e.priority = priority
