@@ -8,6 +8,7 @@ from flask import Flask
 
 from . import services as services_module
 from .config import Settings
+from .keys import cookie_key
 from .metrics import Metrics
 from .services import Services
 
@@ -20,8 +21,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     services_module.use(services)
     settings = services.settings
 
+    from .logfilter import install
+
+    install()  # whoever set logging up (gunicorn, RQ, a test), no number or body in its lines
+
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = settings.secret_key
+    # a key of the cookies' own (hotline.keys): neither the phone hashes' nor the sealing key
+    app.config["SECRET_KEY"] = cookie_key(settings.secret_key)
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # the client's address (the console's login limits) from the proxies we run, no others
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's posts are a few KB; refuse floods early
     app.extensions["hotline"] = services
     app.extensions["hotline_metrics"] = Metrics()
@@ -38,7 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(twilio_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(console.bp)
-    if not settings.twilio_configured:
+    if simulator_enabled(settings):
         from .simulator import bp as simulator_bp
 
         app.register_blueprint(simulator_bp)
@@ -48,3 +59,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if not settings.twilio_configured:
         log.info("no Twilio account: outbound SMS and calls go to the local outbox (hotline outbox)")
     return app
+
+
+def simulator_enabled(settings: Settings) -> bool:
+    """The simulator in the demo (no Twilio token at all: nothing is signed, nothing checked), or
+    when HOTLINE_SIMULATOR=1 with a token but no account (then for coordinators alone, signing only
+    for phones it made up). Never with a Twilio account: its phones would send real SMS."""
+    if settings.twilio_configured:
+        return False
+    return not settings.twilio_auth_token or settings.simulator

@@ -180,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
                                                    "hotline (stdin, or asked twice)")
     set_pin.add_argument("who", metavar="NAME_OR_PHONE")
 
+    sign_out = staff_sub.add_parser("sign-out", help="end every console session of a staff member")
+    sign_out.add_argument("who", metavar="NAME_OR_PHONE")
+
+    keys = sub.add_parser("keys", help="the keys derived from SECRET_KEY")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("rotate", help="re-encrypt and re-key everything with SECRET_KEY, opening what "
+                                       "SECRET_KEY_OLD sealed (stop web and worker first)")
+
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     export = audit_sub.add_parser("export", help="as CSV on standard output")

@@ -12,8 +12,13 @@ from .phones import mask
 
 
 def _logging() -> None:
+    """Log lines on standard error, at LOG_LEVEL, and never a phone number or a message body
+    (hotline.logfilter: on every handler, RQ's and gunicorn's too)."""
+    from .logfilter import install
+
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install()
 
 
 def serve(host: str, port: int | None) -> int:
@@ -21,6 +26,7 @@ def serve(host: str, port: int | None) -> int:
 
     from gunicorn.app.base import BaseApplication
 
+    from . import webserver
     from .app import create_app
     from .services import current
 
@@ -32,10 +38,16 @@ def serve(host: str, port: int | None) -> int:
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
 
     def when_ready(server):  # listening: only now is the URL worth printing
+        from .logfilter import install
+
+        install()
         print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
         print(f"staff console at http://{shown}:{port}/console/ (hotline staff set-password NAME first)", flush=True)
 
     def post_worker_init(worker):
+        from .logfilter import install
+
+        install()  # gunicorn's error log has its handlers by now
         # gthread's worker stops on SIGINT/SIGQUIT by shutting its thread pool down inside the
         # signal handler, which deadlocks when the signal lands while its main thread holds the
         # pool's lock (Ctrl-C reaches the master and the worker both, and the master then sends
@@ -46,15 +58,10 @@ def serve(host: str, port: int | None) -> int:
 
     class Server(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("threads", 8)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("timeout", 30)
-            self.cfg.set("accesslog", None)  # access logs would carry phone numbers in query strings
-            # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): a second
-            # hotline (or a test's) would take it over and remove it. Nothing here uses it.
-            self.cfg.set("control_socket_disable", True)
+            # hotline/webserver.py: bounded reads (slow clients), keepalive, request limits
+            for name, value in webserver.settings(f"{host}:{port}").items():
+                self.cfg.set(name, value)
+            self.cfg.set("workers", 1)  # the embedded Redis and SQLite: one process serves
             self.cfg.set("when_ready", when_ready)
             self.cfg.set("post_worker_init", post_worker_init)
 
@@ -109,11 +116,11 @@ def staff_import(path: str) -> int:
 def audit_export(since: str | None) -> int:
     """The audit log as CSV on standard output: who was notified when, who acknowledged, each
     relay. Callers appear only as their keyed hash; staff by name and masked number."""
-    import csv
     from datetime import datetime
 
     from sqlalchemy import select
 
+    from . import csvfile
     from .services import current
     from .store.models import Audit
 
@@ -122,7 +129,7 @@ def audit_export(since: str | None) -> int:
     query = select(Audit).order_by(Audit.id)
     if since:
         query = query.where(Audit.at >= datetime.fromisoformat(since))
-    out = csv.writer(sys.stdout)
+    out = csvfile.writer(sys.stdout)  # a staff name like "=HYPERLINK(…)" is not run as a formula
     out.writerow(["at", "event", "caller", "staff", "staff_number", "detail"])
     with svc.store.session() as s:
         for row in s.scalars(query):
@@ -189,8 +196,50 @@ def staff_set_pin(who: str) -> int:
                        "she enters it when she calls the hotline")
 
 
+def staff_sign_out(who: str) -> int:
+    """Every console session of a staff member ends at its next request."""
+    from .console.auth import Ambiguous, find_member, sign_out_everywhere
+    from .services import current
+
+    store = current().store
+    try:
+        with store.read() as s:
+            member = find_member(s, who)
+    except Ambiguous:
+        print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
+        return 1
+    if member is None:
+        print(f'nobody on the staff list is "{who}" (hotline staff list shows who is)', file=sys.stderr)
+        return 1
+    sign_out_everywhere(store, member.id)
+    store.audit("console.signed_out", staff_id=member.id, by="command")
+    print(f"{member.name} ({mask(member.phone)}) is signed out of every console session")
+    return 0
+
+
+def keys_rotate() -> int:
+    """Re-encrypt every sealed field with the key of SECRET_KEY and re-key every caller key
+    (hotline.keys.rotate); the old secrets come from SECRET_KEY_OLD."""
+    from .keys import rotate
+    from .services import current
+
+    svc = current()
+    done = rotate(svc.store, svc.settings.secret_key, list(svc.settings.old_secret_keys), redis=svc.redis)
+    print(f"{done.resealed} encrypted field(s) re-encrypted with the current key; {done.rekeyed} row(s) re-keyed "
+          f"from {done.numbers} known number(s); {done.redis_keys} Redis key(s) renamed")
+    if done.unreadable:
+        print(f"{done.unreadable} encrypted field(s) open with no key given (is SECRET_KEY_OLD complete?): "
+              "left as they are", file=sys.stderr)
+    if done.unmatched:
+        print(f"{done.unmatched} row(s) keyed by a number the store no longer holds: left under the old key "
+              "(an opt-out of someone with no case among them: she is asked again by STOP)", file=sys.stderr)
+    return 0
+
+
 def run(args) -> int:
     _logging()
+    if args.command == "keys":
+        return keys_rotate()
     if args.command == "serve":
         return serve(args.host, args.port)
     if args.command == "worker":
@@ -202,6 +251,8 @@ def run(args) -> int:
             return staff_set_password(args.who)
         if args.staff_command == "set-pin":
             return staff_set_pin(args.who)
+        if args.staff_command == "sign-out":
+            return staff_sign_out(args.who)
         return staff_import(args.file) if args.staff_command == "import" else staff_list()
     if args.command == "audit":
         return audit_export(args.since)

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .keys import old_secrets
+
 DEFAULT_SAFE_WORD = "RECIPE"  # the README names it; an innocuous word that ends a conversation
 DEMO_NUMBER = "+914400000000"
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +30,21 @@ def _secret_key(instance: Path) -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:  # created its owner's only, at once: never readable by others, even for a moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made before (or by the other process starting at the same time)
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    for _ in range(50):  # the other process may not have written it yet
+        key = path.read_text().strip()
+        if key:
+            return key
+        import time
+
+        time.sleep(0.02)
+    raise SystemExit(f"{path} is empty: delete it (a new key is made) or set SECRET_KEY")
 
 
 @dataclass
@@ -52,6 +65,9 @@ class Settings:
     referrals_path: str = str(ROOT / "referrals.yaml")
     retention_days: int = 180
     default_lang: str = "en"
+    old_secret_keys: tuple[str, ...] = ()  # SECRET_KEY_OLD: still opens what they sealed (hotline keys rotate)
+    simulator: bool = False  # HOTLINE_SIMULATOR=1: the simulator with a Twilio token (coordinators only)
+    trusted_proxies: int = 0  # HOTLINE_TRUSTED_PROXIES: proxies in front whose X-Forwarded-For is believed
     extra: dict = field(default_factory=dict)
 
     @property
@@ -79,6 +95,9 @@ class Settings:
             policies_path=env.get("HOTLINE_POLICIES") or str(ROOT / "policies.yaml"),
             referrals_path=env.get("HOTLINE_REFERRALS") or str(ROOT / "referrals.yaml"),
             retention_days=int(env.get("HOTLINE_RETENTION_DAYS") or 180),
+            old_secret_keys=tuple(old_secrets(env.get("SECRET_KEY_OLD"))),
+            simulator=env.get("HOTLINE_SIMULATOR", "").strip().lower() in ("1", "true", "yes", "on"),
+            trusted_proxies=int(env.get("HOTLINE_TRUSTED_PROXIES") or 0),
         )
         values.update(overrides)
         if not values["secret_key"]:

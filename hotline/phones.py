@@ -24,8 +24,11 @@ def e164(raw: str | None, region: str = DEFAULT_REGION) -> str | None:
 
 
 def caller_key(number: str, secret: str) -> str:
-    """A caller's key: an HMAC of the E.164 number, so Redis and the store never hold the number."""
-    return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]
+    """A caller's key: an HMAC of the E.164 number, so Redis and the store never hold the number.
+    Its key is derived from `secret` (SECRET_KEY) for this use alone (hotline.keys, HKDF)."""
+    from .keys import phone_key
+
+    return hmac.new(phone_key(secret), number.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def mask(number: str | None) -> str:

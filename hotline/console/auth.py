@@ -1,25 +1,31 @@
-"""Console logins: salted password hashes (werkzeug.security), a lock after repeated failures,
-and the signed session's user (Flask-Login).
+"""Console logins: salted password hashes (werkzeug.security), limits on failed logins
+(throttle.py: per address and per name, never a lock an outsider could use), and the signed
+session's user (Flask-Login).
 
-A session names the staff member and a fingerprint of her password hash, so setting a new
-password (`hotline staff set-password`) ends every session opened with the old one."""
+The password is checked outside any write transaction (scrypt takes ~80 ms; on SQLite a write
+transaction holds the one writer's lock, which every webhook waits for): the member is read in
+a read session, the hash checked with no transaction open, the outcome written in a short one.
+
+A session names the staff member, a fingerprint of her password hash and her session version:
+a new password (`hotline staff set-password`), logging out and "sign out everywhere" (`hotline
+staff sign-out`, or a coordinator in the rota) each end every session she has, at once."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..keys import cookie_key
 from ..phones import e164
 from ..store.models import StaffMember
+from .throttle import Throttle
 
-MAX_FAILURES = 5  # wrong passwords in a row before the account is locked
-LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
 CONSOLE_ROLES = ("counsellor", "ngo", "coordinator")  # police use SMS, not the console
 # a hash to check against when nobody has that name, so an unknown name takes as long as a known one
@@ -43,36 +49,48 @@ class User(UserMixin):
     roles: list[str]
     languages: list[str]
     fingerprint: str
+    version: int = 0
 
     @property
     def coordinator(self) -> bool:
         return "coordinator" in self.roles
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.fingerprint}"
+        return f"{self.id}:{self.fingerprint}:{self.version}"
 
 
 def fingerprint(secret: str, password_hash: str | None) -> str:
-    return hmac.new(secret.encode(), (password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(cookie_key(secret), (password_hash or "").encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def user_of(member: StaffMember, secret: str) -> User:
     return User(member.id, member.name, member.phone, list(member.roles), list(member.languages),
-                fingerprint(secret, member.password_hash))
+                fingerprint(secret, member.password_hash), member.session_version or 0)
 
 
 def load_user(store, secret: str, session_id: str) -> User | None:
-    """Flask-Login's user loader: the session's staff member, while active, allowed, and holding
-    the password the session was opened with."""
-    staff_id, _, print_ = session_id.partition(":")
-    if not staff_id.isdigit():
+    """Flask-Login's user loader, on every request: the session's staff member, while active,
+    allowed, holding the password the session was opened with, and not signed out since."""
+    staff_id, _, rest = session_id.partition(":")
+    print_, _, version = rest.partition(":")
+    if not staff_id.isdigit() or not version.isdigit():
         return None
-    with store.session() as s:
+    with store.read() as s:
         member = s.get(StaffMember, int(staff_id))
         if member is None or not member.active or not member.password_hash or not may_use_console(member.roles):
             return None
         user = user_of(member, secret)
-    return user if hmac.compare_digest(user.fingerprint, print_) else None
+    if not hmac.compare_digest(user.fingerprint, print_) or user.version != int(version):
+        return None
+    return user
+
+
+def sign_out_everywhere(store, staff_id: int) -> None:
+    """Every session of hers ends at its next request (logout, a new password, a coordinator)."""
+    with store.session() as s:
+        member = s.get(StaffMember, staff_id)
+        if member is not None:
+            member.session_version = (member.session_version or 0) + 1
 
 
 def may_use_console(roles: list[str]) -> bool:
@@ -114,6 +132,7 @@ def set_password(store, name_or_phone: str, password: str) -> StaffMember:
             raise LookupError(name_or_phone)
         member.password_hash = generate_password_hash(password)
         member.failed_logins, member.locked_until = 0, None
+        member.session_version = (member.session_version or 0) + 1
         s.flush()
         staff_id = member.id
     store.audit("console.password_set", staff_id=staff_id)
@@ -123,32 +142,46 @@ def set_password(store, name_or_phone: str, password: str) -> StaffMember:
 @dataclass
 class Attempt:
     user: User | None = None
-    locked: bool = False
+    throttled: bool = False
 
 
-def attempt(store, secret: str, name_or_phone: str, password: str, at: datetime | None = None) -> Attempt:
-    """Check a login. A locked account is refused whatever the password; the MAX_FAILURES-th
-    wrong password in a row locks it for LOCK_FOR. Unknown names and wrong passwords look alike."""
-    at = at or store.clock.now()
-    event, staff_id, result = "console.login_failed", None, Attempt()
-    with store.session() as s:
+@dataclass
+class _Candidate:
+    """What a login needs of a staff member, read before the password is checked."""
+
+    id: int
+    password_hash: str
+
+
+def attempt(store, secret: str, name_or_phone: str, password: str, address: str = "",
+            redis=None) -> Attempt:
+    """Check a login. Too many failures from `address`, or for the name (throttle.py), and it is
+    refused without a check. Unknown names and wrong passwords look and take alike: a hash is
+    checked either way, and the failure counts the same. No transaction is open during the check."""
+    with store.read() as s:
         try:
             member = find_member(s, name_or_phone)
         except Ambiguous:
             member = None
-        if member is None or not member.password_hash or not may_use_console(member.roles):
-            check_password_hash(_DUMMY_HASH, password or "")
-        else:
-            staff_id = member.id
-            if member.locked_until and aware(member.locked_until) > at:
-                event, result = "console.login_refused_locked", Attempt(locked=True)
-            elif check_password_hash(member.password_hash, password or ""):
+        found = None
+        if member is not None and member.password_hash and may_use_console(member.roles):
+            found = _Candidate(member.id, member.password_hash)
+    who = f"staff:{found.id}" if found else "name:" + " ".join((name_or_phone or "").lower().split())
+    limits = Throttle(redis, cookie_key(secret)) if redis is not None else None
+    if limits is not None and limits.refused(who, address):
+        store.audit("console.login_throttled", staff_id=found.id if found else None)
+        return Attempt(throttled=True)
+    right = check_password_hash(found.password_hash if found else _DUMMY_HASH, password or "")
+    user = None
+    if found and right:
+        with store.session() as s:
+            member = s.get(StaffMember, found.id)
+            # the same password and still allowed, now that the check is done
+            if member is not None and member.active and member.password_hash == found.password_hash \
+                    and may_use_console(member.roles):
                 member.failed_logins, member.locked_until = 0, None
-                event, result = "console.login", Attempt(user=user_of(member, secret))
-            else:
-                member.failed_logins = (member.failed_logins or 0) + 1
-                if member.failed_logins >= MAX_FAILURES:
-                    member.failed_logins, member.locked_until = 0, at + LOCK_FOR
-                    event, result = "console.locked", Attempt(locked=True)
-    store.audit(event, staff_id=staff_id)
-    return result
+                user = user_of(member, secret)
+    if limits is not None:
+        (limits.succeeded if user else limits.failed)(who, address)
+    store.audit("console.login" if user else "console.login_failed", staff_id=found.id if found else None)
+    return Attempt(user=user)

@@ -4,7 +4,6 @@ CSV. No number, no caller's key and no message body appears in any of them."""
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from .. import csvfile
 from ..store.models import Case, Escalation
 from .auth import aware
 
@@ -112,17 +112,13 @@ def build(svc, at: datetime, weeks: int = 12) -> Report:
 
 def as_csv(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfile.writer(out)  # every cell escaped against formulas
     writer.writerow(CSV_COLUMNS)
     for r in report.rows:
         writer.writerow([r.id, r.code, r.created_at.isoformat(), r.week.date().isoformat(), r.channel, r.lang,
                          r.priority, r.kind, r.status,
-                         "" if r.seconds_to_ack is None else int(round(r.seconds_to_ack)), _cell(r.acked_by),
+                         "" if r.seconds_to_ack is None else int(round(r.seconds_to_ack)), r.acked_by,
                          r.acked_at.isoformat() if r.acked_at else "",
                          r.closed_at.isoformat() if r.closed_at else ""])
     return out.getvalue()
 
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

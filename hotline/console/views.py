@@ -89,22 +89,29 @@ def login():
     if request.method == "POST":
         s = svc()
         result = auth.attempt(s.store, s.settings.secret_key, request.form.get("name", ""),
-                              request.form.get("password", ""))
+                              request.form.get("password", ""), address=request.remote_addr or "",
+                              redis=s.redis)
         if result.user is not None:
             session.clear()  # a new session for a new login
             login_user(result.user)
             return redirect(_back(url_for("console.live_view")))
-        error = ("Too many failed attempts: this account is locked for a while. Try again later, "
-                 "or ask the coordinator to set a new password.") if result.locked else \
-            "That name or number and password do not match."
-    return render_template("console/login.html", error=error, next=request.args.get("next", "")), \
-        401 if error else 200
+        if result.throttled:
+            error = "Too many failed attempts. Wait 15 minutes and try again."
+        else:
+            error = "That name or number and password do not match."
+        status = 429 if result.throttled else 401
+        return render_template("console/login.html", error=error, next=request.args.get("next", "")), status
+    return render_template("console/login.html", error=error, next=request.args.get("next", ""))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    svc().store.audit("console.logout", staff_id=current_user.id)
+    """Ends the session at once, on the server too: her session version moves on, so this
+    cookie (and any copy of it, and her other sessions) opens nothing any more."""
+    staff_id = current_user.id
+    auth.sign_out_everywhere(svc().store, staff_id)
+    svc().store.audit("console.logout", staff_id=staff_id)
     logout_user()
     session.clear()
     flash("You are logged out.")
@@ -219,6 +226,17 @@ def add_record(case_id: int):
     changes.add_record(svc(), current_user, case_id, kind, happened_on, request.form.get("details", ""))
     flash(f"{cases.RECORD_KINDS[kind]} recorded.")
     return redirect(url_for("console.case_view", case_id=case_id))
+
+
+@bp.post("/staff/<int:staff_id>/sign-out")
+@coordinator_only
+def sign_out_staff(staff_id: int):
+    """A coordinator ends every console session of a staff member (a lost phone, a shared
+    computer left logged in)."""
+    auth.sign_out_everywhere(svc().store, staff_id)
+    svc().store.audit("console.signed_out", staff_id=staff_id, by=current_user.id)
+    flash("Signed out everywhere.")
+    return redirect(_back(url_for("console.rota_view")))
 
 
 # -- rota and reports (coordinators) --------------------------------------------------------------

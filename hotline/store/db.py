@@ -3,14 +3,12 @@ DATABASE_URL."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from sqlalchemy import create_engine, delete, event, make_url, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,7 +53,8 @@ def private_sqlite_file(url: str) -> None:
 
 
 class Store:
-    def __init__(self, url: str, secret: str, clock: Clock | None = None):
+    def __init__(self, url: str, secret: str, clock: Clock | None = None,
+                 old_secrets: tuple[str, ...] | None = None):
         self.clock = clock or Clock()
         url = normalise_url(url)
         sqlite = url.startswith("sqlite")
@@ -92,7 +91,15 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.readers = sessionmaker(self.engine.execution_options(hotline_read=True), expire_on_commit=False)
         event.listen(self.sessions, "before_flush", self._stamp)
-        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"hotline-contact\0" + secret.encode()).digest()))
+        from ..keys import old_secrets as from_env
+        from ..keys import sealing
+
+        if old_secrets is None:  # SECRET_KEY_OLD, as Settings reads it
+            old_secrets = tuple(from_env(os.environ.get("SECRET_KEY_OLD")))
+
+        # sealed with the key derived from SECRET_KEY for sealing alone; opened with it, with the
+        # keys of SECRET_KEY_OLD and with the pre-HKDF ones, until `hotline keys rotate` has run
+        self._fernet = sealing(secret, tuple(old_secrets))
 
     def _stamp(self, session: Session, _context, _instances) -> None:
         """New rows get their stamped times (created_at, at, opened_at …) from the store's clock."""
@@ -152,6 +159,14 @@ class Store:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken:
             return None
+
+    def reseal(self, token: str) -> str:
+        """`token` re-encrypted with the current key (hotline keys rotate); ValueError when no
+        key opens it."""
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("no key opens this field") from exc
 
     # -- actions ---------------------------------------------------------------------------------
     def record_action(self, kind: str, caller_key: str, number: str | None, channel: str, lang: str,

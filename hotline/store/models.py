@@ -101,6 +101,9 @@ class StaffMember(Base):
     # calls: a counsellor is put through to a survivor only after this PIN (4-8 digits, hashed
     # like the password; `hotline staff set-pin`). Caller ID alone proves nothing.
     pin_hash: Mapped[str | None] = mapped_column(String(256))
+    # the console: a session carries the version it was opened under; logging out, a new
+    # password and "sign out everywhere" raise it, which ends every session she has at once
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 # -- cases and escalations ----------------------------------------------------------------------
