@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services = Services(settings or Settings.from_env())
     services_module.use(services)
     settings = services.settings
+    refuse_unrotated(services)
 
     from .logfilter import install
 
@@ -68,3 +69,12 @@ def simulator_enabled(settings: Settings) -> bool:
     if settings.twilio_configured:
         return False
     return not settings.twilio_auth_token or settings.simulator
+
+
+def refuse_unrotated(services: Services) -> None:
+    """Web and worker do not start on data sealed and keyed under another SECRET_KEY: her STOP
+    would not be found under her new keyed hash. `hotline keys rotate` first (README, Security)."""
+    if services.store.needs_rotation():
+        raise SystemExit("the store holds numbers sealed with another key than SECRET_KEY's (a new SECRET_KEY, or "
+                         "an upgrade to derived keys): stop web and worker, run `hotline keys rotate` (the old key "
+                         "in SECRET_KEY_OLD), then start them again")

@@ -73,10 +73,12 @@ def serve(host: str, port: int | None) -> int:
 
 
 def worker(burst: bool) -> int:
+    from .app import refuse_unrotated
     from .services import current
     from .worker import run
 
     svc = current()
+    refuse_unrotated(svc)
     if not svc.settings.redis_url:
         svc.redis  # noqa: B018 - the embedded Redis (started here if the web app has not) before RQ forks its scheduler
     run(svc, burst=burst)

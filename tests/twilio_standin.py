@@ -24,6 +24,7 @@ class StandIn:
         self.failures: list[dict] = []  # refused with a 503
         self.fail_next = 0  # answer this many requests with a 503
         self.fail_rate = fail_rate
+        self.invalid_to: set[str] = set()  # numbers answered with Twilio's 400 "not a valid phone number"
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         standin = self
@@ -38,6 +39,13 @@ class StandIn:
                     if standin.fail_next > 0:
                         standin.fail_next -= 1
                     (standin.failures if fail else standin.requests).append(record)
+                if form.get("To") in standin.invalid_to:  # as Twilio does: its message names the number
+                    with standin._lock:
+                        standin.failures.append(record)
+                    self._answer(400, {"code": 21211, "status": 400,
+                                       "message": f"The 'To' number {form['To']} is not a valid phone number.",
+                                       "more_info": "https://www.twilio.com/docs/errors/21211"})
+                    return
                 if fail:
                     self._answer(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                     return

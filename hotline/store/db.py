@@ -91,8 +91,8 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.readers = sessionmaker(self.engine.execution_options(hotline_read=True), expire_on_commit=False)
         event.listen(self.sessions, "before_flush", self._stamp)
+        from ..keys import fernet, sealing
         from ..keys import old_secrets as from_env
-        from ..keys import sealing
 
         if old_secrets is None:  # SECRET_KEY_OLD, as Settings reads it
             old_secrets = tuple(from_env(os.environ.get("SECRET_KEY_OLD")))
@@ -100,6 +100,7 @@ class Store:
         # sealed with the key derived from SECRET_KEY for sealing alone; opened with it, with the
         # keys of SECRET_KEY_OLD and with the pre-HKDF ones, until `hotline keys rotate` has run
         self._fernet = sealing(secret, tuple(old_secrets))
+        self._primary = fernet(secret)  # what seals now
 
     def _stamp(self, session: Session, _context, _instances) -> None:
         """New rows get their stamped times (created_at, at, opened_at …) from the store's clock."""
@@ -167,6 +168,21 @@ class Store:
             return self._fernet.rotate(token.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("no key opens this field") from exc
+
+    def needs_rotation(self, sample: int = 20) -> bool:
+        """Whether the newest sealed numbers were sealed with another key than SECRET_KEY's
+        (an old key, or the pre-HKDF one): her keyed hash then changed too, and her STOP would
+        not be found under it until `hotline keys rotate` has run."""
+        with self.read() as s:
+            for model in (Case, Action):
+                tokens = s.scalars(select(model.contact).where(model.contact.is_not(None))
+                                   .order_by(model.id.desc()).limit(sample))
+                for token in tokens:
+                    try:
+                        self._primary.decrypt(token.encode())
+                    except InvalidToken:
+                        return True
+        return False
 
     # -- actions ---------------------------------------------------------------------------------
     def record_action(self, kind: str, caller_key: str, number: str | None, channel: str, lang: str,
@@ -271,7 +287,8 @@ class Store:
         with self.session() as s:
             rows = s.execute(
                 select(Action.id).where(
-                    (Action.status == "pending") | ((Action.status == "queued") & (Action.queued_at < cutoff))
+                    (Action.status == "pending") | ((Action.status == "queued") & (Action.queued_at < cutoff)),
+                    Action.kind != "forget_redis",  # not a job: escalation.ending.forget_pending
                 ).order_by(Action.id)
             )
             return [r[0] for r in rows]
