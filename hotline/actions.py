@@ -95,10 +95,11 @@ def enqueue(svc: Services, action_id: int) -> bool:
 def sweep(svc: Services, stuck_after_seconds: int = 300) -> int:
     """Queue everything the store says is due and the queue does not hold: recorded actions,
     escalation steps, notifications and relays (after Redis came back, after a worker died)."""
-    from .escalation import chain, followups, relay
+    from .escalation import chain, ending, followups, relay
 
     count = 0
     try:
+        count += ending.forget_pending(svc)
         count += chain.sweep(svc) + relay.sweep(svc) + followups.sweep(svc)
         for action_id in svc.store.due_actions(stuck_after_seconds):
             if not on_queue(svc.redis, f"action-{action_id}") and enqueue(svc, action_id):

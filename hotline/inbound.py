@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from . import engine
 from .actions import carry_out
+from .channels.sms import render as sms_text
 from .channels.voice_rules import REFUSAL_TEXT, voice_controls
-from .engine.text import normalise
 from .escalation import commands, relay
 from .escalation.chain import open_escalation
 from .escalation.ending import end_contact
@@ -25,6 +25,16 @@ from .services import Services
 log = logging.getLogger(__name__)
 
 FLOW_FOR_ROLE = {"survivor": "survivor", "staff": "staff", "police": "police"}
+CONTROLS = ("erase", "opt_out", "opt_in")  # her controls over what is held and what reaches her
+
+
+def control(step: engine.Step) -> bool:
+    """Is this step one the hotline must act on even while she talks with a counsellor (or while
+    the line is degraded)? The safe word, DELETE, STOP, START and danger. Anything else she
+    writes in a relay is words for the counsellor: a menu shown then would take her next answer
+    and hand it, silently, to the counsellor."""
+    return step.forgotten or any(a["type"] in CONTROLS or (a["type"] == "escalate" and a.get("priority") == "emergency")
+                                 for a in step.actions)
 
 
 @dataclass
@@ -74,18 +84,17 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "on_shift": svc.staff.coverage(now),
             "relay": live,
         }
-        # once someone has taken her request, what she texts goes to that person, keywords apart
-        # (texts only: on a call her keypad presses and speech are the voice menu's, not messages)
-        if live and msg.channel == "sms" and msg.text and not engine.keyword(
-                svc.flows, FLOW_FOR_ROLE[role], msg.text, facts):
+        result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
+                                                            flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
+        # once someone has taken her request, what she texts goes to that person, her controls
+        # apart (texts only: on a call her keypad presses and speech are the voice menu's)
+        if live and msg.channel == "sms" and msg.text and not control(result):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
             log.info("%s %s (%s): relayed to the counsellor of case %s", msg.channel, mask(msg.number), role,
                      turn.relay)
             return reply
-        result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
-                                                            flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
         said = None
         command = next((a for a in result.actions if a["type"] == "staff"), None)
         if command and person:
@@ -120,28 +129,37 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
     return reply
 
 
-def fallback(svc: Services, msg: Inbound, reason: str) -> tuple[str, str]:
-    """Redis (or something else) is down: keep what the response needs in the store so the team
-    is alerted when it is back. Returns the language the message shows and the hotline text to
-    answer with: the safe reply with the emergency numbers, or, after the safe word, the same
-    ordinary line the flow gives (nothing on her screen may say "helpline")."""
+def fallback(svc: Services, msg: Inbound, reason: str) -> str:
+    """Redis (or something else) is down, or her previous message still holds her lock: keep what
+    the response needs in the store, and return what to say. Her controls work as ever (the pure
+    engine says which she used): the safe word gets its ordinary line and erases; DELETE and STOP
+    (by SMS) are carried out in the store. Anything else keeps an escalation (one while she has
+    one: chain.join) with her words, and she gets the safe reply with the emergency numbers."""
     lang = detect(msg.text) or "en"
-    words = normalise(msg.text or "")
-    urgent = any(w in words.split() for w in ("urgent", "emergency", "அவசரம்"))
-    said = "safe_reply"
+    said = svc.catalog.own("safe_reply", lang)
     try:
         key = caller_key(msg.number, svc.settings.secret_key)
-        if words and words == normalise(svc.settings.safe_word or ""):
-            said = "safe_word_reply"
-            end_contact(svc, key, "safe_word")
-        elif svc.staff.role_of(msg.number) == "survivor":
-            # one escalation while she has one running: open_escalation joins it (chain.join)
-            open_escalation(svc, caller_key=key, number=msg.number,
-                            channel=msg.channel, lang=lang, kind="counsellor",
-                            priority="emergency" if urgent else "high", role="counsellor",
+        if svc.staff.role_of(msg.number) != "survivor":
+            return said
+        facts = {"role": "survivor", "channel": msg.channel, "safe_word": svc.settings.safe_word, "relay": False}
+        step = engine.step(svc.flows, None, engine.Event(text=msg.text, at=svc.now().timestamp(), flow="survivor",
+                                                         lang=lang, facts=facts))
+        controls = [a for a in step.actions if a["type"] in CONTROLS and msg.channel == "sms"]
+        if step.forgotten or controls:
+            if step.forgotten or any(a["type"] == "erase" for a in controls):
+                end_contact(svc, key, "safe_word" if step.forgotten else "deleted")
+            for a in controls:
+                if a["type"] in ("opt_out", "opt_in"):
+                    svc.store.set_opt_out(key, a["type"] == "opt_out")
+                    svc.store.audit(f"caller.{a['type']}", key)
+            said = sms_text(step.outputs, step.lang, svc.catalog, {"safe_word": svc.settings.safe_word})
+        else:
+            urgent = control(step)
+            open_escalation(svc, caller_key=key, number=msg.number, channel=msg.channel, lang=step.lang or lang,
+                            kind="counsellor", priority="emergency" if urgent else "high", role="counsellor",
                             reason=f"a survivor reached the line while it was degraded ({reason})", queue=False,
-                            words=msg.text if urgent else None)
+                            words=msg.text)
     except Exception:  # noqa: BLE001 - the store down too: the reply still goes out
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)
-    return lang, said
+    return said

@@ -162,6 +162,18 @@ def test_a_callback_window_that_passes_unclaimed_tells_the_coordinator_and_not_h
     assert SURVIVOR not in [to for to, _ in out]
 
 
+def test_a_callback_case_closed_after_her_window_sends_her_no_closing_line(line):
+    client, svc, clock = line
+    ask_callback(client)
+    clock.to(clock.start + timedelta(hours=6, seconds=1))  # 16:00:01, her window is open
+    texts(client, KAVITHA, f"ACK {latest(svc).code}")
+    clock.to(clock.start + timedelta(hours=12))  # 22:00, long after it closed
+    mark = last_sent(svc)
+    texts(client, KAVITHA, f"DONE {latest(svc).code}")
+    clock.by(seconds=1)
+    assert SURVIVOR not in [to for to, _ in sent(svc, mark)]
+
+
 def test_a_counsellor_calls_her_through_the_hotline_inside_the_window_with_the_hotlines_number(line):
     client, svc, clock = line
     ask_callback(client)

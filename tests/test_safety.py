@@ -94,7 +94,7 @@ def test_after_the_safe_word_nothing_reaches_her_and_everyone_alerted_is_told_ne
     assert "Ravi" in to(svc, KAVITHA)[-1]
 
     (reply,) = text(client, SURVIVOR, "recipe")
-    assert reply == "Thank you. Your order is confirmed."
+    assert reply == svc.flows.get("survivor").message("innocuous")  # an ordinary shop's line
     start = mark(svc)
     (answer,) = text(client, KAVITHA, "Are you ok? Reply when safe")  # she was told nothing yet
     text(client, KAVITHA, f"ACK {e.code}")
@@ -374,3 +374,100 @@ def test_a_case_closed_elsewhere_stops_her_relay_even_if_redis_still_says_so(lin
     assert to(svc, KAVITHA, start) == []
     with svc.store.session() as s:
         assert s.query(Relay).filter(Relay.direction == "to_staff", Relay.status == "pending").count() == 0
+
+
+# -- the same rules while the line is degraded (Redis away, or her lock still held) --------------
+
+
+@pytest.fixture
+def degraded(monkeypatch):
+    """Every webhook step fails as it does when Redis is away: the fallback answers."""
+    from redis.exceptions import ConnectionError as RedisDown
+
+    import hotline.twilio.common as common
+
+    real = common.handle
+
+    def down(*_args, **_kwargs):
+        raise RedisDown("Redis is away")
+
+    monkeypatch.setattr(common, "handle", down)
+    yield
+    monkeypatch.setattr(common, "handle", real)
+
+
+def test_stop_and_delete_work_while_degraded_and_page_nobody(line, degraded, monkeypatch, redis_client):
+    client, svc = line
+    (stopped,) = text(client, SURVIVOR, "STOP")
+    assert stopped == svc.flows.get("survivor").message("stopped")
+    assert escalations(svc) == []
+    with svc.store.session() as s:
+        from hotline.store.models import OptOut
+        assert s.get(OptOut, caller_key(SURVIVOR, SECRET)) is not None
+    text(client, OTHER, "hi")  # another woman: kept for the team
+    (erased,) = text(client, OTHER, "DELETE")
+    assert erased == svc.flows.get("survivor").message("erased")
+    assert caller_key(OTHER, SECRET) not in everything_in(svc, redis_client)
+
+
+def test_her_words_in_a_relay_reach_the_counsellor_while_degraded(line, monkeypatch):
+    client, svc = line
+    e = counsellor_holds(client, svc)
+    from redis.exceptions import ConnectionError as RedisDown
+
+    import hotline.twilio.common as common
+
+    monkeypatch.setattr(common, "handle", lambda *a, **k: (_ for _ in ()).throw(RedisDown("away")))
+    start = mark(svc)
+    text(client, SURVIVOR, "he found the phone, do not text me")
+    monkeypatch.undo()
+    run_worker(svc, burst=True)
+    assert any("he found the phone, do not text me" in m for m in to(svc, KAVITHA, start))
+    assert len(escalations(svc)) == 1 and escalations(svc)[0].id == e.id
+
+
+def test_the_safe_word_while_degraded_is_ordinary_and_redis_forgets_her_once_back(line, monkeypatch,
+                                                                                  redis_client):
+    client, svc = line
+    counsellor_holds(client, svc)
+    key = caller_key(SURVIVOR, SECRET)
+    from redis.exceptions import ConnectionError as RedisDown
+
+    import hotline.twilio.common as common
+
+    monkeypatch.setattr(common, "handle", lambda *a, **k: (_ for _ in ()).throw(RedisDown("away")))
+    monkeypatch.setattr(svc.conversations, "forget", lambda *a: (_ for _ in ()).throw(RedisDown("away")))
+    (reply,) = text(client, SURVIVOR, "recipe")
+    assert reply == svc.flows.get("survivor").message("innocuous")
+    assert escalations(svc)[0].status == "ended"
+    monkeypatch.undo()
+    assert redis_client.exists(f"hotline:lang:{key}")  # Redis was away: its copy waits
+    run_worker(svc, burst=True)  # the sweeper, Redis back
+    assert key not in everything_in(svc, redis_client)
+
+
+# -- what the review found -----------------------------------------------------------------------
+
+
+def test_a_case_closed_by_the_coordinator_makes_its_counsellor_name_the_case_she_writes_to(line):
+    client, svc = line
+    a = counsellor_holds(client, svc, SURVIVOR)
+    counsellor_holds(client, svc, OTHER)
+    text(client, PRIYA, f"DONE {a.code}")  # Kavitha is not the one who closed it
+    run_worker(svc, burst=True)
+    start = mark(svc)
+    (asked,) = text(client, KAVITHA, "Is he still there? Hide the phone")
+    run_worker(svc, burst=True)
+    assert to(svc, OTHER, start) == [] and to(svc, SURVIVOR, start) == []
+    assert asked.startswith(own(svc, "relay_which", "ta", code="", codes="")[:10])
+
+
+def test_help_or_a_language_word_in_a_relay_goes_to_the_counsellor_and_shows_no_menu(line):
+    client, svc = line
+    counsellor_holds(client, svc)
+    start = mark(svc)
+    assert text(client, SURVIVOR, "help", "Tamil", "counsellor") == ["", "", ""]
+    run_worker(svc, burst=True)
+    got = to(svc, KAVITHA, start)
+    assert [m for m in got if ": help\n" in m] and [m for m in got if ": Tamil\n" in m]
+    assert len(escalations(svc)) == 1

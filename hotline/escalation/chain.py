@@ -354,10 +354,15 @@ def send_notification(svc: Services, notification_id: int) -> str:
 def _send_notification(svc: Services, notification_id: int) -> str:
     staff = svc.staff  # read before the transaction: the staff may come from the store
     with svc.store.session() as s:
-        n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).first()
-        if n is None or n.status != "pending":
+        # the escalation's row first, then the notification's: the order ACK, the safe word and
+        # the chain take them in (on PostgreSQL, a send and a safe word then wait for each other)
+        escalation_id = s.scalar(select(Notification.escalation_id).where(Notification.id == notification_id))
+        if escalation_id is None:
             return "nothing to do"
-        e = s.get(Escalation, n.escalation_id)
+        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
+        n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).one()
+        if n.status != "pending":
+            return "nothing to do"
         if n.kind == "alert" and e.status != "open":
             n.status = "cancelled"  # taken (or closed) since: a stale alert pages nobody
             return "cancelled"

@@ -77,6 +77,7 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     if command in ("ack", "pass") and not (notified or coordinator):
         refuse(svc, person, code, "not_yours")
         return say(svc, "not_yours", lang, code=code)
+    refused = None
     with svc.store.session() as s:
         e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
         case = s.get(Case, e.case_id)
@@ -88,20 +89,23 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
             reply = _pass(svc, s, e, case, person, after)
         elif command == "done":
             if e.acked_by != person.id and not coordinator:
-                reply = say(svc, "done_not_yours", lang, code=code)
+                reply, refused = say(svc, "done_not_yours", lang, code=code), "done_not_yours"
             else:
                 reply = _done(svc, s, e, case, person, after)
         elif command == "note":
             if not (notified or coordinator or e.acked_by == person.id):
-                reply = say(svc, "not_yours", lang, code=code)
+                reply, refused = say(svc, "not_yours", lang, code=code), "not_yours"
             else:
                 s.add(Note(case_id=case.id, staff_id=person.id, body=svc.store.seal(text or "")))
                 reply = say(svc, "note_added", lang, code=code)
         elif command == "followup":
-            reply = _followup(svc, s, e, case, person, text, after)
+            reply, refused = _followup(svc, s, e, case, person, text, after)
         else:
             reply = say(svc, "no_such_alert", lang, code=code)
         caller_key, escalation_id = case.caller_key, e.id
+    if refused:  # after the transaction: the audit row is a transaction of its own
+        refuse(svc, person, code, refused)
+        return reply
     svc.store.audit(f"staff.{command}", caller_key, staff_id=person.id, escalation=escalation_id, code=code)
     for item in after:
         _then(svc, item)
@@ -113,12 +117,13 @@ def _done(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
     (if she may be reached), and her next message starts a fresh conversation. The one who
     closed it is told where her own texts go now."""
     e.status, e.closed_at, e.next_at = "done", svc.now(), None
+    e.details = {**e.details, "closed_by": person.id}  # relay.left_her_hands: closed by its holder or not
     others = s.scalars(select(Escalation).where(Escalation.case_id == case.id, Escalation.id != e.id,
                                                 Escalation.status.in_(("open", "acked")))).all()
     if not others:
         case.status, case.closed_at = "closed", svc.now()
         if e.kind != "accompaniment":
-            after.append(("tell_closing", case.id))
+            after.append(("tell_closing", case.id, e.id))
         after.append(("end_conversation", case.caller_key))
     elif not any(o.status == "acked" for o in others):
         after.append(("unrelay", case.caller_key))
@@ -149,19 +154,23 @@ def _find(s, code: str, person: Person, active_only: bool) -> Escalation | None:
     return next((e for e in candidates if _involved(s, e, person)), None)
 
 
-def _followup(svc, s, e: Escalation, case: Case, person: Person, after_text: str | None, after: list) -> str:
+def _followup(svc, s, e: Escalation, case: Case, person: Person, after_text: str | None,
+              after: list) -> tuple[str, str | None]:
+    """FOLLOWUP 48213 3d: (the reply, why it was refused, if it was)."""
     from babel.dates import format_datetime
 
+    if not (_involved(s, e, person) or "coordinator" in person.roles):
+        return say(svc, "not_yours", person.language, code=e.code), "not_yours"
     seconds = schema.seconds(str(after_text or "").strip().lower())
-    if not seconds or not (_involved(s, e, person) or "coordinator" in person.roles):
-        return say(svc, "followup_bad_time" if not seconds else "not_yours", person.language, code=e.code)
+    if not seconds:
+        return say(svc, "followup_bad_time", person.language, code=e.code), None
     due = svc.now() + timedelta(seconds=seconds)
     row = FollowUp(case_id=case.id, staff_id=person.id, due_at=due)
     s.add(row)
     s.flush()
     after.append(("followup", row.id, due))
     when = format_datetime(due.astimezone(svc.staff.zone), "d MMM HH:mm", locale=person.language)
-    return say(svc, "followup_set", person.language, code=e.code, when=when)
+    return say(svc, "followup_set", person.language, code=e.code, when=when), None
 
 
 def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) -> str:
@@ -226,7 +235,8 @@ def _then(svc: Services, item: tuple) -> None:
         elif item[0] == "end_conversation":
             svc.conversations.end(item[1])
         elif item[0] == "tell_closing":
-            svc.queue.enqueue(jobs.tell, item[1], "survivor_closed", {}, closing=True, retry=RETRY)
+            svc.queue.enqueue(jobs.tell, item[1], "survivor_closed", {}, closing=True, escalation_id=item[2],
+                              retry=RETRY)
         elif item[0] == "release_held":
             from .relay import release_held
 

@@ -19,8 +19,37 @@ from .chain import queue_notification
 
 log = logging.getLogger(__name__)
 
+FORGET = "forget_redis"  # an Action kind: Redis was away when she was erased
 STATUS = {"safe_word": "ended", "deleted": "erased"}  # how her running escalations are closed
 RUNNING = ("open", "acked", "unanswered")
+
+
+def forget_in_redis(svc: Services, caller_key: str) -> None:
+    """Her conversation, language and relay in Redis. With Redis away, her key is kept in the
+    store (the one thing kept of her) only until the sweeper has forgotten them (forget_pending)."""
+    try:
+        svc.conversations.forget(caller_key, f"voice:{caller_key}")
+    except RedisError:
+        from ..store.models import Action
+
+        with svc.store.session() as s:  # no audit row: it would name her key after her erasure
+            s.add(Action(kind=FORGET, caller_key=caller_key, payload={}, status="pending"))
+        log.warning("erased in the store; Redis unavailable: its copy is forgotten when it is back")
+
+
+def forget_pending(svc: Services) -> int:
+    """The sweeper, once Redis answers: forget what an erasure could not reach, then the note."""
+    from sqlalchemy import delete
+
+    from ..store.models import Action
+
+    with svc.store.session() as s:
+        keys = list(s.scalars(select(Action.caller_key).where(Action.kind == FORGET)))
+    for key in keys:
+        svc.conversations.forget(key, f"voice:{key}")  # a RedisError stops the sweep: next time
+        with svc.store.session() as s:
+            s.execute(delete(Action).where(Action.kind == FORGET, Action.caller_key == key))
+    return len(keys)
 
 
 def end_contact(svc: Services, caller_key: str, why: str) -> int:
@@ -31,7 +60,7 @@ def end_contact(svc: Services, caller_key: str, why: str) -> int:
             Case.caller_key == caller_key, Escalation.status.in_(RUNNING)).with_for_update()).all()
         for e in running:
             people = {e.acked_by} if e.acked_by else set()
-            for n in s.scalars(select(Notification).where(Notification.escalation_id == e.id)):
+            for n in s.scalars(select(Notification).where(Notification.escalation_id == e.id).with_for_update()):
                 if n.status == "pending":
                     n.status = "cancelled"  # an alert not yet sent pages nobody now
                 elif n.status == "sent":
@@ -45,10 +74,7 @@ def end_contact(svc: Services, caller_key: str, why: str) -> int:
                 told.append(n.id)
         gone = svc.store.erase_in(s, caller_key)
     svc.store.checkpoint()
-    try:
-        svc.conversations.forget(caller_key, f"voice:{caller_key}")
-    except RedisError:
-        log.warning("erased in the store; Redis unavailable, her conversation there expires on its own")
+    forget_in_redis(svc, caller_key)
     for notification_id in told:
         queue_notification(svc, notification_id)  # Redis away: the sweeper sends them
     log.info("contact ended (%s): %d escalation(s) closed, %d staff told", why, len(running), len(told))

@@ -38,12 +38,12 @@ def send_relay(relay_id: int) -> str:
         return relay.send(svc, relay_id)
 
 
-def tell(case_id: int, text_id: str, params: dict, closing: bool = False) -> str:
+def tell(case_id: int, text_id: str, params: dict, closing: bool = False, escalation_id: int | None = None) -> str:
     from ..outbound import failures_audited
 
     svc = services.current()
     with failures_audited(svc.store, "tell", case_id, lambda: _case_key(svc, case_id)):
-        return relay.tell(svc, case_id, text_id, params, closing=closing)
+        return relay.tell(svc, case_id, text_id, params, closing=closing, escalation_id=escalation_id)
 
 
 def window_closed(escalation_id: int) -> str:

@@ -12,6 +12,8 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import NamedTuple
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -43,25 +45,47 @@ class Addressed:
     reply: str | None = None
 
 
-def held_by(svc: Services, staff_id: int) -> list[tuple[int, str]]:
-    """The cases a staff member holds now: (case id, code), the earliest taken first."""
+class Held(NamedTuple):
+    case_id: int
+    code: str
+    escalation_id: int
+
+
+def held_by(svc: Services, staff_id: int) -> list[Held]:
+    """The cases a staff member holds now, each by the latest alert of it she took, the earliest
+    taken first. Her replies (relay.address) and her calls (twilio/voice.py) reach only these."""
     with svc.store.read() as s:
-        rows = s.execute(select(Escalation.case_id, Escalation.code).where(
+        rows = s.execute(select(Escalation.case_id, Escalation.code, Escalation.id).where(
             Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(Escalation.acked_at)).all()
-    return [(case_id, code) for case_id, code in rows]
+    latest: dict[int, Held] = {}
+    for case_id, code, escalation_id in rows:
+        latest.pop(case_id, None)  # the case stands where she last took one of its alerts
+        latest[case_id] = Held(case_id, code, escalation_id)
+    return list(latest.values())
+
+
+LEFT_HER_HANDS = timedelta(hours=2)
+
+
+def left_her_hands(svc: Services, staff_id: int) -> bool:
+    """Did a case of hers close lately without her closing it (the woman's safe word or DELETE,
+    a coordinator's DONE)? Then she may still think of it as hers: a reply must name its case."""
+    since = svc.now() - LEFT_HER_HANDS
+    with svc.store.read() as s:
+        rows = s.execute(select(Escalation.status, Escalation.details).where(
+            Escalation.acked_by == staff_id, Escalation.status != "acked", Escalation.closed_at > since)).all()
+    return any(status != "done" or (details or {}).get("closed_by") != staff_id for status, details in rows)
 
 
 def command_typo(text: str) -> bool:
-    """'ack180', 'DONE48213', 'akc 48213': a command mistyped, never words for her."""
-    words = text.strip().split()
-    if not words:
-        return False
-    letters = re.match(r"[a-z]+", words[0].lower())
-    if not letters:
-        return False
-    has_number = any(ch.isdigit() for ch in " ".join(words[:2]))
-    near = difflib.get_close_matches(letters.group(), COMMANDS, n=1, cutoff=0.6)
-    return has_number and (bool(near) or len(words) == 1)
+    """A command mistyped, never words for her: a word glued to a number ('ack180', 'DONE48213'),
+    or a word a letter or two from a command and a number, nothing else ('akc 48213')."""
+    words = text.strip().lower().split()
+    if len(words) == 1:
+        return bool(re.fullmatch(r"[a-z]+#?\d+", words[0]))
+    if len(words) == 2 and re.fullmatch(r"#?\d+", words[1]) and words[0].isalpha():
+        return bool(difflib.get_close_matches(words[0], COMMANDS, n=1, cutoff=0.6))
+    return False
 
 
 def address(svc: Services, person: Person, text: str) -> Addressed | None:
@@ -69,7 +93,8 @@ def address(svc: Services, person: Person, text: str) -> Addressed | None:
     and the staff flow answers as it would.
 
     - a code first ("48213 text"): to that case, if she holds it; any other code is refused;
-    - no code, one case held: to it;  two or more: not sent, she is asked which;
+    - no code, one case held: to it, unless a case of hers closed lately without her closing it
+      (she may think she still writes to that woman); two or more: not sent, she is asked which;
     - a mistyped command is never relayed."""
     from .commands import refuse
 
@@ -77,13 +102,13 @@ def address(svc: Services, person: Person, text: str) -> Addressed | None:
     if command_typo(text):
         return None
     held = held_by(svc, person.id)
-    codes = ", ".join(code for _, code in held)
+    codes = ", ".join(h.code for h in held)
     found = ADDRESSED.match(text)
     # a leading number is a code when it is one of hers or has a code's length ("112 is the
     # police" to her one case is words, not an address)
-    if found and (found.group(1) in {c for _, c in held} or len(found.group(1)) == CODE_DIGITS):
+    if found and (found.group(1) in {h.code for h in held} or len(found.group(1)) == CODE_DIGITS):
         code, body = found.group(1), found.group(2).strip()
-        mine = [case_id for case_id, held_code in held if held_code == code]
+        mine = [h.case_id for h in held if h.code == code]
         if not mine:
             refuse(svc, person, code, "relay_not_held")
             return Addressed(reply=say(svc, "relay_not_held", lang, code=code, codes=codes or "-"))
@@ -92,9 +117,9 @@ def address(svc: Services, person: Person, text: str) -> Addressed | None:
         return Addressed(mine[0], code, body)
     if not held:
         return None
-    if len(held) > 1:
-        return Addressed(reply=say(svc, "relay_which", lang, code=held[-1][1], codes=codes))
-    return Addressed(held[0][0], held[0][1], text.strip())
+    if len(held) > 1 or left_her_hands(svc, person.id):
+        return Addressed(reply=say(svc, "relay_which", lang, code=held[-1].code, codes=codes))
+    return Addressed(held[0].case_id, held[0].code, text.strip())
 
 
 def holds(svc: Services, case_id: int, caller_key: str) -> bool:
@@ -180,12 +205,15 @@ def send(svc: Services, relay_id: int) -> str:
     return "sent"
 
 
-def tell(svc: Services, case_id: int, text_id: str, params: dict, closing: bool = False) -> str:
+def tell(svc: Services, case_id: int, text_id: str, params: dict, closing: bool = False,
+         escalation_id: int | None = None) -> str:
     """A message from the hotline to the person who asked, if she may be reached (reach.py).
-    `closing`: the one line that tells her a closed case has closed."""
+    `closing`: the one line that tells her a closed case has closed; `escalation_id`: the one it
+    is about (its call-back window holds even once it is done), else the one held now."""
     with svc.store.session() as s:
         case = s.get(Case, case_id)
-        escalation = active_escalation_for_case(s, case_id) if case else None
+        escalation = (s.get(Escalation, escalation_id) if escalation_id is not None
+                      else active_escalation_for_case(s, case_id) if case else None)
         may = reach.case(svc, s, case, escalation, closing=closing)
         if not may:
             return f"not contacted: {may.refused}"

@@ -27,7 +27,8 @@ def caller() -> str | None:
 
 
 def answer(msg: Inbound, render, safe) -> str:
-    """The flow's reply, or, when a part is down, a safe reply (never a 5xx): `safe(lang)`."""
+    """The flow's reply, or, when a part is down, a safe reply (never a 5xx): `safe(text)` renders
+    what inbound.fallback says."""
     svc = services()
     m = metrics()
     try:
@@ -38,4 +39,4 @@ def answer(msg: Inbound, render, safe) -> str:
         log.exception("%s %s: the step failed", msg.channel, mask(msg.number))
         reason = "error"
     m.fallbacks.labels(msg.channel, reason).inc()
-    return safe(*fallback(svc, msg, reason))
+    return safe(fallback(svc, msg, reason))

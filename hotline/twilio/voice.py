@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 from flask import Response, request, url_for
-from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from ..actions import carry_out
 from ..channels import voice
+from ..escalation.relay import held_by
+from ..i18n import detect
 from ..inbound import Handled, Inbound
 from ..phones import caller_key
 from . import bp
@@ -67,8 +68,8 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
             return voice.twiml(plan, next_url, record=url_for("twilio.voice_recorded", lang=h.step.lang))
         return voice.twiml(plan, next_url)
 
-    def safe(lang: str, text_id: str = "safe_reply") -> str:
-        return _say([svc.catalog.own(text_id, lang)], lang)
+    def safe(text: str) -> str:
+        return _say([text], detect(text) or "en")
 
     return _xml(answer(Inbound("voice", number, text, f"voice:{call_sid}:{n}", fresh=fresh), render, safe))
 
@@ -200,26 +201,9 @@ def voice_staff_pin():
                             lang, url_for("twilio.voice_staff_pin")))
 
 
-def _held(svc, staff_id: int) -> list[tuple[int, str]]:
-    """The cases she holds: (escalation id, code) of the latest escalation she acked on each case
-    that is still hers (acked, not done), newest first."""
-    from ..store.models import Escalation
-
-    with svc.store.session() as s:
-        rows = s.execute(select(Escalation.id, Escalation.code, Escalation.case_id).where(
-            Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(
-            Escalation.acked_at.desc(), Escalation.id.desc())).all()
-    seen, held = set(), []
-    for escalation_id, code, case_id in rows:
-        if case_id not in seen:
-            seen.add(case_id)
-            held.append((escalation_id, code))
-    return held
-
-
 def _her_cases(svc, person, key: str) -> Response:
     lang = person.language
-    held = _held(svc, person.id)
+    held = [(h.escalation_id, h.code) for h in held_by(svc, person.id)]
     if not held:
         svc.redis.delete(key)
         return _xml(_say([svc.catalog.own("no_open_case", lang)], lang))
@@ -239,7 +223,7 @@ def voice_staff_case():
         return _hang_up()
     person, key = found
     lang, code = person.language, (request.form.get("Digits") or "").strip()
-    chosen = next((escalation_id for escalation_id, held_code in _held(svc, person.id) if held_code == code), None)
+    chosen = next((h.escalation_id for h in held_by(svc, person.id) if h.code == code), None)
     if chosen is None:
         svc.redis.delete(key)
         svc.store.audit("call.case_refused", staff_id=person.id, reason="not_hers")
