@@ -242,8 +242,9 @@ def test_staff_import_and_the_audit_export(hotline, tmp_path, capsys):
     commands.audit_export(None)
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     events = [(r["event"], r["staff"], r["staff_number"]) for r in rows if r["staff"]]
-    assert ("notification.sent", "Lakshmi", "+91•••••••009") in events
-    assert ("staff.ack", "Lakshmi", "+91•••••••009") in events
+    # "+91…" leads like a formula: every CSV cell goes through hotline.csvfile.cell (issue #20)
+    assert ("notification.sent", "Lakshmi", "'+91•••••••009") in events
+    assert ("staff.ack", "Lakshmi", "'+91•••••••009") in events
     assert SURVIVOR not in "".join(str(r) for r in rows)
 
 
