@@ -133,7 +133,7 @@ def test_the_safe_word_keeps_nothing(make_app, redis_client):
     client = app.test_client()
     say(client, "hi", "2")
     (reply,) = say(client, "recipe")
-    assert reply == ["நன்றி. உங்கள் ஆர்டர் உறுதி செய்யப்பட்டது."]  # in her language, and ordinary
+    assert reply == ["நன்றி! உங்கள் ஆர்டர் #4821 உறுதி செய்யப்பட்டது, விரைவில் டெலிவரி ஆகும்."]  # her language, a shop SMS
     assert not redis_client.keys("hotline:conv:*") and not redis_client.keys("hotline:lang:*")
 
 

@@ -27,7 +27,7 @@ DISTRICTS = {  # as in flows/survivor.yaml
 
 
 def test_every_answer_type_has_a_parser():
-    assert set(PARSERS) == {"text", "number", "yesno", "time", "time_window", "phone", "district"}
+    assert set(PARSERS) == {"text", "number", "yesno", "time", "time_window", "half_of_day", "phone", "district"}
 
 
 # --- times ------------------------------------------------------------------------------------
@@ -190,9 +190,10 @@ def test_unknown_districts(said):
     assert parse_district(said, districts=DISTRICTS) is None
 
 
-def test_no_districts_no_answer():
-    assert parse_district("Chennai") is None
-    assert parse_district("Chennai", districts={}) is None
+def test_districts_come_from_the_lexicons_too():
+    assert parse_district("Chennai") == "chennai"  # locales/*/lexicon.yaml: all 38 districts
+    assert parse_district("Erode", districts={}) == "erode"
+    assert parse_district("Bangalore") is None
 
 
 # --- text ---------------------------------------------------------------------------------------

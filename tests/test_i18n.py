@@ -201,7 +201,10 @@ def test_plural_forms_follow_babels_rule_for_tamil():
     one = catalog.own("alert_reminder", "ta", count=1, code=482)
     many = catalog.own("alert_reminder", "ta", count=5, code=482)
     assert "1 நிமிடமாக" in one and "5 நிமிடங்களாக" in many
-    assert catalog.own("alert_reminder", "en", count=1, code=7).startswith("Reminder: alert 7 has waited 1 minute.")
+    assert catalog.own("alert_reminder", "en", count=1, code=7).startswith("Reminder: alert 7 () has waited 1 minute.")
+    urgent = catalog.own("alert_reminder", "en", count=3, code=7, urgent=catalog.own("esc_urgent", "en"),
+                         what=catalog.own("esc_what_emergency", "en"))
+    assert urgent.startswith("URGENT! Reminder: alert 7 (needs help now)")  # the priority first
     assert "has waited 2 minutes" in catalog.own("alert_reminder", "en", count=2, code=7)
 
 
@@ -227,8 +230,8 @@ def test_a_first_sms_in_tamil_is_answered_in_tamil_and_remembered_for_the_number
     first = say("வணக்கம், எனக்கு உதவி வேண்டும்")
     assert first.startswith("இப்போது நீங்கள் பேசுவது பாதுகாப்பானதா?")
     assert "1 - ஆம்" in first and "2 - இல்லை" in first
-    assert say("ஆம்").startswith("நாங்கள் எப்படி உதவலாம்?")
-    assert say("5").startswith("கவனமாக இருங்கள்")  # the end: goodbye in Tamil
+    assert say("ஆம்").startswith("எப்படி உதவலாம்?")
+    assert say("5").startswith("பத்திரமாக இருங்கள்")  # the end: goodbye in Tamil ("take care")
 
     key = caller_key(SURVIVOR, "test-secret")
     assert redis_client.get(f"hotline:lang:{key}") == b"ta"  # under the keyed hash, never the number
@@ -354,11 +357,12 @@ def test_a_callback_window_is_written_as_the_callers_locale_writes_it():
     booked = {"type": "say", "flow": "survivor", "msg": "callback_booked",
               "default": flows.get("survivor").message("callback_booked"), "params": {"window": "16:00-18:00"}}
     english = catalog.output(booked, "en")
-    assert english.startswith(f"A counsellor will call you between 4-6 {meridiem('en', 'pm')}.")
+    assert english.startswith(f"A counsellor will call you today, 4-6 {meridiem('en', 'pm')}.")
     assert gsm.is_gsm7(english)  # Babel's thin spaces and en dash would make it UCS-2
     tamil = catalog.output(booked, "ta")
-    assert tamil.startswith("ஒரு ஆலோசகர் உங்களை 4-6 ") and "நேரத்தில் அழைப்பார்." in tamil
-    assert meridiem("ta_IN", "pm") in tamil
+    # Tamil names the part of the day in Tamil (the lexicon's parts_of_day), no Latin PM
+    assert tamil.startswith("இன்று மாலை 4-6 மணிக்குள் ஒரு ஆலோசகர் அழைப்பார்.")
+    assert meridiem("ta_IN", "pm") not in tamil
     window = catalog.own("esc_what_callback", "en", code=12, language="Tamil", window="09:30-11:00")
     assert window.endswith(f"between 9:30 - 11:00 {meridiem('en', 'am')}")
 
@@ -370,7 +374,9 @@ def test_a_callback_window_is_written_as_the_callers_locale_writes_it():
     assert format_value(date(2026, 3, 5), "en") == "March 5, 2026"
     moment = format_value(datetime(2026, 3, 5, 15, 30), "en_IN")
     assert moment.startswith("5 Mar 2026") and moment.endswith(f"3:30 {pm}")
-    assert format_value(time(9), "ta_IN") == f"9 {meridiem('ta_IN', 'am')}"
+    assert format_value(time(9), "ta_IN") == "காலை 9 மணி"
+    assert format_value("21:00-23:00", "ta_IN") == "இரவு 9-11 மணி"
+    assert format_value("11:00-13:00", "ta_IN") == "காலை 11 - மதியம் 1 மணி"
     for value in ("15:30", "10:00-12:00", "16:00-18:00", datetime(2026, 3, 5, 15, 30)):
         assert gsm.is_gsm7(format_value(value, "en_IN"))
     assert format_value("chennai", "ta_IN") == "chennai" and format_value(482, "ta_IN") == 482

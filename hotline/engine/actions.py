@@ -50,7 +50,7 @@ KINDS: dict[str, ActionKind] = {
         ActionKind(
             "schedule_callback",
             "a counsellor calls back inside the safe window the caller gave",
-            {"window": _value, "code_word": _value},
+            {"window": _value, "code_word": _value, "day": _value},
             ("window",),
             "window",
         ),

@@ -7,22 +7,32 @@ that cannot be read is None, and the node re-asks rather than guessing.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 
 import phonenumbers
 
-from .text import normalise, tokens
-
-YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "safe", "ஆம்", "ஆமா", "ஆமாம்", "சரி"}
-NO = {"no", "n", "nope", "not", "unsafe", "இல்லை", "இல்ல", "வேண்டாம்", "முடியாது"}
-MORNING = {"am", "morning", "காலை"}
-EVENING = {"pm", "evening", "afternoon", "night", "மாலை", "மதியம்", "இரவு"}
+from .lexicon import LOCALES, Lexicon, lexicon
+from .text import digits, normalise
 
 
-def _digits(text: str) -> str:
-    """Any script's decimal digits (Tamil ௧௨௩ too) as ASCII."""
-    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() else ch for ch in text)
+class Answer(str):
+    """A parser's value with what else it learnt: `more` (saved as <save>_<key>: the day of a
+    window) and `unclear` (read, but a person would ask: '4-6' is morning or evening?)."""
+
+    more: dict
+    unclear: bool
+
+    def __new__(cls, value: str, more: dict | None = None, unclear: bool = False):
+        made = super().__new__(cls, value)
+        made.more, made.unclear = dict(more or {}), unclear
+        return made
+
+
+def _words(given: Lexicon | None) -> Lexicon:
+    return given if given is not None else lexicon(str(LOCALES))
+
+
+_digits = digits
 
 
 def parse_text(text: str, **_) -> str | None:
@@ -31,91 +41,151 @@ def parse_text(text: str, **_) -> str | None:
 
 
 def parse_number(text: str, **_) -> int | None:
-    match = re.fullmatch(r"\s*(\d{1,9})\s*", _digits(text))
+    match = re.fullmatch(r"\s*(\d{1,9})\s*", normalise_keep(text))
     return int(match.group(1)) if match else None
 
 
-def parse_yesno(text: str, **_) -> str | None:
-    words = tokens(_digits(text))
-    if not words:
-        return None
-    if words[0] in YES or words == ["1"]:
-        return "yes"
-    if words[0] in NO or words == ["2"]:
-        return "no"
-    return None
+def parse_yesno(text: str, lexicon: Lexicon | None = None, **_) -> str | None:
+    """yes or no in any language's words; a no or a negated yes beats a yes ('safe illa' is no);
+    1 is yes and 2 is no (the order the question lists them)."""
+    said = normalise(text)
+    if said in ("1", "2"):
+        return "yes" if said == "1" else "no"
+    return _words(lexicon).yesno(text)
 
 
 # A clock time: hours, perhaps minutes, perhaps am/pm (a.m., p.m.). Digits next to more digits
 # ('2024', a phone number) are no time.
 _CLOCK = r"(?<!\d)(\d{1,2})(?:[:.](\d{2}))?(?!\d)\s*(am|pm|a\.m\.?|p\.m\.?)?"
 _TIME = re.compile(_CLOCK)
+PARTS = ("morning", "noon", "evening", "night")
+ASK_HOURS = range(1, 10)  # 4-6 with no part of the day: morning or evening? ask, do not guess
 
 
-def _half(word: str | None) -> str | None:
-    return word.replace(".", "") if word else None
+def _low(text: str) -> str:
+    return digits(normalise_keep(text).lower())
 
 
-def _hour(hour: int, minute: int, half: str | None) -> str | None:
-    if half in MORNING and hour == 12:
+def normalise_keep(text: str) -> str:
+    """Digits and keycaps as ASCII, punctuation kept (a time needs its : and -)."""
+    return digits(text.replace("\ufe0f", "").replace("\u20e3", ""))
+
+
+def _part(text: str, words: Lexicon) -> str | None:
+    """The part of the day a message names: morning, noon, evening or night (its first)."""
+    hits = words.hits(text, PARTS)
+    return hits[0].category if hits else None
+
+
+def _hour(hour: int, minute: int, half: str | None, part: str | None = None) -> str | None:
+    """24-hour 'HH:MM' from a clock hour and its am/pm or part of the day (night 9 is 21:00,
+    night 2 is 02:00, afternoon 3 is 15:00)."""
+    if half == "am" and hour == 12:
         hour = 0
-    elif half in EVENING and hour < 12:
+    elif half is None and part == "night":
+        hour = 0 if hour == 12 else hour + 12 if 6 <= hour < 12 else hour
+    elif half == "pm" or (half is None and part == "evening"):
+        hour = hour + 12 if hour < 12 else hour
+    elif half is None and part == "noon" and 1 <= hour <= 6:
         hour += 12
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return f"{hour:02d}:{minute:02d}"
 
 
-def _half_of_day(words: list[str]) -> str | None:
-    for word in words:
-        if word in MORNING or word in EVENING:
-            return word
-    return None
+def _half(word: str | None) -> str | None:
+    return word.replace(".", "") if word else None
 
 
-def parse_time(text: str, **_) -> str | None:
-    """A time of day: '5pm', '17:00', '5.30 pm', 'மாலை 5' -> 'HH:MM'."""
-    low = _digits(text.lower())
+def parse_time(text: str, lexicon: Lexicon | None = None, **_) -> str | None:
+    """A time of day: '5pm', '17:00', '5.30 pm', 'மாலை 5', 'saayangaalam 5' -> 'HH:MM'."""
+    low = _low(text)
     match = _TIME.search(low)
     if not match:
         return None
-    half = _half(match.group(3)) or _half_of_day(tokens(low))
-    return _hour(int(match.group(1)), int(match.group(2) or 0), half)
+    return _hour(int(match.group(1)), int(match.group(2) or 0), _half(match.group(3)), _part(text, _words(lexicon)))
 
 
-_WINDOW = re.compile(
-    _CLOCK + r"\s*(?:-|–|—|to|and|til|till|until|முதல்|வரை)\s*" + _CLOCK
-)
+_WINDOW = re.compile(_CLOCK + r"\s*(?:-|–|—|~|to|and|til|till|until|upto|up to|[^\d,;]{1,30}?)\s*" + _CLOCK)
 
 
-def parse_time_window(text: str, **_) -> str | None:
-    """A safe window: '4-6pm', '16:00-18:00', 'between 4 and 6 pm', 'மாலை 4 - 6' -> 'HH:MM-HH:MM'.
+def _day(text: str, words: Lexicon, end: str, now: str | None, said: str | None = None) -> dict:
+    """Which day the window is: tomorrow when she says so, or when today's has already ended."""
+    if said == "tomorrow" or words.shows(text, "tomorrow"):
+        return {"day": "tomorrow", "said": "tomorrow"}
+    if now and end <= now:
+        return {"day": "tomorrow"}
+    return {"day": "today"} if now else {}
+
+
+def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None = None, **_) -> str | None:
+    """A safe window: '4-6pm', '16:00-18:00', 'between 4 and 6 pm', 'மாலை 4 - 6',
+    'saayangaalam 4 la irundhu 6 varai' -> 'HH:MM-HH:MM'.
 
     One am/pm serves both ends where only one has it: '4-6pm' and '4pm-6' are 16:00-18:00 (but
-    '10am-12' is 10:00-12:00). A window that ends before it starts ('6-4', '6-4pm') is refused,
-    not turned round or guessed at. A single time ('after 5pm', '5pm') means a two-hour window
-    starting then.
+    '10am-12' is 10:00-12:00). A part of the day (மாலை, raathiri, evening) serves both. A window
+    that ends before it starts ('6-4') is refused, not turned round or guessed at. A single time
+    ('after 5pm') means a two-hour window starting then. Hours 1-9 with no am/pm and no part of
+    the day are read as morning but marked unclear: the flow asks "morning or evening?".
+    With `now` (the local time, 'HH:MM'), the answer says its day: tomorrow when she said so or
+    today's window has passed.
     """
-    low = _digits(text.lower())
-    words = tokens(low)
+    words = _words(lexicon)
+    low = _low(text)
+    part = _part(text, words)
     match = _WINDOW.search(low)
     if match:
         own_start, own_end = _half(match.group(3)), _half(match.group(6))
-        said = _half_of_day(words)  # 'in the evening', 'மாலை': for both ends
         h1, m1 = int(match.group(1)), int(match.group(2) or 0)
         h2, m2 = int(match.group(4)), int(match.group(5) or 0)
-        end = _hour(h2, m2, own_end or said or own_start)
-        start = _hour(h1, m1, own_start or own_end or said)
-        if start and end and start >= end and not own_end and not said and own_start:
+        end = _hour(h2, m2, own_end or own_start, part)
+        start = _hour(h1, m1, own_start or own_end, part)
+        if start and end and start >= end and not own_end and not part and own_start:
             end = _hour(h2, m2, None)  # '10am-12': the am is the start's only
-        if start and end and start < end:
-            return f"{start}-{end}"
+        if start and end and part == "night" and start >= end and h2 < h1 + 12:
+            return None
+        if not (start and end and start < end):
+            return None
+        unclear = not (own_start or own_end or part) and h1 in ASK_HOURS
+        return Answer(f"{start}-{end}", _day(text, words, end, now), unclear)
+    match = _TIME.search(low)
+    if not match:
         return None
-    start = parse_time(text)
+    h, m = int(match.group(1)), int(match.group(2) or 0)
+    start = _hour(h, m, _half(match.group(3)), part)
     if not start:
         return None
     hour, minute = map(int, start.split(":"))
-    return f"{start}-{min(hour + 2, 23):02d}:{minute:02d}" if hour < 23 else None
+    if hour >= 23:
+        return None
+    end = f"{min(hour + 2, 23):02d}:{minute:02d}"
+    unclear = not (match.group(3) or part) and h in ASK_HOURS
+    return Answer(f"{start}-{end}", _day(text, words, end, now), unclear)
+
+
+def parse_half_of_day(text: str, lexicon: Lexicon | None = None, current: str | None = None,
+                      now: str | None = None, said: str | None = None, **_) -> str | None:
+    """The answer to "morning or evening?" about a window read as morning ('04:00-06:00'):
+    1 or a morning word keeps it, 2 or an evening or night word moves it to the afternoon
+    or evening. A whole new window ('maalai 4-6') is read as a window."""
+    words = _words(lexicon)
+    said_now = normalise(text)
+    if re.search(r"\d", said_now) and said_now not in ("1", "2"):
+        window = parse_time_window(text, words, now)
+        return window if window is not None and not window.unclear else None
+    if not current or not re.fullmatch(r"\d\d:\d\d-\d\d:\d\d", current):
+        return None
+    part = {"1": "morning", "2": "evening"}.get(said_now) or _part(text, words)
+    if part is None:
+        half = {"am": "morning", "pm": "evening"}.get(said_now)
+        part = half
+    if part is None:
+        return None
+    (h1, m1), (h2, m2) = ((int(x) for x in t.split(":")) for t in current.split("-"))
+    start, end = _hour(h1, m1, None, part), _hour(h2, m2, None, part)
+    if not (start and end and start < end):
+        return None
+    return Answer(f"{start}-{end}", _day(text, words, end, now, said))
 
 
 def parse_phone(text: str, region: str = "IN", **_) -> str | None:
@@ -128,13 +198,16 @@ def parse_phone(text: str, region: str = "IN", **_) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def parse_district(text: str, districts: Mapping[str, list[str]] | None = None, **_) -> str | None:
-    """One of the flow's districts, by its name or any of its other names (Tamil included)."""
-    said = normalise(text)
-    for name, others in (districts or {}).items():
-        if said in {normalise(name), *(normalise(o) for o in others)}:
-            return name
-    return None
+def parse_district(text: str, districts: Mapping[str, list[str]] | None = None,
+                   lexicon: Lexicon | None = None, **_) -> str | None:
+    """The one district a message names: the flow's districts and every lexicon's (all 38 of
+    Tamil Nadu), with endings and in a sentence ('சென்னையில் இருக்கேன்', 'Madurai district')."""
+    if not normalise(text):
+        return None
+    words = _words(lexicon)
+    known = set(districts or {}) | set(words.districts)
+    found = words.district(text, extra=districts)
+    return found if found in known else None
 
 
 PARSERS: dict[str, Callable[..., object]] = {
@@ -143,6 +216,7 @@ PARSERS: dict[str, Callable[..., object]] = {
     "yesno": parse_yesno,
     "time": parse_time,
     "time_window": parse_time_window,
+    "half_of_day": parse_half_of_day,
     "phone": parse_phone,
     "district": parse_district,
 }

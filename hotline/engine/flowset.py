@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .lexicon import LOCALES, Lexicon, lexicon
 from .linter import lint_flow, lint_set
 from .loader import load_file, load_text
 from .model import Flow
@@ -14,8 +15,9 @@ KEEP_VERSIONS = 20  # old versions kept per flow for conversations started befor
 
 
 class FlowSet:
-    def __init__(self, flows: dict[str, Flow] | None = None):
+    def __init__(self, flows: dict[str, Flow] | None = None, words: Lexicon | None = None):
         self.flows: dict[str, Flow] = dict(flows or {})
+        self.lexicon: Lexicon = words if words is not None else lexicon(str(LOCALES))
         self._versions: dict[str, dict[str, Flow]] = {}
         for flow in self.flows.values():
             self._remember(flow)
@@ -43,6 +45,7 @@ class FlowSet:
         for flow in other.flows.values():
             self._remember(flow)
         self.flows = dict(other.flows)
+        self.lexicon = other.lexicon
 
 
 def flow_files(path: str | os.PathLike) -> list[Path]:
@@ -72,7 +75,16 @@ def load(path: str | os.PathLike) -> tuple[FlowSet, list[Problem]]:
         problems += lint_flow(flow)
         flows[flow.name] = flow
     problems += lint_set(flows)
-    return FlowSet(flows), problems
+    words = lexicon(str(lexicon_folder(path)))
+    problems += words.problems
+    return FlowSet(flows, words), problems
+
+
+def lexicon_folder(path: str | os.PathLike) -> Path:
+    """The locales/ beside a flows folder (its lexicons), else the hotline's own."""
+    p = Path(path)
+    folder = (p.parent if p.is_file() else p).resolve().parent / "locales"
+    return folder if folder.is_dir() else LOCALES
 
 
 def load_one(text: str, file: str = "<flow>") -> tuple[Flow | None, list[Problem]]:

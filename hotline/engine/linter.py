@@ -137,6 +137,8 @@ def _lint_variables(flow: Flow, at) -> None:
         spec = node.spec
         if node.kind == "ask" and isinstance(spec.get("save"), str):
             assigned.add(spec["save"])
+            if spec.get("answer") in ("time_window", "half_of_day"):  # the day it tells: answers.Answer.more
+                assigned |= {f"{spec['save']}_day", f"{spec['save']}_said"}
         if node.kind == "set" and isinstance(spec.get("set"), dict):
             assigned |= set(spec["set"])
         for choice in node.data.get("choices", []):

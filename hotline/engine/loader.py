@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from . import schema
+from .lexicon import CATEGORIES
 from .model import Flow, Handler, Node
 from .nodes import KINDS
 from .nodes.action import parse_actions
@@ -38,8 +39,11 @@ HANDLER: dict[str, schema.Check] = {
     "do": schema.sequence,
     "set": schema.mapping,
     "then": schema.ident,
+    "lexicon": schema.words,
+    "written": schema.text,
+    "otherwise": schema.boolean,
 }
-THEN_SPECIAL = ("resume", "restart", "end")
+THEN_SPECIAL = ("resume", "restart", "end", "hold")
 
 
 def _fields(spec: Map, fields: dict, required: tuple, file: str, what: str, problems: list[Problem]) -> None:
@@ -158,7 +162,12 @@ def _handlers(raw, file: str, problems: list[Problem]) -> list[Handler]:
         if not isinstance(spec, Map):
             problems.append(Problem(file, line, "a handler is a mapping with match: and then:"))
             continue
-        _fields(spec, HANDLER, ("id", "match", "then"), file, f"handler {spec.get('id', i + 1)}", problems)
+        required = ("id", "then") if "lexicon" in spec else ("id", "match", "then")
+        _fields(spec, HANDLER, required, file, f"handler {spec.get('id', i + 1)}", problems)
+        for category in _list(spec.get("lexicon")):
+            if str(category) not in CATEGORIES:
+                problems.append(Problem(file, spec.line_of("lexicon"), f'handler {spec.get("id", i + 1)}: lexicon '
+                                        f'"{category}" is no lexicon category (known: {", ".join(CATEGORIES)})'))
         if isinstance(spec.get("set"), dict):
             check_variables(spec["set"], file, problems)
         handlers.append(Handler(
@@ -170,6 +179,9 @@ def _handlers(raw, file: str, problems: list[Problem]) -> list[Handler]:
             set=dict(spec["set"]) if isinstance(spec.get("set"), dict) else {},
             then=str(spec.get("then", "resume")),
             line=line,
+            lexicon=[str(c) for c in _list(spec.get("lexicon"))],
+            written=str(spec["written"]) if spec.get("written") else None,
+            otherwise=bool(spec.get("otherwise", False)),
         ))
     return handlers
 

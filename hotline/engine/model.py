@@ -29,8 +29,11 @@ class Handler:
     say: list[str]
     actions: list[dict]
     set: dict
-    then: str  # resume | restart | end | a node id
+    then: str  # resume | restart | end | hold | a node id
     line: int
+    lexicon: list[str] = field(default_factory=list)  # lexicon categories heard anywhere (danger)
+    written: str | None = None  # only for a message written in this language (its script or Tanglish)
+    otherwise: bool = False  # only when the step cannot read the message as its answer
 
 
 @dataclass

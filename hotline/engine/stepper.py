@@ -143,14 +143,27 @@ class Run:
     def current(self) -> Node:
         return self.flow.nodes[self.node]
 
-    def heard(self, text: str) -> Handler | None:
+    def heard(self, text: str, otherwise: bool = False) -> Handler | None:
+        """The handler a message calls: its keyword alone (or anywhere, with `anywhere:`), the
+        safe word (in Latin letters or typed in another script's: ரெசிபி), or a lexicon category
+        (danger) in any language; `otherwise` handlers only when asked for (the step could not
+        read the message)."""
         said = normalise(text)
+        words = self.flows.lexicon
         safe_word = normalise(self.facts.get("safe_word") or "")
         for handler in self.flow.handlers:
+            if handler.otherwise != otherwise:
+                continue
+            if handler.written and words.language_of(text, self.flow.languages) != handler.written:
+                continue
             for word in handler.match:
-                word = safe_word if word == "$safe_word" else word
-                if word and (said == word or (handler.anywhere and contains_phrase(said, word))):
+                if word == "$safe_word":
+                    if safe_word and (said == safe_word or words.spelled(text, safe_word)):
+                        return handler
+                elif word and (said == word or (handler.anywhere and contains_phrase(said, word))):
                     return handler
+            if any(words.shows(text, category) for category in handler.lexicon):
+                return handler
         return None
 
     def apply(self, handler: Handler, new: bool) -> None:
@@ -160,6 +173,20 @@ class Run:
         self.say(handler.say)
         if self.forgotten or handler.then == "end":
             self.finish()
+        elif handler.then == "hold" and self.facts.get("channel") == "voice" and not new:
+            KINDS[self.current().kind].enter(self, self.current())  # a call needs its question again
+        elif handler.then == "hold" and self.facts.get("channel") == "voice":
+            self.goto(self.flow.start)
+            self.run()
+        elif handler.then == "hold" and new:
+            # wait at the first question without asking it: the reply stays short (an emergency)
+            said = len(self.outputs)
+            self.goto(self.flow.start)
+            self.run()
+            del self.outputs[said:]
+            return
+        elif handler.then == "hold":
+            return  # wait where she was; the question is not asked again
         elif handler.then == "restart":
             self.vars = {}
             self.goto(self.flow.start)
@@ -178,6 +205,9 @@ class Run:
         kind = KINDS[node.kind]
         if text is not None and text.strip() and kind.receive(self, node, text):
             self.run()
+            return
+        if text is not None and text.strip() and (handler := self.heard(text, otherwise=True)):
+            self.apply(handler, False)  # not an answer, but her words say what she needs (fear, abuse)
             return
         self.tries += 1
         if self.tries > node.spec.get("retries", self.flow.retries):
@@ -243,6 +273,9 @@ def step(flows: FlowSet, state: dict | None, event: Event) -> Step:
             if run.outputs and run.outputs[-1]["type"] == "prompt" and KINDS[node.kind].receive(run, node, text):
                 del run.outputs[mark]
                 run.run()
+            elif handler := run.heard(text, otherwise=True):
+                del run.outputs[mark:]
+                run.apply(handler, False)
     else:
         run.answer(text)
 

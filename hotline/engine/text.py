@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import unicodedata
 
+# Joiners and emoji selectors vanish (a ZWNJ inside a Tamil word does not split it; 2️⃣ is 2).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufe0e\ufe0f\u20e3\u2060\ufeff"))
+
+
+def digits(text: str) -> str:
+    """Any script's decimal digits (Tamil ௧௨௩ too) as ASCII."""
+    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+
 
 def normalise(text: str) -> str:
-    """Case-folded, NFKC, punctuation turned to spaces, spaces collapsed: 'Help!!' -> 'help'."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
+    """Case-folded, NFKC, punctuation turned to spaces, spaces collapsed: 'Help!!' -> 'help'.
+    Digits of any script and keycap emoji are ASCII digits: '௨' and '2️⃣' are '2'."""
+    text = digits(unicodedata.normalize("NFKC", text or "").translate(_INVISIBLE)).casefold()
     # Tamil vowel signs and viramas are marks (M*), not punctuation, so they survive.
     cleaned = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text)
     return " ".join(cleaned.split())

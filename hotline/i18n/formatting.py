@@ -41,11 +41,43 @@ def _skeleton(t: time) -> str:
 
 
 def format_time_of_day(value: time, tag: str) -> str:
+    parts = _parts(tag)
+    if parts:
+        hours = str(parts.get("word") or "")
+        return f"{_part_of(value, parts)} {_clock(value)} {hours}".strip()
     return plain(format_skeleton(_skeleton(value), value, locale=locale(tag)))
 
 
+def _parts(tag: str) -> dict | None:
+    """The parts of the day a language's lexicon writes times with (Tamil: காலை, மாலை …)."""
+    from ..engine.lexicon import LOCALES, lexicon
+
+    return lexicon(str(LOCALES)).parts.get(tag.split("_")[0]) or None
+
+
+def _part_of(t: time, parts: dict) -> str:
+    hour = t.hour if t.hour >= 4 else t.hour + 24  # after midnight is still the night before
+    for spec in parts.values():
+        if isinstance(spec, dict) and int(spec.get("from", 0)) <= hour < int(spec.get("to", 0)):
+            return str(spec.get("say", ""))
+    return ""
+
+
+def _clock(t: time) -> str:
+    hour = t.hour % 12 or 12
+    return f"{hour}:{t.minute:02d}" if t.minute else str(hour)
+
+
 def format_window(start: time, end: time, tag: str) -> str:
-    """'between 4 and 6 pm' as the locale writes it: '4-6 pm' (en_IN)."""
+    """'between 4 and 6 pm' as the locale writes it: '4-6 pm' (en_IN); in a language whose
+    lexicon names the parts of the day, with them and no Latin am/pm: 'மாலை 4-6 மணி' (ta)."""
+    parts = _parts(tag)
+    if parts:
+        first, last = _part_of(start, parts), _part_of(end if end.minute or end.hour else start, parts)
+        hours = str(parts.get("word") or "")
+        if first == last or end <= time(end.hour, 0) and _part_of(time((end.hour - 1) % 24), parts) == first:
+            return f"{first} {_clock(start)}-{_clock(end)} {hours}".strip()
+        return f"{first} {_clock(start)} - {last} {_clock(end)} {hours}".strip()
     skeleton = "hm" if start.minute or end.minute else "h"
     return plain(format_interval(start, end, skeleton, locale=locale(tag)))
 

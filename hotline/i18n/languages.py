@@ -116,8 +116,9 @@ class Languages:
 
     def detect(self, text: str | None) -> str | None:
         """The language a message shows: a first word naming a language ("Tamil", "தமிழ்"),
-        else a script most of its letters are written in (Latin tells nothing: English is the
-        default and other languages are often typed in Latin letters too)."""
+        else a script most of its letters are written in, else a language's own words in Latin
+        letters (Tanglish: "enakku romba bayama irukku" is Tamil). Plain English tells nothing:
+        it is the default."""
         if not text:
             return None
         words = normalise(text).split()
@@ -131,6 +132,12 @@ class Languages:
                 found = script_share(text, language.script)
                 if found >= share:
                     best, share = language.code, found
+        if best is None:
+            # Latin letters with enough of a language's own words (Tanglish is Tamil): the
+            # lexicons' markers (locales/<lang>/lexicon.yaml); "en" (Tanglish "my") picks nothing
+            from ..engine.lexicon import lexicon
+
+            best = lexicon(str(self.folder)).language_of(text, [c for c in self.codes if c != self.source])
         return best
 
 

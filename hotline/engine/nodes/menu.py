@@ -18,6 +18,12 @@
         - script: tamil              # any text mostly in Tamil script
           set: {lang: ta}
           goto: safe_to_talk
+        - written: ta                # any text in Tamil: its script, or Tanglish (the lexicon's words)
+          goto: safe_to_talk
+        - key: 1
+          label: answer_yes
+          lexicon: "yes"             # yes/no in any language, negation first ('safe illa' is no);
+          goto: main_menu            # or any lexicon category (dont_know …)
       retries: 2                     # re-asks before the fallback (the flow's default otherwise)
       invalid: not_understood        # said before re-asking (optional)
       fallback: main_menu_help       # where a caller goes after the last re-ask
@@ -26,7 +32,8 @@
 from __future__ import annotations
 
 from .. import schema
-from ..text import contains_phrase, normalise, written_in
+from ..lexicon import Lexicon, lexicon
+from ..text import normalise, written_in
 from ..yamlsource import Map, Problem
 from .base import RETRY_FIELDS, NodeKind
 from .set import check_variables
@@ -40,6 +47,8 @@ CHOICE_FIELDS = {
     "rest": schema.ident,
     "set": schema.mapping,
     "goto": schema.ident,
+    "written": schema.text,
+    "lexicon": schema.text,
 }
 
 
@@ -69,8 +78,9 @@ class Menu(NodeKind):
                 problems.append(Problem(file, line, f"choice {i + 1} needs goto:"))
             if "key" in raw and "label" not in raw:
                 problems.append(Problem(file, line, f"choice {i + 1} has a key but no label: to show"))
-            if not ({"key", "match", "script"} & raw.keys()):
-                problems.append(Problem(file, line, f"choice {i + 1} can never be chosen: give it key:, match: or script:"))
+            if not ({"key", "match", "script", "written", "lexicon"} & raw.keys()):
+                problems.append(Problem(file, line, f"choice {i + 1} can never be chosen: give it key:, match:, script:, "
+                                                    "written: or lexicon:"))
             if isinstance(raw.get("set"), dict):
                 check_variables(raw["set"], file, problems)
             words = [normalise(str(w)) for w in ([raw["key"]] if "key" in raw else []) + list(raw.get("match") or [])]
@@ -84,6 +94,8 @@ class Menu(NodeKind):
                 "label": raw.get("label"),
                 "words": words,
                 "script": raw.get("script"),
+                "written": raw.get("written"),
+                "lexicon": str(raw["lexicon"]).lower() if "lexicon" in raw else None,
                 "args": list(raw.get("args") or []),
                 "rest": raw.get("rest"),
                 "set": dict(raw.get("set") or {}),
@@ -104,7 +116,7 @@ class Menu(NodeKind):
         run.prompt(node.spec["say"], choices=listed, answer="menu")
 
     def receive(self, run, node, text):
-        choice, args = pick(node.data["choices"], text)
+        choice, args = pick(node.data["choices"], text, run.flows.lexicon, run.flow.languages)
         if choice is None:
             return False
         run.assign({**choice["set"], **args})
@@ -112,8 +124,13 @@ class Menu(NodeKind):
         return True
 
 
-def pick(choices: list[dict], text: str) -> tuple[dict | None, dict]:
-    """The choice a caller meant, and the arguments she gave with it ('ACK 482')."""
+def pick(choices: list[dict], text: str, words: Lexicon | None = None,
+         languages: list[str] | None = None) -> tuple[dict | None, dict]:
+    """The choice a caller meant, and the arguments she gave with it ('ACK 482'): a key or keyword
+    alone, a command with its arguments, the language it is written in, its meaning by the
+    lexicons (yes, no …), then a keyword inside a sentence (with the lexicons' endings:
+    தங்குமிடத்துக்கு is தங்குமிடம்)."""
+    words = words if words is not None else lexicon()
     said = normalise(text)
     if not said:
         return None, {}
@@ -136,6 +153,17 @@ def pick(choices: list[dict], text: str) -> tuple[dict | None, dict]:
     for choice in choices:
         if choice["script"] and written_in(text, choice["script"]):
             return choice, {}
+        if choice.get("written") and words.language_of(text, languages) == choice["written"]:
+            return choice, {}
+    meant = [c for c in choices if c.get("lexicon") and _means(words, text, c["lexicon"])]
+    if len(meant) == 1:
+        return meant[0], {}
     # a keyword inside a sentence ("I want to talk to a counsellor"), when only one choice has it
-    hits = [c for c in choices if not c["args"] and any(contains_phrase(said, w) for w in c["words"] if not w.isdigit())]
+    hits = [c for c in choices if not c["args"] and any(words.contains(text, w) for w in c["words"] if len(w) > 2 and not w.isdigit())]
     return (hits[0], {}) if len(hits) == 1 else (None, {})
+
+
+def _means(words: Lexicon, text: str, category: str) -> bool:
+    if category in ("yes", "no"):
+        return words.yesno(text) == category
+    return words.shows(text, category)
