@@ -137,6 +137,8 @@ class Lexicon:
             if is_latin(suffix) != latin:
                 continue
             forms.add(fold(word + suffix) if latin else join(word, suffix))
+            if not latin and word.endswith(VIRAMA) and len(word) > 2 and not word.endswith("ம்"):
+                forms.add(join(word + word[-2:], suffix))  # a short last syllable doubles: கல் + இல் = கல்லில்
             if not latin and word.endswith("ம்"):  # அவசரம் -> அவசரத்துக்கு, அவசரமா
                 forms.add(join(word[:-2] + "த்த்", suffix))
                 forms.add(join(word[:-1], suffix))
@@ -193,6 +195,9 @@ class Lexicon:
     def yesno(self, text: str) -> str | None:
         """'yes', 'no' or None. A no, or a negated yes, beats a yes: 'ok but not safe' is no."""
         hits = self.hits(text, ("yes", "no", "dont_know"))
+        # "avasaram illa, pesalam": the illa negates avasaram; it is no answer of its own
+        spent = {h.end for h in self.hits(text, ("danger", "distress")) if h.negated}
+        hits = [h for h in hits if not (h.category == "no" and h.start in spent)]
         if any(h.category == "dont_know" and not h.negated for h in hits):
             return None  # 'maybe', 'not sure': ask again rather than guess
         if any(h.category == "no" and not h.negated or h.category == "yes" and h.negated for h in hits):
