@@ -9,6 +9,8 @@ texts file babel.cfg names) and every catalog under locales/:
 - a translation whose placeholders ({window}, {code} …) differ from the English: at its .po line;
 - an SMS text longer than two segments - 306 GSM-7 characters (160 in one, 153 a part), or 134
   for anything else, Tamil included (UCS-2: 70 in one, 67 a part): at its line;
+- a whole reply as sent (every message of one step, its menu lines, realistic values) longer than
+  two segments in any language of its flow: at the node or handler it follows;
 - a compiled messages.mo that differs from its messages.po (not compiled since an edit);
 - a language without a voice (locales/languages.yaml) and a recorded audio file missing for one
   of the messages a call says.
@@ -258,6 +260,7 @@ def lint(flows: dict[str, Flow], locales: Path | str, root: Path | str | None = 
                         problems.append(Problem(po, held.lineno, wrong))
 
     problems += _audio(langs, messages, locales)
+    problems += reply_problems(flows, locales)
     return problems
 
 
@@ -311,3 +314,118 @@ def check(flows_path: str | os.PathLike, flows: dict[str, Flow]) -> list[Problem
                     problems.append(Problem(message.file, message.line, wrong))
         return problems
     return lint(flows, locales)
+
+
+# -- whole replies, as sent --------------------------------------------------------------------
+
+# Realistic values for a reply's placeholders: what the longest real reply would carry.
+SAMPLE = {"safe_word": "RECIPE", "window": "16:30-18:30", "code": "48213", "name": "Kavitha",
+          "area": "Tiruvannamalai", "when": "now", "count": 15, "key": "5"}
+
+
+def _prompt(node) -> list[tuple[str, list]]:
+    from ..engine.loader import _ids
+
+    ids = _ids(node.spec.get("say"))
+    listed = [c for c in node.data.get("choices", []) if c.get("key")]
+    return [(m, []) for m in ids[:-1]] + ([(ids[-1], listed)] if ids else [])
+
+
+def _chains(flow, node_id: str, seen: frozenset = frozenset()) -> list[list[tuple[str, list]]]:
+    """Every sequence of messages from entering a node to the next wait (or the end), by SMS."""
+    from ..engine.loader import _ids
+    from ..engine.nodes import KINDS
+
+    node = flow.nodes.get(node_id)
+    if node is None or node_id in seen:
+        return [[]]
+    seen = seen | {node_id}
+    if KINDS[node.kind].waits:
+        return [_prompt(node)]
+    said = [(m, []) for m in _ids(node.spec.get("say"))] if node.kind in ("message", "action", "end") else []
+    if node.kind == "branch":
+        nexts = [c.get("goto") for c in node.spec.get("cases", []) if isinstance(c, dict)
+                 and (c.get("when") or {}).get("channel") != "voice"] + [node.spec.get("else")]
+    elif node.kind == "end" or node.kind == "flow":
+        nexts = []
+    else:
+        nexts = [node.spec.get("next")]
+    nexts = [n for n in nexts if isinstance(n, str)]
+    if not nexts:
+        return [said]
+    return [said + rest for n in nexts for rest in _chains(flow, n, seen)]
+
+
+def _by_sms(flow) -> set[str]:
+    """The nodes an SMS conversation can reach (not those behind a `channel: voice` case)."""
+    todo = [flow.start] + [h.then for h in flow.handlers if h.then in flow.nodes]
+    seen: set[str] = set()
+    while todo:
+        node = flow.nodes.get(todo.pop())
+        if node is None or node.id in seen:
+            continue
+        seen.add(node.id)
+        if node.kind == "branch":
+            todo += [c.get("goto") for c in node.spec.get("cases", []) if isinstance(c, dict)
+                     and (c.get("when") or {}).get("channel") != "voice"] + [node.spec.get("else")]
+        else:
+            todo += [c.get("goto") for c in node.data.get("choices", [])]
+            todo += [node.spec.get(k) for k in ("next", "unclear", "dont_know", "fallback")]
+        todo = [t for t in todo if isinstance(t, str)]
+    return seen
+
+
+def replies(flow) -> list[tuple[int, str, list[tuple[str, list]]]]:
+    """(line, what, messages) of every reply the flow can send by SMS: after each answer, each
+    re-ask, each handler."""
+    from ..engine.loader import _ids
+    from ..engine.nodes import KINDS
+
+    found = [(flow.start_line, "the first reply", chain) for chain in _chains(flow, flow.start)]
+    by_sms = _by_sms(flow)
+    for node in flow.nodes.values():
+        if not KINDS[node.kind].waits or node.id not in by_sms:
+            continue
+        targets = [c["goto"] for c in node.data.get("choices", []) if isinstance(c.get("goto"), str)]
+        targets += [node.spec[k] for k in ("next", "unclear", "dont_know", "fallback") if isinstance(node.spec.get(k), str)]
+        for target in dict.fromkeys(targets):
+            for chain in _chains(flow, target):
+                found.append((node.line, f'after an answer at "{node.id}"', chain))
+        complaint = [(m, []) for m in _ids(node.spec.get("invalid"))]
+        found.append((node.line, f'the re-ask of "{node.id}"', complaint + _prompt(node)))
+    waiting = [n for n in flow.nodes.values() if KINDS[n.kind].waits and n.id in by_sms]
+    for handler in flow.handlers:
+        said = [(m, []) for m in handler.say]
+        if handler.then in flow.nodes:
+            chains = [said + c for c in _chains(flow, handler.then)]
+        elif handler.then == "resume":
+            chains = [said + _prompt(n) for n in waiting]
+        else:
+            chains = [said]
+        found += [(handler.line, f'handler "{handler.id}"', c) for c in chains]
+    return found
+
+
+def reply_problems(flows: dict[str, Flow], locales: Path | str) -> list[Problem]:
+    """Every SMS reply as sent (its messages, its menu lines, realistic values) within two
+    segments in every language of its flow."""
+    from .catalog import Catalog
+
+    catalog = Catalog(locales)
+    problems, reported = [], set()
+    for flow in flows.values():
+        for line, what, chain in replies(flow):
+            for lang in flow.languages:
+                parts = []
+                for msg_id, choices in chain:
+                    out = {"flow": flow.name, "msg": msg_id, "default": flow.message(msg_id), "params": SAMPLE}
+                    parts.append(catalog.output(out, lang))
+                    for c in choices:
+                        label = catalog.choice(out, {"msg": c["label"], "default": flow.message(c["label"])}, lang)
+                        parts.append(catalog.own("sms_choice", lang, key=c["key"], label=label))
+                text = "\n".join(parts)
+                ids = " + ".join(m for m, _ in chain)
+                if ids and (wrong := _sms_problem(text, f"the {lang} reply {what} ({ids})")) and (lang, ids) not in reported:
+                    reported.add((lang, ids))
+                    problems.append(Problem(flow.file, line, wrong))
+    return problems
