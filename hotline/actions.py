@@ -35,7 +35,8 @@ def escalation_of(action: dict, lang: str) -> dict | None:
                     details={k: action.get(k) for k in ("recording", "seconds")})
     if kind == "schedule_callback":
         return dict(kind="callback", priority="normal", role="counsellor", reason="callback requested",
-                    details={"window": action.get("window"), "code_word": action.get("code_word")})
+                    details={"window": action.get("window"), "code_word": action.get("code_word"),
+                             "day": action.get("day")})
     if kind == "request_accompaniment":
         return dict(kind="accompaniment", priority="high", role="ngo", reason="accompaniment requested",
                     details={k: action.get(k) for k in ("area", "when", "case_ref", "language")},
@@ -58,7 +59,8 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
             start_at = None
             if wanted["kind"] == "callback" and wanted["details"].get("window"):
                 # the alert goes out when her safe window opens; nobody reaches her outside it
-                start_at, end = windows.bounds(wanted["details"]["window"], svc.now(), svc.staff.zone)
+                start_at, end = windows.bounds(wanted["details"]["window"], svc.now(), svc.staff.zone,
+                                               tomorrow=wanted["details"].get("day") == "tomorrow")
                 wanted["details"].update(window_start=start_at.isoformat(), window_end=end.isoformat())
             recorded.append(open_escalation(svc, caller_key=key, number=number, channel=channel, lang=lang,
                                             case_lang=case_lang, start_at=start_at,

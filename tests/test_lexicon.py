@@ -82,3 +82,15 @@ def test_a_reply_too_long_as_sent_is_named(tmp_path):
     flow, _ = engine.load_one(longer, str(tmp_path / "survivor.yaml"))
     problems = reply_problems({"survivor": flow}, ROOT / "locales")
     assert any("en reply" in p.message and "more_help" in p.message for p in problems)
+
+
+def test_tomorrow_books_tomorrows_window_even_when_todays_is_still_ahead():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from hotline.escalation.windows import bounds
+
+    zone, now = ZoneInfo("Asia/Kolkata"), datetime(2026, 1, 1, 4, 30, tzinfo=UTC)  # 10:00 in Chennai
+    today, _ = bounds("16:00-18:00", now, zone)
+    tomorrow, _ = bounds("16:00-18:00", now, zone, tomorrow=True)
+    assert (tomorrow - today).days == 1
