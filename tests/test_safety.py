@@ -184,7 +184,7 @@ def test_a_code_she_does_not_hold_a_closed_case_and_a_command_typo_are_never_rel
     (closed,) = text(client, KAVITHA, f"{b.code} one more thing")
     typos = text(client, KAVITHA, f"ack{a.code}", f"akc {a.code}", "done180")
     run_worker(svc, burst=True)
-    assert to(svc, SURVIVOR, start) == [] and to(svc, OTHER, start)[:1] != ["Counsellor: one more thing"]
+    assert to(svc, SURVIVOR, start) == [] and to(svc, OTHER, start)[:1] != ["Kavitha: one more thing"]
     assert not any("one more thing" in m or "Anjali" in m or "ack" in m.lower() for m in
                    to(svc, SURVIVOR, start) + to(svc, OTHER, start))
     assert a.code in not_hers and b.code in closed and all(typos)
@@ -199,7 +199,7 @@ def test_with_one_case_a_leading_number_that_is_no_code_is_just_words(line):
     start = mark(svc)
     assert text(client, KAVITHA, "112 is the police, 181 the women's helpline") == [""]
     run_worker(svc, burst=True)
-    assert to(svc, SURVIVOR, start) == [own(svc, "relay_prefix_survivor", "en",
+    assert to(svc, SURVIVOR, start) == [own(svc, "relay_prefix_survivor", "en", name="Kavitha",
                                             text="112 is the police, 181 the women's helpline")]
 
 
@@ -471,3 +471,12 @@ def test_help_or_a_language_word_in_a_relay_goes_to_the_counsellor_and_shows_no_
     got = to(svc, KAVITHA, start)
     assert [m for m in got if ": help\n" in m] and [m for m in got if ": Tamil\n" in m]
     assert len(escalations(svc)) == 1
+
+
+def test_a_counsellors_words_reach_her_under_a_first_name_never_a_role(line):
+    client, svc = line
+    counsellor_holds(client, svc)
+    start = mark(svc)
+    text(client, KAVITHA, "Are you safe to talk?")
+    run_worker(svc, burst=True)
+    assert to(svc, SURVIVOR, start) == ["Kavitha: Are you safe to talk?"]  # not "Counsellor: …"

@@ -189,7 +189,10 @@ def send(svc: Services, relay_id: int) -> str:
                     svc.outbound.sms(staff.phone, say(svc, REFUSED[refused], staff.language, window=window,
                                                       code=escalation.code if escalation else ""), session=s)
                 return f"refused: {refused}"
-            reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, text=text), about=case.caller_key)
+            # her first name, not "Counsellor:": someone may read the survivor's phone
+            name = (staff.name.split() or [""])[0] if staff else ""
+            reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
+                      about=case.caller_key)
         else:
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
