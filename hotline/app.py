@@ -32,8 +32,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        # the client's address (the console's login limits) from the proxies we run, no others
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
+        # from the proxies we run, no others: the client's address (the console's login limits), and
+        # the scheme, host, port and path prefix Twilio called (its signatures, absolute callbacks)
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's posts are a few KB; refuse floods early
     app.extensions["hotline"] = services
     app.extensions["hotline_metrics"] = Metrics()

@@ -145,7 +145,7 @@ def test_a_voice_alert_is_taken_by_pressing_1(hotline):
         person = s.get(__import__("hotline.store.models", fromlist=["StaffMember"]).StaffMember, call.staff_id)
     twiml = client.post(f"/twilio/voice/alert?n={call.id}", data={"CallSid": "CA9", "From": "+914400000000",
                                                                   "To": person.phone}).get_data(as_text=True)
-    assert f'<Gather action="/twilio/voice/alert/answer?n={call.id}"' in twiml  # her alert, in her language
+    assert f'<Gather action="http://localhost/twilio/voice/alert/answer?n={call.id}"' in twiml  # her alert, in her language
     answer = client.post(f"/twilio/voice/alert/answer?n={call.id}",
                          data={"CallSid": "CA9", "From": "+914400000000", "Digits": "1"}).get_data(as_text=True)
     assert latest(svc).code in answer

@@ -29,23 +29,23 @@ def test_a_call_walks_the_menu_by_keypad_and_speech_to_a_counsellor(make_app):
     first = call(client, "/twilio/voice")
     gather = first.find("Gather")
     assert gather is not None and gather.get("input") == "dtmf speech"
-    assert gather.get("action") == "/twilio/voice/gather?n=1"
+    assert gather.get("action") == "http://localhost/twilio/voice/gather?n=1"
     assert "For English, press 1." in said(first)
-    assert first.find("Redirect").text == "/twilio/voice/gather?n=1"  # silence comes back as no input
+    assert first.find("Redirect").text == "http://localhost/twilio/voice/gather?n=1"  # silence comes back as no input
 
     tamil = call(client, "/twilio/voice/gather?n=1", Digits="2")
     assert tamil.find("Gather").get("language") == "ta-IN"
     assert tamil.find("Gather/Say").get("voice") == "Google.ta-IN-Standard-A"
 
     menu = call(client, "/twilio/voice/gather?n=2", SpeechResult="ஆம்", Confidence="0.9")
-    assert menu.find("Gather").get("action") == "/twilio/voice/gather?n=3"
+    assert menu.find("Gather").get("action") == "http://localhost/twilio/voice/gather?n=3"
 
     connect = call(client, "/twilio/voice/gather?n=3", Digits="1")
     dial = connect.find("Dial")
     assert dial is not None, ElementTree.tostring(connect)
     assert dial.get("callerId") == "+914400000000"  # the hotline's number, never the survivor's
     assert dial.find("Number").text == "+919840000001"  # Kavitha: on shift, speaks Tamil
-    assert dial.get("action").startswith("/twilio/voice/dialed")
+    assert dial.get("action").startswith("http://localhost/twilio/voice/dialed")
 
     unanswered = client.post(dial.get("action"), data={"From": CALLER, "CallSid": "CA" + "1" * 32,
                                                        "DialCallStatus": "no-answer"})

@@ -1,13 +1,18 @@
-"""X-Twilio-Signature, checked with Twilio's RequestValidator.
+"""X-Twilio-Signature, checked as Twilio computes it (twilio.request_validator.RequestValidator).
 
-Twilio signs the URL it called. Behind a TLS proxy request.url is not that URL
-(twilio-python#751), so PUBLIC_URL + the path and query is used when PUBLIC_URL is set."""
+- A form post: the URL Twilio called and every value of every key (a form may repeat a key;
+  request.form is a MultiDict and the validator signs all of its values).
+- A JSON post: Twilio signs the URL alone, with `bodySHA256=<sha256 of the body>` in its query;
+  the body is checked against that hash, so a signed URL cannot carry another body.
+- The URL: PUBLIC_URL + the path and query when PUBLIC_URL is set (the address Twilio was given);
+  else request.url, which behind HOTLINE_TRUSTED_PROXIES proxies is rebuilt from their
+  X-Forwarded-Proto/Host/Prefix by Werkzeug's ProxyFix (hotline/app.py)."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, url_for
 from twilio.request_validator import RequestValidator
 
 from ..phones import e164, mask
@@ -23,13 +28,32 @@ def signed_url() -> str:
     return public + path
 
 
+def absolute(endpoint: str, **values) -> str:
+    """The absolute URL Twilio is to call next (a <Gather>'s action, a <Record>'s): PUBLIC_URL +
+    the path when set, else the URL the request came in on (its scheme, host and prefix as the
+    trusted proxies gave them). A relative URL breaks under a path prefix."""
+    public = current_app.extensions["hotline"].settings.public_url
+    if public:
+        path = url_for(endpoint, **values)
+        root = request.script_root
+        return public + (path[len(root):] if root and path.startswith(root) else path)
+    return url_for(endpoint, _external=True, **values)
+
+
+def valid(validator: RequestValidator, url: str, signature: str) -> bool:
+    if "bodySHA256" in request.args and not request.form:
+        # a JSON (or other non-form) body: the signed URL names its hash; the validator checks both
+        return validator.validate(url, request.get_data(as_text=True), signature)
+    return validator.validate(url, request.form, signature)
+
+
 def check_signature():
     settings = current_app.extensions["hotline"].settings
     if not settings.twilio_auth_token:
         return None  # the embedded demo: the start-up log says signatures are not checked
     validator = RequestValidator(settings.twilio_auth_token)
     signature = request.headers.get("X-Twilio-Signature", "")
-    if signature and validator.validate(signed_url(), request.form.to_dict(), signature):
+    if signature and valid(validator, signed_url(), signature):
         return None
     log.warning("refused %s %s: %s signature (from %s)", request.method, request.path,
                 "bad" if signature else "no", mask(e164(request.form.get("From"))))

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request, url_for
+from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from ..actions import carry_out
@@ -21,6 +21,7 @@ from ..inbound import Handled, Inbound
 from ..phones import caller_key
 from . import bp
 from .common import answer, caller, metrics, services
+from .signature import absolute
 
 
 def _xml(body: str, status: int = 200) -> Response:
@@ -34,7 +35,7 @@ def _say(texts: list[str], lang: str, then_record: bool = False) -> str:
     for text in texts:
         response.say(text, voice=cfg["voice"], language=cfg["language"])
     if then_record:
-        response.record(action=url_for("twilio.voice_recorded", lang=lang), method="POST",
+        response.record(action=absolute("twilio.voice_recorded", lang=lang), method="POST",
                         max_length=120, play_beep=True)
     response.hangup()
     return str(response)
@@ -55,17 +56,17 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
         plan = voice.plan(outputs, h.step.lang, svc.catalog, params)
         if h.text:
             plan.says.insert(0, h.text)
-        next_url = url_for("twilio.voice_gather", n=n + 1)
+        next_url = absolute("twilio.voice_gather", n=n + 1)
         connect = next((a for a in h.step.actions if a["type"] == "connect"), None)
         if connect:
             people = svc.staff.on_shift(svc.now(), connect.get("role") or "counsellor", h.step.lang)
             if people:
                 return voice.twiml(plan, next_url, dial=people[0].phone, caller_id=svc.settings.hotline_number,
-                                   record=url_for("twilio.voice_dialed", lang=h.step.lang))
+                                   record=absolute("twilio.voice_dialed", lang=h.step.lang))
             plan.says.append(svc.catalog.own("voice_leave_message", h.step.lang))
-            return voice.twiml(plan, next_url, record=url_for("twilio.voice_recorded", lang=h.step.lang))
+            return voice.twiml(plan, next_url, record=absolute("twilio.voice_recorded", lang=h.step.lang))
         if any(a["type"] == "voicemail" for a in h.step.actions):
-            return voice.twiml(plan, next_url, record=url_for("twilio.voice_recorded", lang=h.step.lang))
+            return voice.twiml(plan, next_url, record=absolute("twilio.voice_recorded", lang=h.step.lang))
         return voice.twiml(plan, next_url)
 
     def safe(text: str) -> str:
@@ -145,7 +146,7 @@ def _staff_call(svc, person):
         p.hset(key, mapping={"staff": person.id, "stage": "pin", "tries": 0})
         p.expire(key, STAFF_CALL_TTL)
         p.execute()
-    return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_ask", lang)], lang, url_for("twilio.voice_staff_pin")))
+    return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_ask", lang)], lang, absolute("twilio.voice_staff_pin")))
 
 
 def _staff_call_at(svc, stage: str):
@@ -198,7 +199,7 @@ def voice_staff_pin():
         svc.redis.delete(key)
         return _xml(_say([svc.catalog.own("voice_staff_pin_refused", lang)], lang))
     return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_wrong", lang), svc.catalog.own("voice_staff_pin_ask", lang)],
-                            lang, url_for("twilio.voice_staff_pin")))
+                            lang, absolute("twilio.voice_staff_pin")))
 
 
 def _her_cases(svc, person, key: str) -> Response:
@@ -211,7 +212,7 @@ def _her_cases(svc, person, key: str) -> Response:
         return _connect(svc, person, key, held[0][0])
     svc.redis.hset(key, "stage", "choose")
     return _xml(_ask_digits([svc.catalog.own("voice_staff_choose_case", lang)], lang,
-                            url_for("twilio.voice_staff_case")))
+                            absolute("twilio.voice_staff_case")))
 
 
 @bp.post("/voice/staff/case")
@@ -323,7 +324,7 @@ def voice_alert():
     cfg = voice.VOICES.get(lang, voice.VOICES["en"])
     response = VoiceResponse()
     gather = response.gather(input="dtmf", num_digits=1, timeout=8, method="POST",
-                             action=url_for("twilio.voice_alert_answer", n=n.id))
+                             action=absolute("twilio.voice_alert_answer", n=n.id))
     gather.say(say(svc, "esc_voice_alert", lang, **alert_params(svc, e, lang)), voice=cfg["voice"],
                language=cfg["language"])
     response.hangup()
