@@ -40,10 +40,16 @@ def control(step: engine.Step) -> bool:
 @dataclass
 class Inbound:
     channel: str  # sms | voice
-    number: str  # E.164
+    number: str | None  # E.164; None when the caller ID is withheld, unknown or unparseable
     text: str | None  # None: a voice prompt that heard nothing
     sid: str  # what makes a delivery unique (MessageSid, CallSid + step)
     fresh: bool = False  # a new call: begin a new voice conversation
+    withheld: str | None = None  # no number: the CallSid (or MessageSid) her conversation is keyed by
+
+    def key(self, secret: str) -> str:
+        """Her keyed hash; without a number, one for this call (or message) alone: nothing of a
+        withheld caller is remembered beyond it, and nothing can be sent to her later."""
+        return caller_key(self.number or f"withheld:{self.withheld}", secret)
 
 
 @dataclass
@@ -59,7 +65,7 @@ Render = Callable[[Handled], str]
 
 
 def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
-    key = caller_key(msg.number, svc.settings.secret_key)
+    key = msg.key(svc.settings.secret_key)
     conv_key = key if msg.channel == "sms" else f"voice:{key}"
     conversations = svc.conversations
     with conversations.turn(conv_key, key, msg.sid) as turn:
@@ -83,6 +89,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "local_time": svc.staff.local(now).strftime("%H:%M"),
             "on_shift": svc.staff.coverage(now),
             "relay": live,
+            "reachable": msg.number is not None,  # no call-back offered to a withheld number
         }
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
@@ -119,7 +126,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
                                  words=msg.text)
         reply = render(Handled(result, key, role, recorded, text=said))
         # a language chosen on a call holds for that call only (its state), never for her next SMS
-        keep = msg.channel != "voice" and not (result.forgotten or erased) and result.lang != turn.lang
+        keep = msg.channel != "voice" and msg.number is not None and not (result.forgotten or erased) \
+            and result.lang != turn.lang
         turn.finish(None if result.forgotten else result.state, reply, lang=result.lang if keep else None,
                     forget_lang=result.forgotten)
         if observe:
@@ -138,10 +146,11 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
     lang = detect(msg.text) or "en"
     said = svc.catalog.own("safe_reply", lang)
     try:
-        key = caller_key(msg.number, svc.settings.secret_key)
+        key = msg.key(svc.settings.secret_key)
         if svc.staff.role_of(msg.number) != "survivor":
             return said
-        facts = {"role": "survivor", "channel": msg.channel, "safe_word": svc.settings.safe_word, "relay": False}
+        facts = {"role": "survivor", "channel": msg.channel, "safe_word": svc.settings.safe_word, "relay": False,
+                 "reachable": msg.number is not None}
         step = engine.step(svc.flows, None, engine.Event(text=msg.text, at=svc.now().timestamp(), flow="survivor",
                                                          lang=lang, facts=facts))
         controls = [a for a in step.actions if a["type"] in CONTROLS and msg.channel == "sms"]

@@ -8,6 +8,8 @@
     when: {on_shift: counsellor}         someone of that role on shift who speaks the caller's
                                          language (or `language: en`)
     when: {relay: true}                  someone holds her case: her texts go to that person
+    when: {reachable: false}             her number is withheld or unknown: nothing can be sent
+                                         to her later, so no call-back is offered
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ KEYS: dict[str, schema.Check] = {
     "on_shift": schema.one_of("counsellor", "ngo", "coordinator", "police"),
     "language": schema.text,
     "relay": schema.boolean,
+    "reachable": schema.boolean,
 }
 
 
@@ -77,6 +80,8 @@ def holds(when: dict, variables: dict, lang: str, facts: dict) -> bool:
     if "time" in when and not _in_window(facts.get("local_time"), when["time"]):
         return False
     if "relay" in when and bool(facts.get("relay")) != when["relay"]:
+        return False
+    if "reachable" in when and bool(facts.get("reachable", True)) != when["reachable"]:
         return False
     if "on_shift" in when:
         language = when.get("language", lang)

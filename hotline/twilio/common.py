@@ -22,8 +22,19 @@ def metrics():
     return current_app.extensions["hotline_metrics"]
 
 
+# what carriers put in From when the caller withheld her number (Twilio passes them on): never
+# a number to call back, even where one parses
+WITHHELD = frozenset({"anonymous", "restricted", "unknown", "private", "unavailable", "+266696687",
+                      "+86282452253", "+8656696", "+2562533", "+7378742833"})
+
+
 def caller() -> str | None:
-    return e164(request.form.get("From"), current_app.extensions["hotline"].settings.extra.get("region", "IN"))
+    """Her number in E.164, or None when it is withheld, unknown or unparseable: she still gets
+    the flow (keyed by the call), never a 4xx."""
+    raw = (request.form.get("From") or "").strip()
+    if raw.lower() in WITHHELD:
+        return None
+    return e164(raw, current_app.extensions["hotline"].settings.extra.get("region", "IN"))
 
 
 def answer(msg: Inbound, render, safe) -> str:

@@ -23,9 +23,9 @@ def twiml(body: str) -> str:
 @bp.post("/sms")
 def inbound_sms():
     svc = services()
-    number = caller()
+    number = caller()  # None: withheld, unknown or unparseable; she still gets the flow
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
-    if not number or not sid:
+    if not sid:
         metrics().requests.labels("sms", "400").inc()
         return Response(twiml(""), status=400, mimetype="text/xml")
     text = (request.form.get("Body") or "")[:MAX_BODY]
@@ -39,6 +39,6 @@ def inbound_sms():
     def safe(text: str) -> str:
         return twiml(text)
 
-    reply = answer(Inbound("sms", number, text, f"sms:{sid}"), render, safe)
+    reply = answer(Inbound("sms", number, text, f"sms:{sid}", withheld=None if number else sid), render, safe)
     metrics().requests.labels("sms", "200").inc()
     return Response(reply, mimetype="text/xml")

@@ -18,7 +18,6 @@ from ..channels import voice
 from ..escalation.relay import held_by
 from ..i18n import detect
 from ..inbound import Handled, Inbound
-from ..phones import caller_key
 from . import bp
 from .common import answer, caller, metrics, services
 from .signature import absolute
@@ -43,9 +42,9 @@ def _say(texts: list[str], lang: str, then_record: bool = False) -> str:
 
 def _step(n: int, text: str | None, fresh: bool) -> Response:
     svc = services()
-    number = caller()
+    number = caller()  # None: a withheld or unknown caller ID; she gets the flow all the same
     call_sid = request.form.get("CallSid")
-    if not number or not call_sid:
+    if not call_sid:
         return _xml(str(VoiceResponse()), 400)
     params = {"safe_word": svc.settings.safe_word}
 
@@ -72,7 +71,8 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
     def safe(text: str) -> str:
         return _say([text], detect(text) or "en")
 
-    return _xml(answer(Inbound("voice", number, text, f"voice:{call_sid}:{n}", fresh=fresh), render, safe))
+    msg = Inbound("voice", number, text, f"voice:{call_sid}:{n}", fresh=fresh, withheld=None if number else call_sid)
+    return _xml(answer(msg, render, safe))
 
 
 @bp.post("/voice")
@@ -282,12 +282,14 @@ def voice_recorded():
     """A voicemail: the team is alerted (the recording stays with Twilio; we keep its address)."""
     svc = services()
     lang = request.args.get("lang", "en")
-    number = caller()
-    if number and request.form.get("RecordingUrl"):
+    number = caller()  # None: a withheld number; her voicemail reaches the team all the same
+    call_sid = request.form.get("CallSid") or ""
+    if (number or call_sid) and request.form.get("RecordingUrl"):
         try:
+            key = Inbound("voice", number, None, "", withheld=None if number else call_sid).key(svc.settings.secret_key)
             carry_out(svc, [{"type": "voicemail", "lang": lang, "recording": request.form["RecordingUrl"],
                              "seconds": request.form.get("RecordingDuration")}],
-                      key=caller_key(number, svc.settings.secret_key), number=number, channel="voice")
+                      key=key, number=number, channel="voice")
         except Exception:  # noqa: BLE001 - she must still hear the goodbye
             metrics().fallbacks.labels("voice", "voicemail").inc()
     return _xml(_say([svc.catalog.own("voice_goodbye", lang)], lang))
