@@ -7,4 +7,4 @@ from .signature import check_signature
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 bp.before_request(check_signature)
 
-from . import sms, status, voice  # noqa: E402,F401 - they register their routes on bp
+from . import fallback, sms, status, voice  # noqa: E402,F401 - they register their routes on bp
