@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint lock bench soak faults clean
+.PHONY: install run test lint lock bench soak faults screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,6 +32,10 @@ test: install
 	$(BIN)/ruff check hotline tests bench
 	$(BIN)/hotline flows check flows/
 	$(BIN)/python -m pytest -q
+
+screenshots: install
+	@# the README's pictures of the console (phone and desktop), taken by the browser tests themselves
+	HOTLINE_README_SHOTS=docs/screenshots $(BIN)/python -m pytest -q -n 0 -p no:cacheprovider tests/test_browser.py
 
 lint: install
 	$(BIN)/ruff check hotline tests bench

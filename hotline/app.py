@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 
 from . import services as services_module
 from .config import Settings
@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(twilio_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(console.bp)
+    # the address staff are given is the site's: it opens the console (login first)
+    app.add_url_rule("/", "root", lambda: redirect(url_for("console.live_view")))
     if simulator_enabled(settings):
         from .simulator import bp as simulator_bp
 

@@ -24,6 +24,9 @@ CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run",
         "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+# `make screenshots` sets this: the README's pictures are taken by these same tests
+README_SHOTS = os.environ.get("HOTLINE_README_SHOTS")
+PHONE = {"width": 390, "height": 844}
 PASSWORD = "a long enough password"
 WAIT = 15_000  # ms: the longest any page may take to show what it should
 
@@ -71,9 +74,33 @@ def pages(browser):
         context.close()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, readme: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if readme and README_SHOTS:
+        Path(README_SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(README_SHOTS) / f"{name}.png"), full_page=False)
+
+
+def in_reach(page) -> None:
+    """Nothing scrolls sideways, and every button and button-like link on the page lies inside
+    the viewport once scrolled to (vertically): a thumb reaches it."""
+    width = page.viewport_size["width"]
+    height = page.viewport_size["height"]
+    wide = page.evaluate("""w => [...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > w)
+                            .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""", width)
+    assert not wide, (page.url, wide)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    buttons = page.locator("button:visible, a.button:visible")
+    assert buttons.count() > 0
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        name = button.inner_text()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (page.url, name, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5, (page.url, name, box)
+        assert box["height"] >= 32, (page.url, name, box)  # big enough for a thumb
 
 
 def log_in(page, name: str) -> None:
@@ -127,14 +154,15 @@ def test_a_coordinator_follows_an_escalation_from_the_first_sms_to_done(served, 
     expect(counsellor.locator(".msg.them").last).to_contain_text(f"ACK {code}")
 
     # the live view shows it without a reload, and she takes it from the page
-    row = kavitha.locator(f'tr.esc[data-code="{code}"]')
+    row = kavitha.locator(f'li.esc[data-code="{code}"]')
     expect(row).to_be_visible()
     expect(row).to_contain_text("Kavitha")  # who has been notified
     expect(row).to_contain_text("en")
-    shot(kavitha, "console-live")
+    in_reach(kavitha)  # on a desktop too
+    shot(kavitha, "console-live", readme=True)
     row.get_by_role("button", name="Acknowledge").click()
     expect(kavitha.locator(".flash")).to_contain_text(code)
-    expect(kavitha.locator(f'tr.esc[data-code="{code}"]')).to_contain_text("taken by Kavitha")
+    expect(kavitha.locator(f'li.esc[data-code="{code}"]')).to_contain_text("taken by Kavitha")
     run_worker(svc, burst=True)  # the survivor is told someone has her message
     expect(survivor.locator(".msg.them")).to_have_count(5)
 
@@ -148,7 +176,7 @@ def test_a_coordinator_follows_an_escalation_from_the_first_sms_to_done(served, 
     shot(sim, "simulator")
 
     # her case: the timeline with the relayed words, which only she sees
-    kavitha.locator(f'tr.esc[data-code="{code}"] a').first.click()
+    kavitha.locator(f'li.esc[data-code="{code}"] a').first.click()
     expect(kavitha.locator("ol.timeline")).to_contain_text("He has gone out. I can talk now.")
     kavitha.get_by_label("Note").fill("Husband out until evening; call after 4.")
     kavitha.get_by_role("button", name="Add note").click()
@@ -158,21 +186,23 @@ def test_a_coordinator_follows_an_escalation_from_the_first_sms_to_done(served, 
     # the coordinator: sees it taken, cannot read the relay, closes it, and finds it in the chart
     priya = pages(server.url + "/console/")
     log_in(priya, "Priya")
-    taken = priya.locator(f'tr.esc[data-code="{code}"]')
+    taken = priya.locator(f'li.esc[data-code="{code}"]')
     expect(taken).to_contain_text("taken by Kavitha")
     taken.locator("a").first.click()
     expect(priya.locator("ol.timeline")).to_contain_text("Relayed from the survivor")
     expect(priya.locator("ol.timeline")).not_to_contain_text("He has gone out")
     expect(priya.locator(".num").first).to_contain_text("•••")
-    shot(priya, "console-case-coordinator")
+    shot(priya, "console-case-coordinator", readme=True)
     priya.locator(".active-alert").get_by_role("button", name="Done").click()
+    expect(priya.get_by_role("heading", name=f"Close alert {code}?")).to_be_visible()
+    priya.get_by_role("button", name="Yes, close it").click()
     expect(priya.locator(".flash")).to_contain_text(code)
     with svc.store.session() as s:
         assert s.scalars(select(Escalation.status)).one() == "done"
 
     priya.get_by_role("link", name="Rota").click()
     expect(priya.locator("table.coverage")).to_contain_text("Kavitha")
-    shot(priya, "console-rota")
+    shot(priya, "console-rota", readme=True)
     priya.get_by_role("link", name="Reports").click()
     expect(priya.locator("svg.chart line.median")).to_have_count(1)
     expect(priya.locator("svg.chart circle.ack")).to_have_count(1)
@@ -181,6 +211,82 @@ def test_a_coordinator_follows_an_escalation_from_the_first_sms_to_done(served, 
     priya.get_by_role("link", name="Cases").click()
     expect(priya.locator("table")).to_contain_text("closed")
     shot(priya, "console-cases")
+
+
+def test_on_a_phone_every_action_is_in_reach_from_the_alert_to_done(served, pages):
+    """At 390×844: the live queue as cards, the header on every role, Cases and Rota without
+    sideways scroll, the reply box on a taken case (through the relay), Done asked twice."""
+    from playwright.sync_api import expect
+
+    server, svc = served
+    sim = pages(server.url + "/simulator/", width=1240, height=860)
+    survivor = phone(sim, "survivor")
+    kavitha = pages(server.url + "/console/", **PHONE)
+    in_reach(kavitha)
+    shot(kavitha, "phone-login", readme=True)
+    log_in(kavitha, "Kavitha")
+    expect(kavitha.get_by_text("Nobody is waiting.")).to_be_visible()
+    for body, answers in (("hi", 1), ("1", 2), ("1", 3), ("1", 4)):
+        send(sim, "survivor", body, answers=answers)
+    run_worker(svc, burst=True)
+    with svc.store.session() as s:
+        code = s.scalars(select(Escalation.code)).one()
+
+    card = kavitha.locator(f'li.esc[data-code="{code}"]')
+    expect(card).to_be_visible()
+    expect(card.get_by_role("button", name="Acknowledge")).to_be_visible()
+    in_reach(kavitha)
+    header, logout = kavitha.locator("header.top").bounding_box(), kavitha.get_by_role("button", name="Log out")
+    box = logout.bounding_box()
+    assert header["y"] <= box["y"] and box["y"] + box["height"] <= header["y"] + header["height"]
+    shot(kavitha, "phone-live", readme=True)
+    card.get_by_role("button", name="Acknowledge").click()
+    expect(kavitha.locator(f'li.esc[data-code="{code}"]')).to_contain_text("taken by Kavitha")
+    expect(kavitha.locator(f'li.esc[data-code="{code}"] .waiting')).to_have_count(0)  # the clock stops
+    in_reach(kavitha)
+    run_worker(svc, burst=True)
+    expect(survivor.locator(".msg.them")).to_have_count(5)
+
+    # the reply box on her case: through the relay, under her first name
+    kavitha.locator(f'li.esc[data-code="{code}"] a.code').click()
+    expect(kavitha.get_by_role("heading", name="Write to her")).to_be_visible()
+    kavitha.get_by_label("Message").fill("I am here. Are you safe to text?")
+    kavitha.get_by_role("button", name="Send").click()
+    expect(kavitha.locator(".flash")).to_contain_text(f"Sent to alert {code}")
+    run_worker(svc, burst=True)
+    expect(survivor.locator(".msg.them").last).to_have_text("Kavitha: I am here. Are you safe to text?")
+    in_reach(kavitha)
+    shot(kavitha, "phone-case", readme=True)
+
+    # Done asks first
+    kavitha.locator(".active-alert").get_by_role("button", name="Done").click()
+    expect(kavitha.get_by_role("heading", name=f"Close alert {code}?")).to_be_visible()
+    in_reach(kavitha)
+    shot(kavitha, "phone-done", readme=True)
+    kavitha.get_by_role("link", name="No, keep it open").click()
+    with svc.store.session() as s:
+        assert s.scalars(select(Escalation.status)).one() == "acked"
+    kavitha.locator(".active-alert").get_by_role("button", name="Done").click()
+    kavitha.get_by_role("button", name="Yes, close it").click()
+    expect(kavitha.locator(".flash")).to_contain_text(code)
+    with svc.store.session() as s:
+        assert s.scalars(select(Escalation.status)).one() == "done"
+
+    # the coordinator on her phone: the header holds four links and Log out; nothing scrolls sideways
+    priya = pages(server.url + "/console/", **PHONE)
+    log_in(priya, "Priya")
+    for link, ready in (("Cases", "table.cases"), ("Rota", "table.week"), ("Reports", "svg.chart"),
+                        ("Live", "h1")):
+        priya.get_by_role("link", name=link, exact=True).click()
+        expect(priya.locator(ready).first).to_be_visible()
+        in_reach(priya)
+        header, box = priya.locator("header.top").bounding_box(), priya.get_by_role("button", name="Log out").bounding_box()
+        assert box["y"] + box["height"] <= header["y"] + header["height"] and box["x"] + box["width"] <= 390
+        shot(priya, f"phone-{link.lower()}", readme=link in ("Cases", "Rota"))
+    # a counsellor opening Rota meets a console page, not a bare "Forbidden"
+    kavitha.goto(server.url + "/console/rota")
+    expect(kavitha.get_by_role("heading", name="Not for your role")).to_be_visible()
+    in_reach(kavitha)
 
 
 def test_a_call_from_the_survivor_phone_speaks_and_takes_the_keypad(served, pages):

@@ -248,8 +248,12 @@ def test_acknowledge_from_the_page_then_relays_show_only_to_her_then_done(consol
     assert {v.staff_id for v in viewed} == {svc.staff.find(KAVITHA).id, svc.staff.find("+919840000004").id}
     assert all(v.detail["case"] == e.case_id and v.caller_key for v in viewed)
 
-    # a coordinator closes it from the page
-    assert form(priya, f"/console/escalations/{e.id}/done", {}).status_code == 302
+    # a coordinator closes it from the page: Done asks first, and only "Yes, close it" closes
+    asked = form(priya, f"/console/escalations/{e.id}/done", {})
+    assert asked.status_code == 200 and f"Close alert {e.code}?" in asked.get_data(as_text=True)
+    with svc.store.session() as s:
+        assert s.get(Escalation, e.id).status == "acked"
+    assert form(priya, f"/console/escalations/{e.id}/done", {"confirmed": "yes"}).status_code == 302
     with svc.store.session() as s:
         assert s.get(Escalation, e.id).status == "done" and s.get(Case, e.case_id).status == "closed"
     assert [a.staff_id for a in events(svc, "staff.done")] == [svc.staff.find("+919840000004").id]
@@ -400,3 +404,80 @@ def test_no_simulator_with_a_twilio_account(make_app, sqlite_url):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+# -- the console on a phone: reply box, confirmation, small things (#21) --------------------------
+
+
+def test_the_reply_box_writes_to_her_only_for_the_one_who_holds_the_case_and_never_past_stop(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    priya, _ = login(app, "Priya")
+    assert "Write to her" not in page(kavitha, f"/console/cases/{e.case_id}")  # not hers yet
+    form(kavitha, f"/console/escalations/{e.id}/ack", {})
+    run_worker(svc, burst=True)
+    assert "Write to her" in page(kavitha, f"/console/cases/{e.case_id}")
+    assert "Write to her" not in page(priya, f"/console/cases/{e.case_id}")  # a coordinator holds nothing
+
+    mark = last_sent(svc)
+    reply = form(kavitha, f"/console/cases/{e.case_id}/reply", {"text": "Are you safe now?"},
+                 page=f"/console/cases/{e.case_id}")
+    assert reply.status_code == 302
+    run_worker(svc, burst=True)
+    assert sent(svc, mark) == [(SURVIVOR, "Kavitha: Are you safe now?")]  # her first name, never "Counsellor:"
+    assert "Are you safe now?" in page(kavitha, f"/console/cases/{e.case_id}")
+
+    # the coordinator may see the case but holds it not: nothing is sent
+    mark = last_sent(svc)
+    form(priya, f"/console/cases/{e.case_id}/reply", {"text": "hello"}, page=f"/console/cases/{e.case_id}")
+    assert "do not hold this case" in page(priya, "/console/cases")
+    run_worker(svc, burst=True)
+    assert sent(svc, mark) == []
+
+    # after her STOP the box refuses, and says why
+    text(app.test_client(), SURVIVOR, "STOP")
+    mark = last_sent(svc)
+    form(kavitha, f"/console/cases/{e.case_id}/reply", {"text": "Still there?"}, page=f"/console/cases/{e.case_id}")
+    assert "she sent STOP" in page(kavitha, "/console/cases")
+    run_worker(svc, burst=True)
+    assert SURVIVOR not in [to for to, _ in sent(svc, mark)]
+
+
+def test_a_taken_alert_shows_who_took_it_and_no_waiting_clock(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    assert 'class="waiting"' in page(kavitha, "/console/live/table")
+    form(kavitha, f"/console/escalations/{e.id}/ack", {})
+    live = page(kavitha, "/console/live/table")
+    assert "taken by <strong>Kavitha</strong>" in live and 'class="waiting"' not in live
+
+
+def test_root_opens_the_console_and_forbidden_is_a_console_page(console):
+    app, _ = console
+    root = app.test_client().get("/")
+    assert root.status_code == 302 and root.headers["Location"].endswith("/console/")
+    kavitha, _ = login(app, "Kavitha")
+    refused = kavitha.get("/console/rota")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "console.css" in body and "Log out" in body and "coordinators" in body
+    missing = kavitha.get("/console/cases/999999")
+    assert missing.status_code == 404 and "console.css" in missing.get_data(as_text=True)
+
+
+def test_a_voicemail_is_a_player_for_her_counsellor_and_withheld_from_others(console):
+    app, svc = console
+    e = ask_for_a_counsellor(app, svc)
+    with svc.store.session() as s:
+        row = s.get(Escalation, e.id)
+        row.details = {**(row.details or {}), "recording": "https://api.twilio.com/rec/RE1", "seconds": 20}
+    kavitha, _ = login(app, "Kavitha")
+    priya, _ = login(app, "Priya")
+    form(kavitha, f"/console/escalations/{e.id}/ack", {})
+    hers = page(kavitha, f"/console/cases/{e.case_id}")
+    assert '<audio controls preload="none" src="https://api.twilio.com/rec/RE1">' in hers
+    assert "recording: https" not in hers and "20 seconds long" in hers
+    theirs = page(priya, f"/console/cases/{e.case_id}")
+    assert "RE1" not in theirs and "recording: (withheld)" in theirs
+    assert "media-src 'self' https://api.twilio.com" in kavitha.get("/console/").headers["Content-Security-Policy"]

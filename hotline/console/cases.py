@@ -78,6 +78,7 @@ class Event:
     text: str = ""
     by: str = ""
     private: bool = False  # the survivor's words, withheld from this viewer
+    recording: str = ""  # a voicemail's recording, for the one who may hear it
 
 
 @dataclass
@@ -127,9 +128,11 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
         for e in escalations:
             created = aware(e.created_at)
             details = _details(e, words)
+            recording = (e.details or {}).get("recording") or ""
             events.append(Event(created, "escalation", f"{KIND_LABEL.get(e.kind, e.kind)} — alert {e.code}",
                                 f"priority {e.priority}, language {e.lang}"
-                                + (f"; {details}" if details else "") + (f"; {e.reason}" if e.reason else "")))
+                                + (f"; {details}" if details else "") + (f"; {e.reason}" if e.reason else ""),
+                                recording=recording if words and recording.startswith(("https://", "http://")) else ""))
             alerts = s.scalars(select(Notification).where(Notification.escalation_id == e.id,
                                                           Notification.status == "sent",
                                                           Notification.kind == "alert").order_by(Notification.id))
@@ -178,12 +181,15 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
 def _details(e: Escalation, words: bool) -> str:
     """What an escalation's details say, less the survivor's own words for anyone else."""
     shown = []
-    for key in ("area", "when", "case_ref", "window", "seconds"):
+    for key in ("area", "when", "case_ref", "window"):
         if e.details.get(key):
             shown.append(f"{key.replace('_', ' ')}: {e.details[key]}")
-    for key in ("code_word", "recording"):
-        if e.details.get(key):
-            shown.append(f"{key.replace('_', ' ')}: {e.details[key] if words else '(withheld)'}")
+    if e.details.get("seconds"):
+        shown.append(f"{e.details['seconds']} seconds long")
+    if e.details.get("code_word"):
+        shown.append(f"code word: {e.details['code_word'] if words else '(withheld)'}")
+    if e.details.get("recording") and not words:
+        shown.append("recording: (withheld)")
     return ", ".join(shown)
 
 

@@ -20,11 +20,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from ..store.models import Case
+from ..escalation import relay
+from ..store.models import Case, Escalation
 from . import auth, bp, cases, changes, chart, live, reports, rota
 from .format import duration, local
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "media-src 'self' https://api.twilio.com; manifest-src 'self'; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
@@ -42,6 +44,23 @@ def _headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     return response
+
+
+@bp.app_errorhandler(403)
+def _forbidden(error):
+    if not request.path.startswith("/console"):
+        return error
+    return render_template("console/error.html", title="Not for your role",
+                           message="This page is for coordinators. Your alerts and cases are under Live "
+                                   "and Cases."), 403
+
+
+@bp.app_errorhandler(404)
+def _not_found(error):
+    if not request.path.startswith("/console"):
+        return error
+    return render_template("console/error.html", title="Not found",
+                           message="There is nothing here, or it is not yours to see."), 404
 
 
 @bp.app_errorhandler(CSRFError)
@@ -141,6 +160,16 @@ def live_table():
 def escalation_command(escalation_id: int, command: str):
     if command not in changes.COMMANDS:
         abort(404)
+    if command == "done" and request.form.get("confirmed") != "yes":
+        # DONE closes her case and tells her so: one more tap, on a page that says what it does
+        with svc().store.session() as s:
+            e = s.get(Escalation, escalation_id)
+            from .access import may_view
+            if e is None or not may_view(s, current_user, s.get(Case, e.case_id)):
+                abort(404)
+            code, case_id = e.code, e.case_id
+        return render_template("console/confirm_done.html", escalation_id=escalation_id, code=code,
+                               case_id=case_id, next=_back(url_for("console.live_view")))
     try:
         reply = changes.run_command(svc(), current_user, escalation_id, command)
     except LookupError:
@@ -168,8 +197,9 @@ def case_view(case_id: int):
         abort(404)  # not hers, or not there: the same answer
     s.store.audit("case.viewed", view.case.caller_key if view.case.caller_key != "erased" else None,
                   staff_id=current_user.id, case=case_id)
+    holds = any(h.case_id == case_id for h in relay.held_by(s, current_user.id))
     return render_template("console/case.html", view=view, record_kinds=cases.RECORD_KINDS,
-                           now_local=s.staff.local(s.now()))
+                           now_local=s.staff.local(s.now()), holds=holds)
 
 
 def _case_or_404(case_id: int) -> Case:
@@ -180,6 +210,16 @@ def _case_or_404(case_id: int) -> Case:
         if case is None or not may_view(s, current_user, case):
             abort(404)
         return case
+
+
+@bp.post("/cases/<int:case_id>/reply")
+@login_required
+def reply(case_id: int):
+    """Write to the person of a case she holds, as `48213 text` by SMS: through the relay, which
+    asks reach.py again before it sends (STOP, the safe word, a closed case, her window)."""
+    _case_or_404(case_id)
+    flash(changes.reply(svc(), current_user, case_id, request.form.get("text", "")))
+    return redirect(url_for("console.case_view", case_id=case_id))
 
 
 @bp.post("/cases/<int:case_id>/notes")
