@@ -27,9 +27,13 @@ class DeliveryFailed(Exception):
         self.error = type(cause).__name__
         self.status = getattr(cause, "status", None)  # Twilio's HTTP status, when it answered
         self.code = getattr(cause, "code", None)  # Twilio's error code
+        # Twilio answered with a 4xx other than 429 (21211 not a valid number, 21610 unsubscribed, ...):
+        # the same request fails the same way, so it is never retried. 429, 5xx and the network are.
+        self.permanent = isinstance(self.status, int) and 400 <= self.status < 500 and self.status != 429
 
     def detail(self) -> dict:
-        return {"via": self.via, "error": self.error, "status": self.status, "code": self.code}
+        return {"via": self.via, "error": self.error, "status": self.status, "code": self.code,
+                "permanent": self.permanent}
 
 
 @contextmanager
@@ -99,9 +103,13 @@ class Outbound:
             return row.id
 
     def call(self, to: str, twiml_url: str, session=None) -> str:
+        """Place a call; its final status (completed, busy, no-answer, failed) comes back to
+        /twilio/status, where a call nobody answered moves the escalation on."""
         if self.client is not None:
+            status_callback = f"{self.settings.public_url}/twilio/status" if self.settings.public_url else None
             try:
-                call = self.client.calls.create(to=to, from_=self.settings.hotline_number, url=twiml_url)
+                call = self.client.calls.create(to=to, from_=self.settings.hotline_number, url=twiml_url,
+                                                status_callback=status_callback)
             except Exception as exc:  # noqa: BLE001 - any transport failure: the job is retried
                 log.warning("call to %s not placed: %s", mask(to), type(exc).__name__)
                 raise DeliveryFailed("voice", exc) from exc

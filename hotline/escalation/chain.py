@@ -8,6 +8,7 @@ an ACK, does nothing. The sweeper puts back on the queue whatever the store says
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass
@@ -25,6 +26,16 @@ from .policies import Policy, Step, policy_for
 
 log = logging.getLogger(__name__)
 RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])
+# a status callback's final failures: the alert never reached her (a call: nobody took it)
+FINAL_FAILURES = frozenset({"undelivered", "failed", "busy", "no-answer"})
+# error codes that say the number itself is wrong, not the moment: the coordinator is told
+NUMBER_ERRORS = frozenset({"21211", "21214", "21217", "21401", "21407", "21408", "21610", "21612", "21614",
+                           "30005", "30006", "13224"})
+
+
+def retry() -> Retry:
+    """RQ's retries with jitter (±25 %): a burst that failed together does not retry together."""
+    return Retry(max=5, interval=[max(1, round(i * random.uniform(0.75, 1.25))) for i in (5, 15, 60, 120, 300)])
 ACTIVE = ("open", "acked")
 
 
@@ -207,7 +218,7 @@ def queue_notification(svc: Services, notification_id: int) -> bool:
     from . import jobs
 
     try:
-        svc.queue.enqueue(jobs.notify, notification_id, job_id=f"notify-{notification_id}", retry=RETRY)
+        svc.queue.enqueue(jobs.notify, notification_id, job_id=f"notify-{notification_id}", retry=retry())
         return True
     except RedisError:
         return False
@@ -347,8 +358,85 @@ def send_notification(svc: Services, notification_id: int) -> str:
             e = s.get(Escalation, n.escalation_id)
             return s.get(Case, e.case_id).caller_key, n.staff_id
 
-    with failures_audited(svc.store, "notification", notification_id, about):
-        return _send_notification(svc, notification_id)
+    from ..outbound import DeliveryFailed
+
+    try:
+        with failures_audited(svc.store, "notification", notification_id, about):
+            return _send_notification(svc, notification_id)
+    except DeliveryFailed as exc:
+        if not exc.permanent:
+            raise  # 429, 5xx, the network: RQ's retry (with jitter), then the sweeper
+        # Twilio refused it for good (21211 …): never retried; the chain moves on, the coordinator is told
+        return delivery_failed(svc, notification_id, "refused", str(exc.code or exc.status))
+
+
+def delivery_failed(svc: Services, notification_id: int, state: str, code: str | None) -> str:
+    """An alert did not reach its person (refused by Twilio, undelivered, a call busy or not
+    answered): marked failed, and when nothing of its step reached anyone, the escalation moves
+    on at once to the next person instead of waiting out the step. When the error says the
+    number is wrong, the coordinators are told (the staff member named, her number masked)."""
+    moved = None
+    with svc.store.session() as s:
+        escalation_id = s.scalar(select(Notification.escalation_id).where(Notification.id == notification_id))
+        if escalation_id is None:
+            return "nothing to do"
+        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
+        n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).one()
+        n.status = "failed"
+        staff_id, kind = n.staff_id, n.kind
+        if kind == "alert" and e.status == "open" and (n.round, n.step) == (e.round, e.step - 1):
+            others = s.scalars(select(Notification.status).where(
+                Notification.escalation_id == e.id, Notification.round == n.round, Notification.step == n.step,
+                Notification.id != n.id)).all()
+            if all(status in ("failed", "cancelled") for status in others):
+                e.next_at = svc.now()
+                moved = (e.round, e.step)
+        case_key = s.get(Case, e.case_id).caller_key
+    case_key = None if case_key == ERASED else case_key
+    svc.store.audit("notification.failed", case_key, staff_id=staff_id, escalation=escalation_id, state=state,
+                    code=code, moved_on=moved is not None)
+    if moved is not None:
+        from . import jobs
+
+        job_id = advance_job_id(escalation_id, *moved)
+        with suppress(Exception):  # its timer, no longer needed: the step runs now
+            svc.queue.scheduled_job_registry.remove(job_id)
+        with suppress(RedisError):  # Redis away: next_at is now, and the sweeper queues it
+            svc.queue.enqueue(jobs.advance, escalation_id, *moved, job_id=job_id, retry=retry())
+    if code in NUMBER_ERRORS or state == "refused":
+        staff_unreachable(svc, staff_id, code)
+    return f"failed ({state})" + (": moved on" if moved else "")
+
+
+def staff_unreachable(svc: Services, staff_id: int, code: str | None) -> None:
+    """Tell the coordinators (once a day for a number and an error) that alerts to a staff
+    member cannot be delivered."""
+    from ..twilio.idempotency import claim
+    from . import jobs
+
+    if not claim(svc, [f"unreachable:{staff_id}:{code}:{svc.now().date()}"]):
+        return
+    svc.store.audit("staff.unreachable", None, staff_id=staff_id, code=code)
+    with suppress(RedisError):
+        svc.queue.enqueue(jobs.staff_unreachable, staff_id, code, retry=retry())
+
+
+def tell_staff_unreachable(svc: Services, staff_id: int, code: str | None) -> str:
+    from ..phones import mask
+
+    staff, when = svc.staff, svc.now()
+    person = staff.get(staff_id)
+    if person is None:
+        return "no such person"
+    told = 0
+    for coordinator in coordinators(staff, when):
+        if coordinator.id == staff_id:
+            continue  # her own number is the one that fails
+        body = say(svc, "staff_unreachable", coordinator.language, name=person.name, number=mask(person.phone),
+                   code=code or "-")
+        svc.outbound.sms(coordinator.phone, body)
+        told += 1
+    return f"{told} coordinator(s) told"
 
 
 def _send_notification(svc: Services, notification_id: int) -> str:

@@ -46,6 +46,14 @@ def tell(case_id: int, text_id: str, params: dict, closing: bool = False, escala
         return relay.tell(svc, case_id, text_id, params, closing=closing, escalation_id=escalation_id)
 
 
+def staff_unreachable(staff_id: int, code: str | None) -> str:
+    from ..outbound import failures_audited
+
+    svc = services.current()
+    with failures_audited(svc.store, "staff_unreachable", staff_id):
+        return chain.tell_staff_unreachable(svc, staff_id, code)
+
+
 def window_closed(escalation_id: int) -> str:
     return chain.window_closed(services.current(), escalation_id)
 

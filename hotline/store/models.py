@@ -230,3 +230,13 @@ class Referral(Base):
     district: Mapped[str | None] = mapped_column(String(40))
     service: Mapped[str | None] = mapped_column(String(120))
     at: Mapped[datetime] = stamped()
+
+
+class WebhookKey(Base):
+    """A webhook Twilio may post again (a voicemail's RecordingSid, a status callback's sid and
+    status, its I-Twilio-Idempotency-Token), as an HMAC: acted on once. Kept a day, then purged
+    (hotline/twilio/idempotency.py), so nothing here outlives Twilio's retries or links to her."""
+
+    __tablename__ = "webhook_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True, info={"stamped": True})

@@ -6,15 +6,17 @@ import logging
 
 from flask import Response, request
 
+from ..escalation.chain import FINAL_FAILURES, delivery_failed
 from . import bp
 from .common import metrics, services
+from .idempotency import first_time
 
 log = logging.getLogger(__name__)
 FAILED = {"failed", "undelivered", "busy", "no-answer", "canceled"}
 
 
-def _alert_to(svc, sid: str) -> int | None:
-    """The staff member an alert with this transport id went to, if it was an alert."""
+def _alert(svc, sid: str) -> tuple[int, int] | None:
+    """(notification id, staff id) of the alert to staff with this transport id, if it was one."""
     from sqlalchemy import select
 
     from ..store.models import Notification
@@ -22,23 +24,39 @@ def _alert_to(svc, sid: str) -> int | None:
     if not sid:
         return None
     with svc.store.read() as s:
-        return s.scalars(select(Notification.staff_id).where(Notification.transport_id == sid)).first()
+        row = s.execute(select(Notification.id, Notification.staff_id).where(Notification.transport_id == sid)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _fields() -> dict:
+    """Twilio's fields: a form, or a JSON body (signed with bodySHA256, hotline/twilio/signature.py)."""
+    if request.form:
+        return request.form
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
 
 
 @bp.post("/status")
 def status_callback():
-    form = request.form
+    form = _fields()
     sid = form.get("MessageSid") or form.get("CallSid") or ""
     state = form.get("MessageStatus") or form.get("CallStatus") or "unknown"
     if state in FAILED:
         log.warning("delivery %s: %s (error %s)", sid, state, form.get("ErrorCode", "-"))
     try:
         svc = services()
+        if not first_time(svc, f"status:{sid}:{state}" if sid else None):
+            metrics().requests.labels("status", "204").inc()
+            return Response(status=204)  # Twilio's retry of a callback already acted on
         # only an alert to staff keeps its sid (it names no survivor); any other delivery is
         # counted without one, so nothing here links to a woman's messages that DELETE could miss
-        staff_id = _alert_to(svc, sid)
-        detail = {"sid": sid} if staff_id is not None else {}
-        svc.store.audit("delivery." + state, None, staff_id=staff_id, error=form.get("ErrorCode"), **detail)
+        alert = _alert(svc, sid)
+        detail = {"sid": sid} if alert is not None else {}
+        svc.store.audit("delivery." + state, None, staff_id=alert[1] if alert else None, error=form.get("ErrorCode"),
+                        **detail)
+        if alert is not None and state in FINAL_FAILURES:
+            # it never reached her (or nobody answered the call): the chain moves on now
+            delivery_failed(svc, alert[0], state, form.get("ErrorCode"))
     except Exception:  # noqa: BLE001 - a status callback must not fail Twilio's retry budget
         log.exception("could not record status of %s", sid)
     metrics().requests.labels("status", "204").inc()

@@ -20,6 +20,7 @@ from ..i18n import detect
 from ..inbound import Handled, Inbound
 from . import bp
 from .common import answer, caller, metrics, services
+from .idempotency import first_time, forget
 from .signature import absolute
 
 
@@ -284,7 +285,8 @@ def voice_recorded():
     lang = request.args.get("lang", "en")
     number = caller()  # None: a withheld number; her voicemail reaches the team all the same
     call_sid = request.form.get("CallSid") or ""
-    if (number or call_sid) and request.form.get("RecordingUrl"):
+    recording = request.form.get("RecordingSid") or request.form.get("RecordingUrl")
+    if (number or call_sid) and recording and first_time(svc, f"recording:{recording}"):
         try:
             key = Inbound("voice", number, None, "", withheld=None if number else call_sid).key(svc.settings.secret_key)
             carry_out(svc, [{"type": "voicemail", "lang": lang, "recording": request.form["RecordingUrl"],
@@ -292,6 +294,7 @@ def voice_recorded():
                       key=key, number=number, channel="voice")
         except Exception:  # noqa: BLE001 - she must still hear the goodbye
             metrics().fallbacks.labels("voice", "voicemail").inc()
+            forget(svc, f"recording:{recording}")  # Twilio's retry may keep it yet
     return _xml(_say([svc.catalog.own("voice_goodbye", lang)], lang))
 
 
