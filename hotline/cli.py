@@ -171,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
 
     staff = sub.add_parser("staff", help="staff, roles, languages and shifts")
     staff_sub = staff.add_subparsers(dest="staff_command", required=True)
-    staff_import = staff_sub.add_parser("import")
+    staff_import = staff_sub.add_parser("import", help="add and update the people of a staff file, and say "
+                                                        "what changed")
     staff_import.add_argument("file")
+    staff_import.add_argument("--replace", action="store_true",
+                              help="also remove everyone the file does not list (their records keep their names)")
     staff_sub.add_parser("list")
     set_password = staff_sub.add_parser("set-password", help="set a console password (stdin, or asked twice)")
     set_password.add_argument("who", metavar="NAME_OR_PHONE")

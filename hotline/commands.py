@@ -98,20 +98,25 @@ def outbox(as_json: bool) -> int:
     return 0
 
 
-def staff_import(path: str) -> int:
-    """Load a staff file into the store (the web app and the worker see it within seconds)."""
+def staff_import(path: str, replace: bool = False) -> int:
+    """Load a staff file into the store (the web app and the worker see it within seconds): adds
+    and updates; with `replace`, also removes whoever the file does not list. Says what changed."""
     from .engine.yamlsource import YAMLSourceError
     from .services import current
     from .staff import import_staff, load_staff
 
     try:
-        staff = load_staff(path)
+        svc = current()
+        staff = load_staff(path, svc.catalog.languages)
     except YAMLSourceError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        print(f"{path}: nothing imported; fix the lines above and import again", file=sys.stderr)
         return 1
-    count = import_staff(current().store, staff)
-    print(f"{path}: {count} people imported")
+    result = import_staff(svc.store, staff, replace=replace)
+    print(f"{path}: {len(staff.people)} people in the file")
+    for line in result.lines():
+        print(f"  {line}")
     return 0
 
 
@@ -255,7 +260,7 @@ def run(args) -> int:
             return staff_set_pin(args.who)
         if args.staff_command == "sign-out":
             return staff_sign_out(args.who)
-        return staff_import(args.file) if args.staff_command == "import" else staff_list()
+        return staff_import(args.file, args.replace) if args.staff_command == "import" else staff_list()
     if args.command == "audit":
         return audit_export(args.since)
     raise SystemExit(f"unknown command {args.command}")

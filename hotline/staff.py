@@ -14,10 +14,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
 
 from .engine.yamlsource import Map, Problem, YAMLSourceError, load, read
 from .phones import e164
@@ -139,8 +142,35 @@ class Staff:
         return {role: sorted(langs) for role, langs in found.items()}
 
 
-def load_staff(path: str) -> Staff:
-    """Read a staff file; YAMLSourceError lists every problem with file and line."""
+ROLE_SUFFIX = re.compile(r"\s*\((?:ngo|coordinator|counsell?or|police)\)\s*$", re.IGNORECASE)
+
+
+def _language_problem(code: str, languages) -> str | None:
+    """None when `code` is a language the hotline has a catalog for; else the problem, with the
+    code she probably meant ("tamil" -> "ta")."""
+    if code in languages:
+        return None
+    names = {}
+    for language in languages:
+        for word in (language.code, language.english_name, language.name, *language.keywords):
+            names[str(word).lower()] = language.code
+    guess = names.get(code.lower())
+    if guess is None:
+        close = difflib.get_close_matches(code.lower(), list(names), n=1, cutoff=0.6)
+        guess = names[close[0]] if close else None
+    known = ", ".join(f"{x.code} ({x.english_name})" for x in languages)
+    hint = f'; did you mean "{guess}"?' if guess else ""
+    return f'unknown language "{code}" (known: {known}){hint}'
+
+
+def load_staff(path: str, languages=None) -> Staff:
+    """Read a staff file; YAMLSourceError lists every problem with file and line. `languages`:
+    the hotline's (hotline.i18n.Languages, default the catalogs under locales/): a person's
+    language must be one of them, or she would never get an alert she can read."""
+    if languages is None:
+        from .i18n.languages import Languages
+
+        languages = Languages()
     data = load(read(path), path)
     problems: list[Problem] = []
     if not isinstance(data, Map) or not isinstance(data.get("staff"), list):
@@ -159,8 +189,15 @@ def load_staff(path: str) -> Staff:
             problems.append(Problem(path, line, "each person is a mapping with name:, phone:, roles:"))
             continue
         phone = e164(str(raw.get("phone", "")))
-        if phone is None:
-            problems.append(Problem(path, raw.line_of("phone"), f'{raw.get("name", "?")}: "{raw.get("phone")}" is not a phone number'))
+        if phone is None or not phonenumbers.is_valid_number(phonenumbers.parse(phone)):
+            problems.append(Problem(path, raw.line_of("phone"), f'{raw.get("name", "?")}: "{raw.get("phone")}" is not a '
+                                    "phone number (a mobile in India has 10 digits: +91 98400 00001)"))
+            phone = None
+        langs = [str(x) for x in raw.get("languages") or ["en"]]
+        for code in langs:
+            problem = _language_problem(code, languages)
+            if problem:
+                problems.append(Problem(path, raw.line_of("languages"), f'{raw.get("name", "?")}: {problem}'))
         roles = [str(r) for r in raw.get("roles") or []]
         for role in roles:
             if role not in ROLES:
@@ -187,8 +224,9 @@ def load_staff(path: str) -> Staff:
             problems.append(Problem(path, raw.line_of("phone"), f"{phone} is listed twice (also line {seen[phone]})"))
         if phone:
             seen.setdefault(phone, raw.line_of("phone"))
-            people.append(Person(str(raw.get("name", "")), phone, roles,
-                                 [str(x) for x in raw.get("languages") or ["en"]], shifts,
+            # the role is shown beside her name wherever it matters: "Meena (NGO)" would read twice
+            name = ROLE_SUFFIX.sub("", str(raw.get("name", ""))).strip()
+            people.append(Person(name, phone, roles, langs, shifts,
                                  [str(a).lower() for a in raw.get("areas") or []], overrides,
                                  shift_texts=[str(t) for t in raw.get("shifts") or []]))
     if problems:
@@ -199,28 +237,73 @@ def load_staff(path: str) -> Staff:
 # -- the store's copy ---------------------------------------------------------------------------
 
 
-def import_staff(store, staff: Staff) -> int:
-    """Replace the store's staff with this file's. People who left are kept inactive, so the
-    records of what they did still name them."""
+@dataclass
+class ImportResult:
+    """What an import changed, by name: for the coordinator to read back."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # "Kavitha (languages, shifts)"
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # active, not in the file, kept without --replace
+
+    def __len__(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.unchanged)
+
+    def lines(self) -> list[str]:
+        out = [f"{label}: {', '.join(names)}" for label, names in (
+            ("added", self.added), ("updated", self.updated), ("removed", self.removed)) if names]
+        if self.unchanged:
+            out.append(f"unchanged: {len(self.unchanged)}")
+        if self.kept:
+            out.append(f"not in the file, kept: {', '.join(self.kept)} (--replace removes them)")
+        return out or ["nothing changed"]
+
+
+FIELDS = ("name", "roles", "languages", "areas", "shifts", "overrides", "timezone")
+
+
+def import_staff(store, staff: Staff, replace: bool = True) -> ImportResult:
+    """Add the file's people to the store and update those already there (by phone number).
+    `replace`: also remove everyone the file does not list (kept inactive, so the records of what
+    they did still name them); without it they stay as they are."""
     from sqlalchemy import select
 
     from .store.models import StaffMember
 
+    result = ImportResult()
     with store.session() as s:
-        existing = {m.phone: m for m in s.scalars(select(StaffMember))}
+        existing = {m.phone: m for m in s.scalars(select(StaffMember).order_by(StaffMember.position))}
+        listed = {p.phone for p in staff.people}
         for member in existing.values():
-            member.active = False
+            if member.phone in listed or not member.active:
+                continue
+            if replace:
+                member.active = False
+                result.removed.append(member.name)
+            else:  # after the file's people, in their old order
+                member.position = len(staff.people) + len(result.kept)
+                result.kept.append(member.name)
         for position, person in enumerate(staff.people):
-            member = existing.get(person.phone) or StaffMember(phone=person.phone)
-            member.name, member.roles, member.languages = person.name, person.roles, person.languages
-            member.areas, member.timezone, member.active, member.position = (
-                person.areas, staff.zone.key, True, position)
-            member.shifts = person.shift_texts
-            member.overrides = [{"from": o.start.strftime("%Y-%m-%d %H:%M"), "to": o.end.strftime("%Y-%m-%d %H:%M"),
-                                 "on": o.on} for o in person.overrides]
+            member = existing.get(person.phone)
+            new = {"name": person.name, "roles": person.roles, "languages": person.languages, "areas": person.areas,
+                   "shifts": person.shift_texts, "timezone": staff.zone.key,
+                   "overrides": [{"from": o.start.strftime("%Y-%m-%d %H:%M"), "to": o.end.strftime("%Y-%m-%d %H:%M"),
+                                  "on": o.on} for o in person.overrides]}
+            if member is None or not member.active:
+                result.added.append(person.name)  # new, or back after a --replace removed her
+                member = member or StaffMember(phone=person.phone)
+            else:
+                changed = [f for f in FIELDS if getattr(member, f) != new[f]]
+                (result.updated.append(f"{person.name} ({', '.join(changed)})") if changed
+                 else result.unchanged.append(person.name))
+            for key, value in new.items():
+                setattr(member, key, value)
+            member.active, member.position = True, position
             s.add(member)
-    store.audit("staff.imported", people=len(staff.people))
-    return len(staff.people)
+    store.audit("staff.imported", people=len(staff.people), added=len(result.added), updated=len(result.updated),
+                removed=len(result.removed))
+    return result
 
 
 def staff_from_store(store) -> Staff:

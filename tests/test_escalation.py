@@ -228,7 +228,7 @@ def test_staff_import_and_the_audit_export(hotline, tmp_path, capsys):
                      "  - {name: Priya, phone: '+91 98400 00004', roles: [coordinator], languages: [en],"
                      " shifts: ['mon-sun 00:00-24:00'],"
                      " overrides: [{from: '2020-01-01 00:00', to: '2099-01-01 00:00', on: false}]}\n")
-    assert commands.staff_import(str(staff)) == 0
+    assert commands.staff_import(str(staff), replace=True) == 0
     svc.reload_staff()
     assert [p.name for p in svc.staff.people] == ["Lakshmi", "Priya"]
     assert svc.staff.on_shift(svc.now(), "coordinator") == []  # away, by a one-off override

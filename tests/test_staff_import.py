@@ -1,0 +1,74 @@
+"""`hotline staff import` (#21): without --replace it adds and updates and says what changed;
+--replace removes whoever the file does not list; languages are checked against the catalogs
+(with the code she probably meant), numbers with phonenumbers.is_valid_number, and a role
+written into a name is not shown twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline import commands, services
+
+HEAD = "timezone: Asia/Kolkata\nstaff:\n"
+KAVITHA = "  - {name: Kavitha, phone: '+91 98400 00001', roles: [counsellor], languages: [ta, en], shifts: ['mon-sun 00:00-24:00']}\n"
+
+
+@pytest.fixture
+def svc(make_app, sqlite_url):
+    return services.use(make_app(database_url=sqlite_url).extensions["hotline"])
+
+
+def names(svc) -> list[str]:
+    svc.reload_staff()
+    return [p.name for p in svc.staff.people]
+
+
+def test_an_import_adds_and_updates_and_says_so_and_only_replace_removes(svc, tmp_path, capsys):
+    before = names(svc)
+    assert "Meena" in before and len(before) > 2
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(HEAD + KAVITHA.replace("[ta, en]", "[en, ta]")
+                     + "  - {name: Lakshmi, phone: '098400 00009', roles: [counsellor], languages: [ta]}\n")
+    capsys.readouterr()
+    assert commands.staff_import(str(staff)) == 0
+    out = capsys.readouterr().out
+    assert "added: Lakshmi" in out and "updated: Kavitha (languages)" in out
+    assert "not in the file, kept: " in out and "Meena" in out and "--replace" in out
+    after = names(svc)
+    assert set(after) == set(before) | {"Lakshmi"}  # nobody disappeared: the only NGO representative stays
+    assert svc.staff.find("+919840000001").languages == ["en", "ta"]
+
+    assert commands.staff_import(str(staff)) == 0
+    assert "unchanged: 2" in capsys.readouterr().out
+
+    assert commands.staff_import(str(staff), replace=True) == 0
+    out = capsys.readouterr().out
+    assert "removed: " in out and "Meena" in out
+    assert names(svc) == ["Kavitha", "Lakshmi"]
+
+
+def test_a_language_that_is_no_catalog_is_refused_with_the_code_meant(svc, tmp_path, capsys):
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(HEAD + KAVITHA.replace("[ta, en]", "[tamil, englsh, xx]"))
+    assert commands.staff_import(str(staff)) == 1
+    err = capsys.readouterr().err
+    assert f'{staff}:3: Kavitha: unknown language "tamil"' in err and 'did you mean "ta"?' in err
+    assert 'unknown language "englsh"' in err and 'did you mean "en"?' in err
+    assert 'unknown language "xx"' in err and "known: en (English), ta (Tamil)" in err
+    assert "nothing imported" in err
+    assert svc.staff.find("+919840000001").languages == ["ta", "en"]  # as it was
+
+
+def test_a_number_that_cannot_exist_is_refused(svc, tmp_path, capsys):
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(HEAD + KAVITHA.replace("+91 98400 00001", "98400 0000"))  # nine digits
+    assert commands.staff_import(str(staff)) == 1
+    assert f'{staff}:3: Kavitha: "98400 0000" is not a phone number' in capsys.readouterr().err
+
+
+def test_a_role_written_into_a_name_is_shown_once(svc, tmp_path):
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(HEAD + "  - {name: Meena (NGO), phone: '+91 98400 00003', roles: [ngo], languages: [en]}\n"
+                     "  - {name: 'Priya (Coordinator)', phone: '+91 98400 00004', roles: [coordinator]}\n")
+    assert commands.staff_import(str(staff)) == 0
+    assert names(svc)[:2] == ["Meena", "Priya"]
