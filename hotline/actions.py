@@ -6,6 +6,7 @@ become escalations (hotline/escalation/); resources to send become recorded acti
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from redis.exceptions import RedisError
 from rq import Retry
@@ -38,8 +39,14 @@ def escalation_of(action: dict, lang: str) -> dict | None:
                     details={"window": action.get("window"), "code_word": action.get("code_word"),
                              "day": action.get("day")})
     if kind == "request_accompaniment":
+        details = {k: action.get(k) for k in ("area", "when", "date", "case_ref", "language")}
+        area = str(details.get("area") or "")
+        details["district"] = area.replace("_", " ").title()  # the key matches staff areas; people read the name
+        if details.get("date") and details.get("when") not in (None, "", "now"):
+            day = date.fromisoformat(str(details["date"]))
+            details["when"] = f"{day:%d/%m/%Y} {details['when']}"  # the day too: a visit another day keeps it
         return dict(kind="accompaniment", priority="high", role="ngo", reason="accompaniment requested",
-                    details={k: action.get(k) for k in ("area", "when", "case_ref", "language")},
+                    details=details,
                     lang=action.get("language") if action.get("language") in ("en", "ta") else lang)
     return None
 

@@ -87,6 +87,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "channel": msg.channel,
             "safe_word": svc.settings.safe_word,
             "local_time": svc.staff.local(now).strftime("%H:%M"),
+            "local_date": svc.staff.local(now).date().isoformat(),
             "on_shift": svc.staff.coverage(now),
             "relay": live,
             "reachable": msg.number is not None,  # no call-back offered to a withheld number

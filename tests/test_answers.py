@@ -27,7 +27,7 @@ DISTRICTS = {  # as in flows/survivor.yaml
 
 
 def test_every_answer_type_has_a_parser():
-    assert set(PARSERS) == {"text", "number", "yesno", "time", "time_window", "half_of_day", "phone", "district"}
+    assert set(PARSERS) == {"text", "number", "yesno", "time", "visit_time", "time_window", "half_of_day", "phone", "district"}
 
 
 # --- times ------------------------------------------------------------------------------------

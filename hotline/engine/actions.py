@@ -57,7 +57,7 @@ KINDS: dict[str, ActionKind] = {
         ActionKind(
             "request_accompaniment",
             "police ask for an NGO representative to come on a home visit",
-            {"area": _value, "when": _value, "case_ref": _value, "language": _value},
+            {"area": _value, "when": _value, "date": _value, "case_ref": _value, "language": _value},
             ("area", "when"),
         ),
         ActionKind("connect", "voice: put the caller through to the on-call person of a role",

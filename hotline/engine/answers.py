@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 
 import phonenumbers
 
@@ -104,6 +105,30 @@ def parse_time(text: str, lexicon: Lexicon | None = None, **_) -> str | None:
     if not match:
         return None
     return _hour(int(match.group(1)), int(match.group(2) or 0), _half(match.group(3)), _part(text, _words(lexicon)))
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | None = None,
+                     said: str | None = None, **_) -> str | None:
+    """A time on a day: 'tomorrow 10am', 'next monday 11am', 'நாளை காலை 10' -> 'HH:MM', with the
+    day it falls on in `more` ({"date": "YYYY-MM-DD"}) when `today` (the local date) is known.
+    A weekday is the next one after today ('monday' on a Monday is in a week)."""
+    at = parse_time(text, lexicon)
+    if at is None:
+        return None
+    words = _words(lexicon)
+    if not today:
+        return Answer(at)
+    day = date.fromisoformat(today)
+    hits = words.hits(text, WEEKDAYS)
+    if hits:
+        ahead = (WEEKDAYS.index(hits[0].category) - day.weekday()) % 7 or 7
+        day += timedelta(days=ahead)
+    elif said == "tomorrow" or words.shows(text, "tomorrow"):
+        day += timedelta(days=1)
+    return Answer(at, {"date": day.isoformat()})
 
 
 _WINDOW = re.compile(_CLOCK + r"\s*(?:-|–|—|~|to|and|til|till|until|upto|up to|[^\d,;]{1,30}?)\s*" + _CLOCK)
@@ -215,6 +240,7 @@ PARSERS: dict[str, Callable[..., object]] = {
     "number": parse_number,
     "yesno": parse_yesno,
     "time": parse_time,
+    "visit_time": parse_visit_time,
     "time_window": parse_time_window,
     "half_of_day": parse_half_of_day,
     "phone": parse_phone,

@@ -47,6 +47,8 @@ CATEGORIES = {
     "negation_before": "words before a word that negate it (not, no, never)",
     "dont_know": "I don't know / I won't say: a question she may skip",
     "today": "today", "tomorrow": "tomorrow",
+    "monday": "Monday", "tuesday": "Tuesday", "wednesday": "Wednesday", "thursday": "Thursday",
+    "friday": "Friday", "saturday": "Saturday", "sunday": "Sunday",
     "morning": "morning words (a.m.)", "noon": "midday and afternoon words",
     "evening": "evening words", "night": "night words",
     "markers": "words in Latin letters that show a message is in this language",

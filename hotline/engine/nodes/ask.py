@@ -51,7 +51,7 @@ class Ask(NodeKind):
         parser = PARSERS[node.spec["answer"]]
         save = node.spec["save"]
         value = parser(text, region=run.flow.region, districts=run.flow.districts, lexicon=run.flows.lexicon,
-                       now=run.facts.get("local_time"), current=run.vars.get(save),
+                       now=run.facts.get("local_time"), today=run.facts.get("local_date"), current=run.vars.get(save),
                        said=run.vars.get(f"{save}_said"))
         if value is None:
             if "dont_know" in node.spec and run.flows.lexicon.shows(text, "dont_know"):
