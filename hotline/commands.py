@@ -120,10 +120,29 @@ def staff_import(path: str, replace: bool = False) -> int:
     return 0
 
 
+def since_date(text: str, today):
+    """'today', 'yesterday', '30/11/2026' (day first, as in India), '2026-11-30' -> a date; None
+    when it is none of these."""
+    from datetime import datetime, timedelta
+
+    said = text.strip().lower()
+    if said in ("today", "yesterday"):
+        return today - timedelta(days=1 if said == "yesterday" else 0)
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(said, pattern).date()
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(said).date()
+    except ValueError:
+        return None
+
+
 def audit_export(since: str | None) -> int:
     """The audit log as CSV on standard output: who was notified when, who acknowledged, each
     relay. Callers appear only as their keyed hash; staff by name and masked number."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from sqlalchemy import select
 
@@ -135,7 +154,13 @@ def audit_export(since: str | None) -> int:
     staff = svc.staff
     query = select(Audit).order_by(Audit.id)
     if since:
-        query = query.where(Audit.at >= datetime.fromisoformat(since))
+        start = since_date(since, svc.staff.local(svc.now()).date())
+        if start is None:
+            print(f'--since "{since}": give a day as today, yesterday, 30/11/2026 or 2026-11-30', file=sys.stderr)
+            return 2
+        # the day as the staff's clock has it, from its midnight, in UTC as the store keeps times
+        query = query.where(Audit.at >= datetime.combine(start, datetime.min.time(), svc.staff.zone)
+                            .astimezone(UTC).replace(tzinfo=None))
     out = csvfile.writer(sys.stdout)  # a staff name like "=HYPERLINK(…)" is not run as a formula
     out.writerow(["at", "event", "caller", "staff", "staff_number", "detail"])
     with svc.store.session() as s:

@@ -72,3 +72,20 @@ def test_a_role_written_into_a_name_is_shown_once(svc, tmp_path):
                      "  - {name: 'Priya (Coordinator)', phone: '+91 98400 00004', roles: [coordinator]}\n")
     assert commands.staff_import(str(staff)) == 0
     assert names(svc)[:2] == ["Meena", "Priya"]
+
+
+def test_audit_export_since_takes_yesterday_and_day_first_dates_and_refuses_others_plainly(svc, capsys):
+    from datetime import date
+
+    assert commands.since_date("yesterday", date(2026, 11, 30)) == date(2026, 11, 29)
+    assert commands.since_date("today", date(2026, 11, 30)) == date(2026, 11, 30)
+    assert commands.since_date("30/11/2026", date(2026, 12, 5)) == date(2026, 11, 30)
+    assert commands.since_date("2026-11-30", date(2026, 12, 5)) == date(2026, 11, 30)
+    svc.store.audit("test.event")
+    capsys.readouterr()
+    assert commands.audit_export("yesterday") == 0
+    assert "test.event" in capsys.readouterr().out
+    assert commands.audit_export("30/11/2099") == 0
+    assert "test.event" not in capsys.readouterr().out
+    assert commands.audit_export("last tuesday") == 2
+    assert 'give a day as today, yesterday, 30/11/2026' in capsys.readouterr().err
