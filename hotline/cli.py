@@ -110,6 +110,7 @@ def chat(args) -> int:
     args.flow = flow_name
     facts = {"safe_word": DEFAULT_SAFE_WORD, "channel": "voice" if args.voice else "sms",
              "role": role, "local_time": clock.now().astimezone().strftime("%H:%M"),
+             "local_date": clock.now().astimezone().date().isoformat(),
              "on_shift": {"counsellor": ["en", "ta"], "ngo": ["en", "ta"]} if not args.nobody else {}}
     print(f"Talking to the {args.flow} flow as {args.from_number} ({facts['channel']}). "
           f"Safe word: {DEFAULT_SAFE_WORD}. Ctrl-D to hang up.")

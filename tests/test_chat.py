@@ -37,4 +37,4 @@ def test_voice_shows_the_keypad_and_silence_is_no_input():
 
 def test_a_police_number_talks_to_the_police_flow():
     out = chat("--from", "+91 98400 00005", lines=["1", "Madurai", "1", "CR 9", "1"])
-    assert "[action] request_accompaniment {'area': 'madurai', 'when': 'now', 'case_ref': 'CR 9', 'language': 'ta'" in out
+    assert "[action] request_accompaniment {'area': 'madurai', 'when': 'now', 'date': '', 'case_ref': 'CR 9', 'language': 'ta'" in out
