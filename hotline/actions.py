@@ -20,6 +20,7 @@ from .services import Services
 log = logging.getLogger(__name__)
 
 QUEUED = {"send_resources"}
+LAP_QUESTIONS = tuple(f"q{i}" for i in range(1, 12))
 RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])  # transport errors: Twilio or the network
 
 
@@ -38,6 +39,11 @@ def escalation_of(action: dict, lang: str) -> dict | None:
         return dict(kind="callback", priority="normal", role="counsellor", reason="callback requested",
                     details={"window": action.get("window"), "code_word": action.get("code_word"),
                              "day": action.get("day")})
+    if kind == "lap_result" and action.get("result") == "screened_in":
+        # the officer is the caller: a counsellor who speaks her language calls his phone at once
+        return dict(kind="lap", priority="emergency", role="counsellor", reason="LAP screened in",
+                    details={"screen": lap_screen(action)},
+                    lang=action.get("language") if action.get("language") in ("en", "ta") else lang)
     if kind == "request_accompaniment":
         details = {k: action.get(k) for k in ("area", "when", "date", "case_ref", "language")}
         area = str(details.get("area") or "")
@@ -51,6 +57,26 @@ def escalation_of(action: dict, lang: str) -> dict | None:
     return None
 
 
+def lap_screen(action: dict) -> dict:
+    """A danger screen (LAP) as recorded: the result, its basis, who she fears, each answer
+    (yes, no, or None when not answered) and the questions she said yes to."""
+    answers = {q: action.get(q) or None for q in LAP_QUESTIONS}
+    return {"result": action.get("result"), "basis": action.get("basis") or None, "who": action.get("who") or None,
+            "answers": answers, "yes": [int(q[1:]) for q, a in answers.items() if a == "yes"],
+            "worry": action.get("worry") or None, "worry_text": action.get("worry_text") or None,
+            "officer_believes": action.get("believe") or None, "language": action.get("language") or None}
+
+
+def record_lap(svc: Services, action: dict, *, key: str, number: str | None, channel: str, lang: str) -> int:
+    """Every screen is kept, screened in or not: the answers, the basis, the officer, the time."""
+    officer = svc.staff.find(number)
+    payload = {**lap_screen(action), "officer_id": officer.id if officer else None,
+               "officer": officer.name if officer else None, "at": svc.now().isoformat()}
+    action_id = svc.store.record_action("lap_screen", key, number, channel, lang, payload)
+    svc.store.mark(action_id, "done")
+    return action_id
+
+
 def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | None, channel: str,
               words: str | None = None) -> list[int]:
     """Apply immediate actions; record and queue the rest. Returns the recorded ids. `words`: the
@@ -60,7 +86,11 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
     for action in actions:
         kind = action["type"]
         lang = action.get("lang", "en")
+        screen_id = record_lap(svc, action, key=key, number=number, channel=channel,
+                               lang=lang) if kind == "lap_result" else None
         wanted = escalation_of(action, lang)
+        if wanted is not None and screen_id is not None:
+            wanted["details"]["screen_id"] = screen_id
         if wanted is not None:
             case_lang, lang = lang, wanted.pop("lang", lang)
             start_at = None
@@ -72,6 +102,8 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
             recorded.append(open_escalation(svc, caller_key=key, number=number, channel=channel, lang=lang,
                                             case_lang=case_lang, start_at=start_at,
                                             words=words if wanted["priority"] == "emergency" else None, **wanted))
+        elif screen_id is not None:
+            recorded.append(screen_id)
         elif kind in QUEUED:
             payload = {k: v for k, v in action.items() if k != "type"}
             action_id = svc.store.record_action(kind, key, number, channel, lang, payload)

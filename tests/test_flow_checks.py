@@ -421,7 +421,7 @@ def test_unknown_action(tmp_path):
     text = ACTION_FLOW.format(name="actions", actions="      - escalat: {priority: high, reason: asked}")
     assert_reported(tmp_path, "actions", text,
                     ("- escalat:", 'unknown action "escalat"; known: escalate, send_resources, schedule_callback, '
-                                   "request_accompaniment, connect, voicemail, staff, erase, forget, opt_out, opt_in"))
+                                   "request_accompaniment, connect, voicemail, staff, erase, forget, opt_out, opt_in, lap_result"))
 
 
 def test_bad_action_settings(tmp_path):

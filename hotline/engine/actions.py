@@ -71,6 +71,15 @@ KINDS: dict[str, ActionKind] = {
         ActionKind("forget", "end now and keep nothing of this conversation (the safe word)"),
         ActionKind("opt_out", "no more outbound to this number (STOP)"),
         ActionKind("opt_in", "outbound to this number again (START)"),
+        ActionKind(
+            "lap_result",
+            "police: the result of a danger screen (LAP): recorded on the case; screened_in brings a counsellor now",
+            {"result": schema.one_of("screened_in", "not_screened_in"), "basis": _value, "who": _value,
+             **{f"q{i}": _value for i in range(1, 12)}, "worry": _value, "worry_text": _value,
+             "believe": _value, "language": _value},
+            ("result",),
+            "result",
+        ),
     ]
 }
 

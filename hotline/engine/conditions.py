@@ -10,6 +10,9 @@
     when: {relay: true}                  someone holds her case: her texts go to that person
     when: {reachable: false}             her number is withheld or unknown: nothing can be sent
                                          to her later, so no call-back is offered
+    when: {count_of: [q4, q5, q6], is: "yes", at_least: 2}
+                                         how many of these variables have the value (`is:` or
+                                         `in:`): at least `at_least` (default 1); a screen's score
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ KEYS: dict[str, schema.Check] = {
     "language": schema.text,
     "relay": schema.boolean,
     "reachable": schema.boolean,
+    "count_of": lambda v: None if isinstance(v, list) and v and not any(schema.ident(x) for x in v)
+    else "must be a list of variable names",
+    "at_least": lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v >= 1
+    else "must be a whole number, 1 or more",
 }
 
 
@@ -45,8 +52,19 @@ def check(when: object, file: str, line: int, problems: list[Problem]) -> None:
         wrong = KEYS[key](value)
         if wrong:
             problems.append(Problem(file, kline, f"condition {key} {wrong}"))
-    if ({"is", "in", "set"} & when.keys()) and "var" not in when:
+    if ({"is", "in", "set"} & when.keys()) and "var" not in when and "count_of" not in when:
         problems.append(Problem(file, line, "is/in/set need a var: to compare"))
+    if "var" in when and "count_of" in when:
+        problems.append(Problem(file, line, "var: and count_of: cannot share a condition: write two cases"))
+    if "count_of" in when:
+        if "set" in when or not ({"is", "in"} & when.keys()):
+            problems.append(Problem(file, line, "count_of: counts the variables that have a value: give is: or in:"))
+        names = when["count_of"] if isinstance(when["count_of"], list) else []
+        if isinstance(when.get("at_least"), int) and names and when["at_least"] > len(names):
+            problems.append(Problem(file, when.line_of("at_least") if isinstance(when, Map) else line,
+                                    f"at_least: {when['at_least']} of {len(names)} variables can never hold"))
+    if "at_least" in when and "count_of" not in when:
+        problems.append(Problem(file, line, "at_least: goes with count_of:"))
     if "language" in when and "on_shift" not in when:
         problems.append(Problem(file, line, "language: goes with on_shift:"))
 
@@ -62,7 +80,17 @@ def _in_window(now: str | None, window: str) -> bool:
     return start <= now < end if start <= end else now >= start or now < end
 
 
+def _matches(value: object, when: dict) -> bool:
+    if "is" in when and str(value) != str(when["is"]):
+        return False
+    return "in" not in when or str(value) in {str(v) for v in when["in"]}
+
+
 def holds(when: dict, variables: dict, lang: str, facts: dict) -> bool:
+    if "count_of" in when:
+        counted = sum(1 for name in when["count_of"] if name in variables and _matches(variables[name], when))
+        if counted < when.get("at_least", 1):
+            return False
     if "var" in when:
         value = variables.get(when["var"])
         if "is" in when and str(value) != str(when["is"]):

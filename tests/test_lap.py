@@ -1,0 +1,80 @@
+"""The police danger screen (LAP, #17): the engine's count_of condition that scores it, and the
+screen through the SMS webhook: every screen recorded (answers, basis, officer, time); screened in
+opens an emergency for a counsellor who speaks her language."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from hotline import services
+from hotline.engine import conditions
+from hotline.store.models import Action
+from hotline.worker import run as run_worker
+
+from .helpers import latest, sent, text
+
+RAMESH, KAVITHA, ANJALI, REVATHI = "+919840000005", "+919840000001", "+919840000002", "+919840000006"
+
+
+@pytest.fixture
+def hotline(make_app, sqlite_url):
+    app = make_app(database_url=sqlite_url)
+    return app.test_client(), services.use(app.extensions["hotline"])
+
+
+def test_count_of_counts_the_variables_that_have_the_value():
+    four = {"count_of": ["q4", "q5", "q6", "q7", "q8"], "is": "yes", "at_least": 4}
+    assert conditions.holds(four, {"q4": "yes", "q5": "yes", "q6": "yes", "q8": "yes"}, "en", {})
+    assert not conditions.holds(four, {"q4": "yes", "q5": "yes", "q6": "yes", "q7": "no"}, "en", {})
+    assert not conditions.holds(four, {}, "en", {})  # unanswered never counts
+    assert conditions.holds({"count_of": ["q1", "q2"], "is": "yes"}, {"q2": "yes"}, "en", {})
+    assert conditions.holds({"count_of": ["a", "b"], "in": ["x", "y"], "at_least": 2}, {"a": "x", "b": "y"}, "en", {})
+
+
+@pytest.mark.parametrize("when, says", [
+    ({"count_of": ["a", "b"], "is": "yes", "at_least": 3}, "at_least: 3 of 2 variables can never hold"),
+    ({"count_of": ["a"]}, "count_of: counts the variables that have a value: give is: or in:"),
+    ({"count_of": "a", "is": "yes"}, "condition count_of must be a list of variable names"),
+    ({"count_of": ["a"], "is": "yes", "at_least": 0}, "condition at_least must be a whole number, 1 or more"),
+    ({"var": "a", "is": "yes", "at_least": 2}, "at_least: goes with count_of:"),
+    ({"var": "b", "count_of": ["a"], "is": "yes"}, "var: and count_of: cannot share a condition: write two cases"),
+])
+def test_count_of_mistakes_are_reported(when, says):
+    problems = []
+    conditions.check(when, "flows/police.yaml", 7, problems)
+    assert says in [p.message for p in problems]
+
+
+def screens(svc) -> list[dict]:
+    with svc.store.session() as s:
+        return [(a.status, a.payload) for a in s.scalars(select(Action).where(Action.kind == "lap_screen"))]
+
+
+def test_a_screened_in_lap_by_sms_is_recorded_and_alerts_a_tamil_counsellor_at_emergency(hotline):
+    client, svc = hotline
+    replies = [text(client, RAMESH, body)[-1] for body in
+               ["LAP", "2", "no", "yes", *["no"] * 9, "1"]]
+    assert "counsellor will call this phone" in replies[-1]
+    [(status, screen)] = screens(svc)
+    assert status == "done"
+    assert screen["result"] == "screened_in" and screen["basis"] == "questions_1_3" and screen["yes"] == [2]
+    assert screen["who"] == "in_laws" and screen["officer"] == "SI Ramesh" and screen["at"]
+    assert screen["answers"]["q1"] == "no" and screen["answers"]["q11"] == "no"
+    e = latest(svc)
+    assert (e.kind, e.priority, e.role, e.lang) == ("lap", "emergency", "counsellor", "ta")
+    assert e.details["screen"]["basis"] == "questions_1_3"
+    run_worker(svc, burst=True)
+    alerted = {to for to, body in sent(svc) if body is None or e.code in body}  # an SMS, or a call
+    assert KAVITHA in alerted and ANJALI not in alerted  # she speaks Tamil: Anjali does not
+
+
+def test_a_screen_below_the_threshold_is_recorded_and_alerts_nobody(hotline):
+    client, svc = hotline
+    for body in ["lap", "1", "no", "no", "no", "yes", "yes", "no", "yes", "no", "no", "no", "no", "no", "no"]:
+        reply = text(client, RAMESH, body)
+    assert "not screened in" in reply[-1]
+    [(_, screen)] = screens(svc)
+    assert screen["result"] == "not_screened_in" and screen["yes"] == [4, 5, 7]
+    assert screen["officer_believes"] == "no"
+    assert latest(svc) is None
