@@ -150,6 +150,10 @@ def test_a_voice_alert_is_taken_by_pressing_1(hotline):
                          data={"CallSid": "CA9", "From": "+914400000000", "Digits": "1"}).get_data(as_text=True)
     assert latest(svc).code in answer
     assert (latest(svc).status, latest(svc).acked_by) == ("acked", call.staff_id)
+    # written for the ear: how to reach her from this phone, not the SMS "Reply here to text her"
+    lang = svc.staff.get(call.staff_id).language
+    assert svc.catalog.own("voice_ack_yours", lang, code=latest(svc).code) in answer
+    assert svc.catalog.own("ack_yours", lang, code=latest(svc).code) not in answer and "Reply here" not in answer
 
 
 def test_redis_flushed_mid_escalation_the_sweeper_restores_the_chain(hotline, redis_client):

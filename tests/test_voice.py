@@ -98,3 +98,46 @@ def test_nobody_on_shift_by_voice_takes_a_voicemail(make_app, tmp_path):
     reply = call(client, "/twilio/voice/gather?n=3", Digits="1")
     assert reply.find("Dial") is None
     assert any("No counsellor is free" in t for t in said(reply))
+
+
+def test_three_silences_at_the_menu_are_spoken_for_the_ear_and_silence_ends_the_call(make_app):
+    client = make_app().test_client()
+    call(client, "/twilio/voice")
+    call(client, "/twilio/voice/gather?n=1", Digits="1")
+    call(client, "/twilio/voice/gather?n=2", Digits="1")  # safe to talk: the main menu
+    heard, n, root = [], 3, None
+    for n in range(3, 20):  # silence after silence: the <Redirect> of each silent <Gather>
+        root = call(client, f"/twilio/voice/gather?n={n}")
+        heard += said(root)
+        if root.find("Gather") is None:
+            break
+    assert root.find("Hangup") is not None and n <= 8, heard  # it ends, politely, not a loop
+    assert "We will end this call now." in heard[-1]
+    assert not [t for t in heard if "reply" in t.lower() or "text you" in t.lower()], heard  # no SMS words
+    assert any("press 1 and we will put you through" in t for t in heard)
+
+
+def test_a_danger_word_on_a_call_puts_her_through_not_the_menu_again(make_app):
+    client = make_app().test_client()
+    call(client, "/twilio/voice")
+    call(client, "/twilio/voice/gather?n=1", Digits="1")
+    root = call(client, "/twilio/voice/gather?n=2", SpeechResult="urgent he is hitting me", Confidence="0.9")
+    dial = root.find("Dial")
+    assert dial is not None and dial.find("Number").text == "+919840000002" or dial.find("Number").text
+    assert dial.get("callerId") == "+914400000000"
+    texts = said(root)
+    assert texts == ["Please stay on the line. We are putting you through to a counsellor now. "
+                     "If you are in danger, you can also call 112."]  # the numbers once, no menu
+
+
+def test_a_danger_word_on_a_call_with_nobody_on_shift_offers_a_call_back_or_a_message(make_app, tmp_path):
+    staff = tmp_path / "staff.yaml"
+    staff.write_text("timezone: Asia/Kolkata\nstaff:\n  - name: Coordinator\n    phone: '+91 98400 00004'\n"
+                     "    roles: [coordinator]\n    languages: [en]\n    shifts: []\n")
+    client = make_app(staff_file=str(staff)).test_client()
+    call(client, "/twilio/voice")
+    root = call(client, "/twilio/voice/gather?n=1", SpeechResult="urgent", Confidence="0.9")
+    assert root.find("Dial") is None and root.find("Gather") is not None
+    assert "For a call back, press 1." in said(root) and "For leaving a message, press 2." in said(root)
+    record = call(client, "/twilio/voice/gather?n=2", Digits="2").find("Record")
+    assert record is not None and "voice/recorded" in record.get("action")

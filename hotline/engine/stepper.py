@@ -156,6 +156,8 @@ class Run:
                 continue
             if handler.written and words.language_of(text, self.flow.languages) != handler.written:
                 continue
+            if handler.channel and self.facts.get("channel", "sms") != handler.channel:
+                continue
             for word in handler.match:
                 if word == "$safe_word":
                     if safe_word and (said == safe_word or words.spelled(text, safe_word)):

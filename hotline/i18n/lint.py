@@ -70,7 +70,9 @@ def flow_messages(flows: dict[str, Flow]) -> list[Message]:
     found = []
     for flow in flows.values():
         for msg_id, text in flow.messages.items():
-            found.append(Message(f"{flow.name}.{msg_id}", text, flow.file, flow.message_lines.get(msg_id, flow.line)))
+            # a flow's voice_ messages are only spoken (the nodes behind a `channel: voice` case)
+            found.append(Message(f"{flow.name}.{msg_id}", text, flow.file, flow.message_lines.get(msg_id, flow.line),
+                                 sms=not msg_id.startswith("voice_")))
     return found
 
 
@@ -358,7 +360,7 @@ def _chains(flow, node_id: str, seen: frozenset = frozenset()) -> list[list[tupl
 
 def _by_sms(flow) -> set[str]:
     """The nodes an SMS conversation can reach (not those behind a `channel: voice` case)."""
-    todo = [flow.start] + [h.then for h in flow.handlers if h.then in flow.nodes]
+    todo = [flow.start] + [h.then for h in flow.handlers if h.then in flow.nodes and h.channel != "voice"]
     seen: set[str] = set()
     while todo:
         node = flow.nodes.get(todo.pop())
@@ -395,6 +397,8 @@ def replies(flow) -> list[tuple[int, str, list[tuple[str, list]]]]:
         found.append((node.line, f'the re-ask of "{node.id}"', complaint + _prompt(node)))
     waiting = [n for n in flow.nodes.values() if KINDS[n.kind].waits and n.id in by_sms]
     for handler in flow.handlers:
+        if handler.channel == "voice":
+            continue  # only on a call: no SMS is sent
         said = [(m, []) for m in handler.say]
         if handler.then in flow.nodes:
             chains = [said + c for c in _chains(flow, handler.then)]

@@ -349,4 +349,17 @@ def voice_alert_answer():
     command = {"1": "ack", "2": "pass"}.get(request.form.get("Digits", ""))
     if command is None:
         return _xml(_say([], person.language))
-    return _xml(_say([commands.run(svc, person, command, e.code)], person.language))
+    reply = commands.run(svc, person, command, e.code)
+    if command == "ack" and e.acked_by != person.id and _holds(svc, e.id, person.id):
+        # the SMS words say "reply here"; on a call she hears how to reach her from this phone
+        text = "voice_ack_yours_police" if e.kind == "accompaniment" else "voice_ack_yours"
+        reply = svc.catalog.own(text, person.language, code=e.code)
+    return _xml(_say([reply], person.language))
+
+
+def _holds(svc, escalation_id: int, staff_id: int) -> bool:
+    from ..store.models import Escalation
+
+    with svc.store.session() as s:
+        e = s.get(Escalation, escalation_id)
+        return e is not None and e.status == "acked" and e.acked_by == staff_id
