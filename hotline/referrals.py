@@ -24,9 +24,16 @@ class Service:
     address: dict | None = None
 
     def line(self, lang: str) -> str:
+        """"Name: phone (hours)"; a name that already gives the number ("ask 181 for the
+        nearest") is not followed by it again."""
         name = self.name.get(lang) or self.name["en"]
         hours = self.hours.get(lang) or self.hours.get("en", "")
-        return f"{name}: {self.phone} ({hours})" if hours else f"{name}: {self.phone}"
+        said = f"{name}" if _digits(self.phone) in _digits(name) else f"{name}: {self.phone}"
+        return f"{said} ({hours})" if hours else said
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit()) or "-"
 
 
 class Directory:

@@ -277,3 +277,26 @@ def test_a_counsellor_with_a_case_who_sends_help_gets_help_not_a_relay(hotline):
     assert "ACK" in help_text  # the commands, in her language
     run_worker(svc, burst=True)
     assert SURVIVOR not in [to for to, _ in sent(svc, mark)]
+
+
+def test_urgent_gives_her_each_number_once_in_the_reply_and_no_second_sms_of_them(hotline):
+    """The reply to a danger word is the three numbers, at once from the webhook; a queued SMS of
+    the same numbers would repeat them and leave one more message on her phone."""
+    client, svc = hotline
+    reply = text(client, SURVIVOR, "URGENT")
+    run_worker(svc, burst=True)
+    to_her = reply + [body for to, body in sent(svc) if to == SURVIVOR and body]
+    for number in ("112", "181", "108"):
+        assert sum(body.count(number) for body in to_her) == 1, to_her
+
+
+def test_a_referral_line_does_not_repeat_a_number_its_name_gives():
+    from hotline.referrals import load_directory
+
+    directory = load_directory("referrals.yaml")
+    for service in directory.services:
+        for lang in ("en", "ta"):
+            line = service.line(lang)
+            assert line.count(service.phone) == 1, line  # not "ask 181 for the nearest: 181"
+    nearest = next(s for s in directory.services if "nearest" in s.name["en"] and s.category == "one_stop")
+    assert nearest.line("en").startswith("Sakhi One Stop Centre: ask 181 for the nearest")
