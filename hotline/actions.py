@@ -41,8 +41,12 @@ def escalation_of(action: dict, lang: str) -> dict | None:
                              "day": action.get("day")})
     if kind == "lap_result" and action.get("result") == "screened_in":
         # the officer is the caller: a counsellor who speaks her language calls his phone at once
+        screen = lap_screen(action)
+        questions = ", ".join(str(q) for q in screen["yes"]) or "-"
+        if screen["basis"] == "officer":
+            questions += " + officer"
         return dict(kind="lap", priority="emergency", role="counsellor", reason="LAP screened in",
-                    details={"screen": lap_screen(action)},
+                    details={"screen": screen, "questions": questions},
                     lang=action.get("language") if action.get("language") in ("en", "ta") else lang)
     if kind == "request_accompaniment":
         details = {k: action.get(k) for k in ("area", "when", "date", "case_ref", "language")}

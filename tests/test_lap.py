@@ -78,3 +78,31 @@ def test_a_screen_below_the_threshold_is_recorded_and_alerts_nobody(hotline):
     assert screen["result"] == "not_screened_in" and screen["yes"] == [4, 5, 7]
     assert screen["officer_believes"] == "no"
     assert latest(svc) is None
+
+
+def test_end_to_end_screened_in_alert_ack_and_the_officer_is_called_through_the_hotline(hotline):
+    """LAP by SMS → a Tamil counsellor alerted at emergency, HIGH DANGER first → she accepts → the
+    officer is told → she calls the hotline with her PIN and is put through to the officer's phone
+    with the hotline's number as caller ID; the case shows the screen."""
+    from hotline.staff_pin import set_pin
+
+    client, svc = hotline
+    for body in ["LAP", "1", "no", "no", "no", "yes", "yes", "yes", "yes", "no", "no", "no", "no", "2"]:
+        text(client, RAMESH, body)
+    e = latest(svc)
+    assert e.kind == "lap" and e.details["screen"]["basis"] == "four_of_4_11" and e.details["questions"] == "4, 5, 6, 7"
+    assert e.lang == "en"
+    run_worker(svc, burst=True)
+    alerts = [body for to, body in sent(svc) if to == ANJALI and body]
+    assert alerts and alerts[0].startswith("HIGH DANGER!") and "4, 5, 6, 7" in alerts[0] and "police" in alerts[0]
+    mark = len(sent(svc))
+    reply = text(client, ANJALI, f"ACK {e.code}")
+    assert "enter your PIN" in reply[-1]
+    run_worker(svc, burst=True)
+    told = [body for to, body in sent(svc)[mark:] if to == RAMESH]
+    assert told and "Anjali" in told[0] and "only if she wants" in told[0]
+    set_pin(svc.store, "Anjali", "1357")
+    client.post("/twilio/voice", data={"From": ANJALI, "CallSid": "CA91"})
+    call = client.post("/twilio/voice/staff/pin", data={"From": ANJALI, "CallSid": "CA91", "Digits": "1357"}
+                       ).get_data(as_text=True)
+    assert "<Dial" in call and RAMESH in call and f'callerId="{svc.settings.hotline_number}"' in call

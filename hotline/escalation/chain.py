@@ -267,6 +267,8 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
                 created += _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="unanswered")
                 if e.kind == "accompaniment":
                     tell_after = (e.case_id, "police_unanswered", {"code": e.code})
+                elif e.kind == "lap":  # the officer must not wait for a call that is not coming
+                    tell_after = (e.case_id, "lap_unanswered", {"code": e.code})
                 outcome = "unanswered"
                 break
             step = policy.steps[e.step]
@@ -341,8 +343,9 @@ def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
 
     what_id = "esc_what_emergency" if e.priority == "emergency" and e.kind == "counsellor" else f"esc_what_{e.kind}"
     details = {k: v if v is not None else "" for k, v in e.details.items()}
-    return dict(code=e.code, urgent=say(svc, "esc_urgent", lang) if e.priority == "emergency" else "",
-                who=say(svc, "esc_who_police" if e.kind == "accompaniment" else "esc_who_survivor", lang),
+    urgent = say(svc, "esc_high_danger", lang) if e.kind == "lap" else say(svc, "esc_urgent", lang)
+    return dict(code=e.code, urgent=urgent if e.priority == "emergency" else "",
+                who=say(svc, "esc_who_police" if e.kind in ("accompaniment", "lap") else "esc_who_survivor", lang),
                 language=language_name(e.lang, lang),
                 what=say(svc, what_id if what_id in OWN else "esc_what_counsellor", lang, **details))
 

@@ -122,7 +122,7 @@ def _done(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
                                                 Escalation.status.in_(("open", "acked")))).all()
     if not others:
         case.status, case.closed_at = "closed", svc.now()
-        if e.kind != "accompaniment":
+        if e.kind not in ("accompaniment", "lap"):  # an officer's case: no closing line to her
             after.append(("tell_closing", case.id, e.id))
         after.append(("end_conversation", case.caller_key))
     elif not any(o.status == "acked" for o in others):
@@ -196,10 +196,14 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
         after.append(("notify", n.id))
     if e.kind == "accompaniment":
         after.append(("tell", case.id, "police_taken", {"name": person.name, "code": e.code}))
+    elif e.kind == "lap":
+        after.append(("tell", case.id, "lap_taken", {"name": person.name, "code": e.code}))
     elif e.kind in ("counsellor", "voicemail"):
         after.append(("tell", case.id, "survivor_taken", {}))
     after.append(("relay", case.caller_key, case.id))
     after.append(("release_held", case.id))
+    if e.kind == "lap":
+        return say(svc, "ack_yours_lap", lang, code=e.code)
     return say(svc, "ack_yours_police" if e.kind == "accompaniment" else "ack_yours", lang, code=e.code)
 
 
