@@ -353,7 +353,7 @@ def test_unknown_top_level_key(tmp_path):
 def test_unknown_node_kind(tmp_path):
     text = GOOD.format(name="kinds").replace("    kind: end", "    kind: finish")
     assert_reported(tmp_path, "kinds", text,
-                    ("kind: finish", 'node "bye": kind must be one of message, menu, ask, branch, set, action, end, flow'))
+                    ("kind: finish", 'node "bye": kind "finish" is no kind (known: message, menu, ask, branch, set, action, end, flow)'))
 
 
 # --- keywords -----------------------------------------------------------------------------------
@@ -566,3 +566,52 @@ def test_malformed_flows_are_reported_not_raised(tmp_path, name):
     write(tmp_path, "malformed", MALFORMED[name].format(name="malformed"))
     reported, output = problems_of(tmp_path)
     assert reported and all(r.startswith(f"{tmp_path / 'malformed.yaml'}:") for r in reported), output
+
+
+def _survivor_copy(tmp_path, change=None, locales=False):
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "flows").mkdir()
+    text = (root / "flows" / "survivor.yaml").read_text()
+    (tmp_path / "flows" / "survivor.yaml").write_text(change(text) if change else text)
+    if locales:
+        shutil.copytree(root / "locales", tmp_path / "locales")
+    return str(tmp_path / "flows")
+
+
+def test_flows_check_fails_when_the_catalogs_are_missing_beside_the_flows(tmp_path):
+    from hotline.cli import flows_check
+
+    assert flows_check(_survivor_copy(tmp_path)) == 1  # not "all flows are fine": she would hear English
+
+
+def test_flows_check_names_the_missing_catalogs_with_file_and_line(tmp_path, capsys):
+    from hotline.cli import flows_check
+
+    flows_check(_survivor_copy(tmp_path))
+    out = capsys.readouterr().out
+    assert "survivor.yaml:9: " in out and "speaks ta" in out and "locales" in out
+
+
+def test_an_unknown_placeholder_in_a_message_is_an_error(tmp_path, capsys):
+    from hotline.cli import flows_check
+
+    path = _survivor_copy(tmp_path, lambda t: t.replace('"Women\'s helpline. Choose a language."',
+                                                        '"Women\'s helpline {phone}. Choose a language."'), locales=True)
+    assert flows_check(path) == 1
+    out = capsys.readouterr().out
+    assert 'message "choose_language" uses {phone}, which nothing supplies' in out
+    assert "survivor.yaml:22: " in out
+
+
+def test_a_kind_typo_is_one_error_with_a_did_you_mean(tmp_path, capsys):
+    from hotline.cli import flows_check
+
+    path = _survivor_copy(tmp_path, lambda t: t.replace("  main_menu:\n    kind: menu\n", "  main_menu:\n    kind: menue\n"),
+                          locales=True)
+    assert flows_check(path) == 1
+    problems = [line for line in capsys.readouterr().out.splitlines() if "survivor.yaml" in line]
+    assert len(problems) == 1, problems
+    assert 'node "main_menu": kind "menue" is no kind (did you mean "menu"?)' in problems[0]

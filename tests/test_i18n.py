@@ -500,12 +500,17 @@ def test_the_lint_names_each_catalog_problem_with_its_file_and_line(tmp_path):
     assert not any("messages.mo" in str(p) for p in lint.check(tmp_path / "flows", engine.load(tmp_path / "flows")[0].flows))
 
 
-def test_flows_without_catalogs_beside_them_are_checked_for_english_length_only(tmp_path):
+def test_flows_without_catalogs_beside_them_are_checked_for_english_length_and_the_missing_catalogs(tmp_path):
     flows = tmp_path / "flows"
     flows.mkdir()
     (flows / "tiny.yaml").write_text(LINT_FLOW, encoding="utf-8")
     problems = [str(p) for p in lint.check(flows, engine.load(flows)[0].flows)]
-    assert len(problems) == 1 and "GSM-7" in problems[0] and problems[0].startswith(f"{flows / 'tiny.yaml'}:")
+    assert len(problems) == 2 and all(p.startswith(f"{flows / 'tiny.yaml'}:") for p in problems)
+    assert "GSM-7" in problems[1]
+    assert 'flow "tiny" speaks ta but there is no' in problems[0] and "locales" in problems[0]  # not "fine"
+    english = LINT_FLOW.replace("languages: [en, ta]", "languages: [en]")
+    (flows / "tiny.yaml").write_text(english, encoding="utf-8")
+    assert [str(p) for p in lint.check(flows, engine.load(flows)[0].flows)] == [problems[1]]  # English needs none
 
 
 def test_the_shipped_flows_pass_hotline_flows_check():

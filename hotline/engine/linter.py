@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from .loader import THEN_SPECIAL, says
@@ -11,6 +12,7 @@ from .yamlsource import Problem
 
 VAR_REF = re.compile(r"^\$([a-z][a-z0-9_]*)$")
 BUILTIN_VARS = {"lang"}
+HOST_PARAMS = {"safe_word"}  # what the webhooks give every message (hotline/twilio/sms.py, voice.py)
 
 
 def lint_flow(flow: Flow) -> list[Problem]:
@@ -20,17 +22,20 @@ def lint_flow(flow: Flow) -> list[Problem]:
     def at(line: int, message: str) -> None:
         problems.append(Problem(file, line, message))
 
-    if flow.start and flow.start not in flow.nodes:
+    # a node of no known kind was reported at its kind:; what goes to it is not unknown, and where
+    # it leads is not known either (so nothing after it is called unreachable)
+    known = set(flow.nodes) | flow.broken
+    if flow.start and flow.start not in known:
         at(flow.start_line, f'start goes to unknown node "{flow.start}"')
 
-    edges: dict[str, list[str]] = {}
-    unsure = {n.id for n in flow.nodes.values() if _unsure(n)}
+    edges: dict[str, list[str]] = {b: [] for b in flow.broken}
+    unsure = {n.id for n in flow.nodes.values() if _unsure(n)} | flow.broken
     for node in flow.nodes.values():
         edges[node.id] = []
         for target, line, what in _targets(node):
             if not isinstance(target, str):
                 continue
-            if target not in flow.nodes:
+            if target not in known:
                 at(line, f'{what} goes to unknown node "{target}"')
             else:
                 edges[node.id].append(target)
@@ -44,7 +49,7 @@ def lint_flow(flow: Flow) -> list[Problem]:
             if msg_id not in flow.messages:
                 at(handler.line, f'handler "{handler.id}" says unknown message "{msg_id}"')
         if handler.then not in THEN_SPECIAL:
-            if handler.then not in flow.nodes:
+            if handler.then not in known:
                 at(handler.line, f'handler "{handler.id}" then goes to unknown node "{handler.then}"')
             entries.append(handler.then)
 
@@ -52,7 +57,7 @@ def lint_flow(flow: Flow) -> list[Problem]:
     # choices that could not be read) might lead anywhere: rather than report its consequences
     # as problems of their own (every node after it "unreachable"), say nothing about them until
     # that node is fixed.
-    reachable = _reach([e for e in entries if e in flow.nodes], edges)
+    reachable = _reach([e for e in entries if e in known], edges)
     if not (unsure & reachable):
         for node in flow.nodes.values():
             if node.id not in reachable:
@@ -156,6 +161,21 @@ def _lint_variables(flow: Flow, at) -> None:
     for name, line, action in used:
         if name not in assigned:
             at(line, f'action "{action}" reads ${name}, which no node sets')
+    from ..i18n.catalog import placeholders  # here: the catalog module loads the engine's flows
+
+    # a message's {placeholders}: the flow's variables or what the hotline gives every message;
+    # anything else would be sent empty ("call {phone}" -> "call ")
+    for msg_id, text in flow.messages.items():
+        line = flow.message_lines.get(msg_id, flow.line)
+        names = placeholders(text)
+        if names is None:
+            at(line, f'message "{msg_id}" has a broken placeholder (an unpaired {{ or }}): write {{name}}')
+            continue
+        for name in sorted(names - assigned - HOST_PARAMS):
+            close = difflib.get_close_matches(name, sorted(assigned | HOST_PARAMS), n=1)
+            hint = f' (did you mean {{{close[0]}}}?)' if close else ""
+            at(line, f'message "{msg_id}" uses {{{name}}}, which nothing supplies: no node sets it and the hotline '
+                     f'gives only {", ".join("{" + p + "}" for p in sorted(HOST_PARAMS))}{hint}')
 
 
 def lint_set(flows: dict[str, Flow]) -> list[Problem]:

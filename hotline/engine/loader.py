@@ -87,6 +87,7 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
             problems.append(Problem(file, messages.line_of(msg_id), f'message "{msg_id}" needs its English text'))
 
     nodes: dict[str, Node] = {}
+    broken: set[str] = set()
     raw_nodes = data.get("nodes") if isinstance(data.get("nodes"), Map) else Map()
     for node_id, spec in raw_nodes.items():
         line = raw_nodes.line_of(node_id)
@@ -97,8 +98,11 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
             continue
         kind = KINDS.get(spec.get("kind")) if isinstance(spec.get("kind"), str) else None
         if kind is None:
-            problems.append(Problem(file, spec.line_of("kind"),
-                                    f'node "{node_id}": kind must be one of {", ".join(KINDS)}'))
+            # one problem, where the typo is; the nodes that go to it are not "unknown" because of it
+            close = _nearest(str(spec.get("kind", "")), KINDS) if spec.get("kind") else f" (known: {', '.join(KINDS)})"
+            wrong = f'kind "{spec["kind"]}" is no kind{close}' if spec.get("kind") else f"missing kind:{close}"
+            problems.append(Problem(file, spec.line_of("kind") if "kind" in spec else line, f'node "{node_id}": {wrong}'))
+            broken.add(str(node_id))
             continue
         node = Node(str(node_id), kind.name, spec, line)
         fields = {"kind": schema.text, **kind.fields}
@@ -131,6 +135,8 @@ def load_text(text: str, file: str) -> tuple[Flow | None, list[Problem]]:
         districts=districts,
         line=data.line,
         start_line=data.line_of("start"),
+        languages_line=data.line_of("languages") if "languages" in data else data.line,
+        broken=broken,
     )
     return flow, problems
 

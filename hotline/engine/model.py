@@ -54,6 +54,8 @@ class Flow:
     districts: dict[str, list[str]] = field(default_factory=dict)
     line: int = 1
     start_line: int = 1  # where start: stands, for the linter
+    languages_line: int = 1  # where languages: stands
+    broken: set[str] = field(default_factory=set)  # nodes of no known kind (reported once, at their kind:)
 
     def message(self, msg_id: str) -> str:
         return self.messages.get(msg_id, msg_id)

@@ -309,7 +309,15 @@ def check(flows_path: str | os.PathLike, flows: dict[str, Flow]) -> list[Problem
     the locales/ beside the flows where there is one."""
     locales = locales_for(flows_path)
     if locales is None:
-        problems = []
+        # a flow that speaks more than English needs the catalogs: without them every caller
+        # would hear English, so "all flows are fine" would be untrue
+        path = Path(flows_path)
+        expected = (path.parent if path.is_file() else path).resolve().parent / "locales"
+        problems = [Problem(flow.file, flow.languages_line,
+                            f'flow "{flow.name}" speaks {", ".join(c for c in flow.languages if c != "en")} but '
+                            f"there is no {shown(expected)}/ beside its folder (it should hold "
+                            f"<lang>/LC_MESSAGES/messages.po): copy the hotline's locales/ there, or check the path")
+                    for flow in flows.values() if any(c != "en" for c in flow.languages)]
         for message in flow_messages(flows):
             for form in message.forms:
                 if wrong := _sms_problem(form, f'the English of "{message.context}"'):
