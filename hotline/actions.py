@@ -71,14 +71,15 @@ def lap_screen(action: dict) -> dict:
             "officer_believes": action.get("believe") or None, "language": action.get("language") or None}
 
 
-def record_lap(svc: Services, action: dict, *, key: str, number: str | None, channel: str, lang: str) -> int:
+def record_lap(svc: Services, action: dict, *, key: str, number: str | None, channel: str,
+               lang: str) -> tuple[int, dict]:
     """Every screen is kept, screened in or not: the answers, the basis, the officer, the time."""
     officer = svc.staff.find(number)
     payload = {**lap_screen(action), "officer_id": officer.id if officer else None,
                "officer": officer.name if officer else None, "at": svc.now().isoformat()}
     action_id = svc.store.record_action("lap_screen", key, number, channel, lang, payload)
     svc.store.mark(action_id, "done")
-    return action_id
+    return action_id, payload
 
 
 def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | None, channel: str,
@@ -90,11 +91,11 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
     for action in actions:
         kind = action["type"]
         lang = action.get("lang", "en")
-        screen_id = record_lap(svc, action, key=key, number=number, channel=channel,
-                               lang=lang) if kind == "lap_result" else None
+        screen_id, screen = record_lap(svc, action, key=key, number=number, channel=channel,
+                                       lang=lang) if kind == "lap_result" else (None, None)
         wanted = escalation_of(action, lang)
         if wanted is not None and screen_id is not None:
-            wanted["details"]["screen_id"] = screen_id
+            wanted["details"].update(screen=screen, screen_id=screen_id)  # with the officer and the time
         if wanted is not None:
             case_lang, lang = lang, wanted.pop("lang", lang)
             start_at = None

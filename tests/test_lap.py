@@ -106,3 +106,36 @@ def test_end_to_end_screened_in_alert_ack_and_the_officer_is_called_through_the_
     call = client.post("/twilio/voice/staff/pin", data={"From": ANJALI, "CallSid": "CA91", "Digits": "1357"}
                        ).get_data(as_text=True)
     assert "<Dial" in call and RAMESH in call and f'callerId="{svc.settings.hotline_number}"' in call
+
+
+def test_the_case_page_shows_the_screen_and_records_what_came_of_it(hotline):
+    from hotline.console import auth
+
+    client, svc = hotline
+    for body in ["LAP", "3", "yes", *["no"] * 10, "1"]:
+        text(client, RAMESH, body)
+    e = latest(svc)
+    run_worker(svc, burst=True)  # the alerts go out: Kavitha speaks Tamil
+    auth.set_password(svc.store, "Kavitha", "a long enough password")
+    app = client.application
+    kavitha = app.test_client()
+
+    def token(path):
+        import re
+        return re.search(r'name="csrf_token" value="([^"]+)"', kavitha.get(path).get_data(as_text=True)).group(1)
+
+    kavitha.post("/console/login", data={"csrf_token": token("/console/login"), "name": "Kavitha",
+                                         "password": "a long enough password"})
+    case_page = f"/console/cases/{e.case_id}"
+    kavitha.post(f"/console/escalations/{e.id}/ack", data={"csrf_token": token("/console/")})
+    page = kavitha.get(case_page).get_data(as_text=True)
+    assert "Police danger screen (LAP)" in page and "a yes to questions 1-3; yes to questions 1" in page
+    assert "she fears: husband and in laws" in page and "officer: SI Ramesh" in page
+    done = kavitha.post(f"{case_page}/lap-outcome", data={"csrf_token": token(case_page), "escalation_id": e.id,
+                                                          "outcome": "declined"})
+    assert done.status_code == 302
+    assert latest(svc).details["outcome"] == "declined"
+    assert "She declined to speak" in kavitha.get(case_page).get_data(as_text=True)
+    bad = kavitha.post(f"{case_page}/lap-outcome", data={"csrf_token": token(case_page), "escalation_id": e.id,
+                                                         "outcome": "maybe"})
+    assert bad.status_code == 400

@@ -25,7 +25,10 @@ from .format import duration
 
 KIND_LABEL = {"counsellor": "Counsellor requested", "callback": "Callback requested",
               "voicemail": "Voicemail", "accompaniment": "Accompaniment requested",
-              "coordinator": "Coordinator requested"}
+              "coordinator": "Coordinator requested", "lap": "Police danger screen (LAP): high danger"}
+# what came of a screened-in LAP, as the counsellor records it (#17)
+LAP_OUTCOMES = {"spoke": "She spoke with a counsellor", "declined": "She declined to speak",
+                "no_counsellor": "No counsellor reached her"}
 RECORD_KINDS = {"incident": "Incident", "application": "Application", "protection_order": "Protection order"}
 WITHHELD = "(shown only to the counsellor the case is assigned to)"
 
@@ -104,6 +107,7 @@ class CaseView:
     latest_code: str | None = None
     latest_escalation_id: int | None = None
     opened_at: datetime | None = None
+    screens: list[Escalation] = field(default_factory=list)  # screened-in LAPs: their outcome is recorded here
 
 
 def load(svc, user: User, case_id: int) -> CaseView | None:
@@ -145,6 +149,12 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
                                     by=name(e.acked_by)))
             if e.closed_at:
                 events.append(Event(aware(e.closed_at), "closed", f"Alert {e.code} {e.status}"))
+            if e.kind == "lap":
+                view.screens.append(e)
+                if e.details.get("outcome_at"):
+                    events.append(Event(datetime.fromisoformat(e.details["outcome_at"]), "record",
+                                        f"LAP {e.code}: {LAP_OUTCOMES.get(e.details.get('outcome'), '')}",
+                                        by=name(e.details.get("outcome_by"))))
             if e.status in ("open", "acked"):
                 view.active.append(ActiveEscalation(e.id, e.code, e.kind, e.status, e.priority, e.lang,
                                                     e.acked_by, involved(s, user, e)))
@@ -184,6 +194,17 @@ def _details(e: Escalation, words: bool) -> str:
     for key in ("area", "when", "case_ref", "window"):
         if e.details.get(key):
             shown.append(f"{key.replace('_', ' ')}: {e.details[key]}")
+    screen = e.details.get("screen")
+    if screen:
+        basis = {"questions_1_3": "a yes to questions 1-3", "four_of_4_11": "four or more yes of questions 4-11",
+                 "officer": "the officer's belief"}.get(screen.get("basis"), screen.get("basis") or "")
+        shown.append(f"screened in on {basis}; yes to questions {e.details.get('questions', '-')}")
+        if screen.get("who"):
+            shown.append(f"she fears: {screen['who'].replace('_', ' ')}")
+        if screen.get("officer"):
+            shown.append(f"officer: {screen['officer']}")
+        if screen.get("worry_text"):
+            shown.append(f"worries her: {screen['worry_text'] if words else '(withheld)'}")
     if e.details.get("seconds"):
         shown.append(f"{e.details['seconds']} seconds long")
     if e.details.get("code_word"):

@@ -131,3 +131,15 @@ def _caller_key(svc, case_id: int) -> str | None:
     with svc.store.session() as s:
         case = s.get(Case, case_id)
         return case.caller_key if case else None
+
+
+def lap_outcome(svc, user: User, case_id: int, escalation_id: int | None, outcome: str) -> bool:
+    """Record on a screened-in LAP what came of it (spoke, declined, no_counsellor), who said so
+    and when; False when that escalation is not this case's LAP."""
+    with svc.store.session() as s:
+        e = s.get(Escalation, escalation_id) if escalation_id else None
+        if e is None or e.case_id != case_id or e.kind != "lap":
+            return False
+        e.details = {**e.details, "outcome": outcome, "outcome_by": user.id, "outcome_at": svc.now().isoformat()}
+    svc.store.audit("lap.outcome", None, staff_id=user.id, escalation=escalation_id, outcome=outcome)
+    return True

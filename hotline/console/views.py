@@ -198,7 +198,7 @@ def case_view(case_id: int):
     s.store.audit("case.viewed", view.case.caller_key if view.case.caller_key != "erased" else None,
                   staff_id=current_user.id, case=case_id)
     holds = any(h.case_id == case_id for h in relay.held_by(s, current_user.id))
-    return render_template("console/case.html", view=view, record_kinds=cases.RECORD_KINDS,
+    return render_template("console/case.html", view=view, record_kinds=cases.RECORD_KINDS, lap_outcomes=cases.LAP_OUTCOMES,
                            now_local=s.staff.local(s.now()), holds=holds)
 
 
@@ -246,6 +246,20 @@ def add_followup(case_id: int):
         return redirect(url_for("console.case_view", case_id=case_id))
     changes.add_followup(s, current_user, case_id, due, request.form.get("note", ""))
     flash(f"Follow-up set for {local(due, s.staff.zone, '%d %b %Y %H:%M')}.")
+    return redirect(url_for("console.case_view", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/lap-outcome")
+@login_required
+def lap_outcome(case_id: int):
+    """What came of a screened-in LAP: she spoke, she declined, or no counsellor reached her."""
+    _case_or_404(case_id)
+    outcome = request.form.get("outcome", "")
+    if outcome not in cases.LAP_OUTCOMES:
+        abort(400)
+    if not changes.lap_outcome(svc(), current_user, case_id, request.form.get("escalation_id", type=int), outcome):
+        abort(404)
+    flash(f"Recorded: {cases.LAP_OUTCOMES[outcome]}.")
     return redirect(url_for("console.case_view", case_id=case_id))
 
 
