@@ -18,6 +18,9 @@ def _logging() -> None:
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the schema is brought up to date on every command: say so only when something goes wrong
+    # (not ~9 lines of "Context impl …, Will assume transactional DDL, Running upgrade …")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     install()
 
 
@@ -85,16 +88,27 @@ def worker(burst: bool) -> int:
     return 0
 
 
+def staff_time(svc, at):
+    """A stored time (UTC; naive in the store) on the staff's clock: the staff file's timezone."""
+    from datetime import UTC
+
+    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at).astimezone(svc.staff.zone)
+
+
 def outbox(as_json: bool) -> int:
+    """What went out, at the staff's time with its zone shown (as the console shows it)."""
     from .services import current
 
-    for row in current().outbound.outbox():
+    svc = current()
+    for row in svc.outbound.outbox():
+        at = staff_time(svc, row.at)
         if as_json:
-            item = {"to": row.to, "at": row.at.isoformat()}
+            item = {"to": row.to, "at": at.isoformat()}
             item.update({"body": row.body} if row.body is not None else {"call": row.call})
             print(json.dumps(item, ensure_ascii=False))
         else:
-            print(f"{row.at:%Y-%m-%d %H:%M:%S}  to {row.to}  {row.body if row.body is not None else '[call] ' + row.call}")
+            print(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  "
+                  f"{row.body if row.body is not None else '[call] ' + row.call}")
     return 0
 
 
@@ -166,7 +180,8 @@ def audit_export(since: str | None) -> int:
     with svc.store.session() as s:
         for row in s.scalars(query):
             person = staff.get(row.staff_id)
-            out.writerow([row.at.isoformat(), row.event, row.caller_key or "", person.name if person else "",
+            # the staff's time with its offset (2026-11-30T19:29:19+05:30), as a spreadsheet reads it
+            out.writerow([staff_time(svc, row.at).isoformat(timespec="seconds"), row.event, row.caller_key or "", person.name if person else "",
                           mask(person.phone) if person else "", json.dumps(row.detail, ensure_ascii=False)])
     return 0
 

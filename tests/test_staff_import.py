@@ -89,3 +89,45 @@ def test_audit_export_since_takes_yesterday_and_day_first_dates_and_refuses_othe
     assert "test.event" not in capsys.readouterr().out
     assert commands.audit_export("last tuesday") == 2
     assert 'give a day as today, yesterday, 30/11/2026' in capsys.readouterr().err
+
+
+def test_outbox_and_audit_times_are_the_staffs_with_the_zone_shown(svc, capsys):
+    """The console shows IST; so do `hotline outbox` and `hotline audit export` (not bare UTC)."""
+    import json
+    import re
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from hotline.store.models import Audit
+
+    svc.outbound.sms("+919876543210", "hello")
+    svc.store.audit("test.event")
+    with svc.store.session() as s:
+        stored = s.scalars(select(Audit).where(Audit.event == "test.event")).one().at
+    local = stored.replace(tzinfo=UTC).astimezone(svc.staff.zone)
+    capsys.readouterr()
+    assert commands.outbox(False) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d IST  to ", line), line
+    assert commands.outbox(True) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["at"].endswith("+05:30")
+    assert commands.audit_export(None) == 0
+    row = next(r for r in capsys.readouterr().out.splitlines() if "test.event" in r)
+    assert row.startswith(local.isoformat(timespec="seconds") + ",") and "+05:30" in row
+    assert datetime.fromisoformat(row.split(",")[0]).astimezone(UTC).replace(tzinfo=None, microsecond=0) == \
+        stored.replace(microsecond=0)
+
+
+def test_a_cli_command_prints_no_alembic_info_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    hotline = Path(sys.executable).with_name("hotline")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
+    env.pop("LOG_LEVEL", None)
+    done = subprocess.run([str(hotline), "outbox"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "alembic" not in done.stderr.lower() and "INFO" not in done.stderr, done.stderr
