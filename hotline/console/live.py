@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ..escalation import risk
 from ..phones import mask
 from ..store.models import Case, Escalation, Notification
 from .access import involved, visible_case_ids
@@ -41,10 +42,13 @@ class LiveEscalation:
     acked_after: str | None
     mine: bool  # she may ACK/PASS it
     alerted: list[Alerted] = field(default_factory=list)
+    risk: str = "standard"  # high | elevated | standard (escalation/risk.py)
+    reasons: list[str] = field(default_factory=list)  # why, as a counsellor reads it
 
 
 def escalations(svc, user: User, at: datetime) -> list[LiveEscalation]:
-    """Open and taken escalations the user may see: the most urgent and longest waiting first."""
+    """Open and taken escalations the user may see: waiting before taken; the highest risk first,
+    then the highest priority, then the longest waiting (#17)."""
     staff = svc.staff
     with svc.store.session() as s:
         query = (select(Escalation, Case).join(Case, Case.id == Escalation.case_id)
@@ -76,6 +80,8 @@ def escalations(svc, user: User, at: datetime) -> list[LiveEscalation]:
             caller=mask(svc.store.unseal(case.contact)),
             acked_by=taker.name if taker else None, acked_by_id=e.acked_by,
             acked_after=duration((aware(e.acked_at) - created).total_seconds()) if e.acked_at else None,
-            mine=allowed[e.id], alerted=list(by_escalation.get(e.id, {}).values())))
-    result.sort(key=lambda x: (x.status != "open", PRIORITY_ORDER.get(x.priority, 3), x.created_at))
+            mine=allowed[e.id], alerted=list(by_escalation.get(e.id, {}).values()),
+            risk=e.risk or "standard", reasons=[risk.describe(r) for r in e.risk_reasons or []]))
+    result.sort(key=lambda x: (x.status != "open", risk.ORDER.get(x.risk, len(risk.LEVELS)),
+                               PRIORITY_ORDER.get(x.priority, 3), x.created_at))
     return result

@@ -41,6 +41,7 @@ FILE = "lexicon.yaml"
 CATEGORIES = {
     "danger": "a message showing danger: escalates at emergency priority from any step",
     "distress": "fear or abuse in her words where an answer was expected: she is offered a counsellor",
+    "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
     "yes": "yes, in any form",
     "no": "no, in any form (a negated yes is a no too)",
     "negation": "words after a word that negate it (இல்லை, illa)",

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from ..queueing import on_queue
 from ..services import Services
 from ..store.models import ERASED, Case, Escalation, Notification, Relay
+from . import risk
 from .policies import Policy, Step, policy_for
 
 log = logging.getLogger(__name__)
@@ -99,13 +100,14 @@ def open_escalation(svc: Services, *, caller_key: str, number: str | None, chann
             s.flush()
         running = running_for(s, case.id, kind)
         if running is not None:
-            joined = join(svc, s, running, priority, words)
+            joined = join(svc, s, running, priority, words, reason)
         else:
             escalation = Escalation(case_id=case.id, code=new_code(s, svc.now()), kind=kind, priority=priority,
                                     role=role, lang=lang, reason=reason, details=details or {},
                                     policy=policy_for(priority, role), next_at=start_at or svc.now())
             s.add(escalation)
             s.flush()
+            risk.assess(s, escalation, caller_key, svc.now(), words)
             escalation_id, code = escalation.id, escalation.code
             if words:  # what she wrote in danger waits for whoever takes it (relay.release_held)
                 s.add(Relay(case_id=case.id, staff_id=None, direction="urgent", body=svc.store.seal(words),
@@ -130,7 +132,7 @@ class Joined:
     relay_id: int | None  # her words, on their way to the person who holds it
 
 
-def join(svc: Services, s, e: Escalation, priority: str, words: str | None) -> Joined:
+def join(svc: Services, s, e: Escalation, priority: str, words: str | None, reason: str = "") -> Joined:
     """A request of hers while `e` runs: raise its priority if this one is higher; if somebody
     holds it, her words go to that person (marked urgent for an emergency); if nobody does and
     the priority rose, the chain starts a new round under the higher policy at once."""
@@ -138,6 +140,9 @@ def join(svc: Services, s, e: Escalation, priority: str, words: str | None) -> J
     if raised:
         e.priority = priority
         e.policy = policy_for(priority, e.role)
+    # her new words (and an emergency now) are reasons too; the level may only go up here
+    risk.reassess(e, risk.reasons_for(kind=e.kind, priority=priority, reason=reason, details={}, words=words,
+                                      earlier=0))
     relay_id = None
     if words or (raised and e.status == "acked"):
         # held until someone takes it (relay.release_held), else on its way to who holds it now
@@ -337,14 +342,23 @@ def say(svc: Services, text_id: str, lang: str, **params) -> str:
     return svc.catalog.own(text_id, lang, **params)
 
 
+def lead(svc: Services, e: Escalation, lang: str) -> str:
+    """What an alert starts with: the risk level when it is high ("HIGH DANGER! "), else the
+    priority when it is an emergency ("URGENT! "), else an elevated risk; nothing for the rest."""
+    if e.kind == "lap" or e.risk == "high":
+        return say(svc, "esc_high_danger", lang)
+    if e.priority == "emergency":
+        return say(svc, "esc_urgent", lang)
+    return say(svc, "esc_elevated", lang) if e.risk == "elevated" else ""
+
+
 def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
     """What an alert says of an escalation, in the language of the person alerted."""
     from ..i18n.catalog import OWN
 
     what_id = "esc_what_emergency" if e.priority == "emergency" and e.kind == "counsellor" else f"esc_what_{e.kind}"
     details = {k: v if v is not None else "" for k, v in e.details.items()}
-    urgent = say(svc, "esc_high_danger", lang) if e.kind == "lap" else say(svc, "esc_urgent", lang)
-    return dict(code=e.code, urgent=urgent if e.priority == "emergency" else "",
+    return dict(code=e.code, urgent=lead(svc, e, lang),
                 who=say(svc, "esc_who_police" if e.kind in ("accompaniment", "lap") else "esc_who_survivor", lang),
                 language=language_name(e.lang, lang),
                 what=say(svc, what_id if what_id in OWN else "esc_what_counsellor", lang, **details))

@@ -150,6 +150,9 @@ class Escalation(Base):
     created_at: Mapped[datetime] = stamped()
     acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # high | elevated | standard, and why (escalation/risk.py): the live queue's order; never the priority
+    risk: Mapped[str | None] = mapped_column(String(12))
+    risk_reasons: Mapped[list | None] = mapped_column(JSON)
 
 
 class Notification(Base):
