@@ -38,18 +38,25 @@ def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, stan
     svc = Services(settings, twilio_client=standin.client(SID, TOKEN))
     app = create_app(services=svc)
     client = app.test_client()
-    form = sms_form(SURVIVOR, "urgent")
     from .helpers import sign
 
-    reply = client.post("/twilio/sms", data=form,
-                        headers={"X-Twilio-Signature": sign(TOKEN, "http://localhost/twilio/sms", form)})
+    def signed(body):
+        form = sms_form(SURVIVOR, body)
+        return client.post("/twilio/sms", data=form,
+                           headers={"X-Twilio-Signature": sign(TOKEN, "http://localhost/twilio/sms", form)})
+
+    reply = signed("urgent")  # its reply gives the numbers at once; no SMS repeats them
     assert "112" in messages(reply.get_data(as_text=True))[0]
-    standin.fail_next = 1  # the first send (the resources) fails: RQ's retry sends it again
     run_worker(services.use(svc), burst=True)
+    assert SURVIVOR not in [r["form"]["To"] for r in standin.requests]
+    for body in ("1", "yes", "2", "1", "Chennai"):  # she asks for a shelter in Chennai: resources
+        signed(body)
+    standin.fail_next = 1  # the first send (the resources) fails: RQ's retry sends it again
+    run_worker(svc, burst=True)
     assert SURVIVOR not in [r["form"]["To"] for r in standin.requests]  # waiting for its retry
     run_worker(svc, burst=True, until=svc.now() + timedelta(minutes=1))
     to_survivor = [r for r in standin.requests if r["form"]["To"] == SURVIVOR]
-    assert len(to_survivor) == 1 and "Women Helpline: 181" in to_survivor[0]["form"]["Body"]
+    assert len(to_survivor) == 1 and "shelter: 181" in to_survivor[0]["form"]["Body"]
     # an emergency alerts every English-speaking counsellor on shift at once, by SMS and by a call
     sms = sorted(r["form"]["To"] for r in standin.requests if r["path"].endswith("/Messages.json")
                  and r["form"]["To"] != SURVIVOR)

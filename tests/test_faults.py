@@ -272,7 +272,7 @@ def test_redis_stopped_under_load_every_webhook_is_answered_and_every_escalation
 
 SID, TOKEN = "AC" + "a" * 32, "b" * 32
 FAIL_RATE = 0.3
-SURVIVORS = 30  # each texts URGENT: an alert by SMS and by a call to two counsellors, and resources to her
+SURVIVORS = 30  # each asks for a shelter (resources), then texts URGENT (an alert by SMS and by a call to two counsellors)
 
 
 def test_a_transport_failing_30_percent_of_sends_delivers_everything_through_retries_and_audits_each_failure(
@@ -284,10 +284,13 @@ def test_a_transport_failing_30_percent_of_sends_delivers_everything_through_ret
         svc = services.use(Services(settings, twilio_client=standin.client(SID, TOKEN)))
         client = create_app(services=svc).test_client()
         for i in range(SURVIVORS):  # the real path: a signed step, then what it set going
-            form = sms_form(f"+9197{i:08d}", "URGENT")
-            reply = client.post("/twilio/sms", data=form,
-                                headers={"X-Twilio-Signature": sign(TOKEN, "http://localhost/twilio/sms", form)})
-            assert "112" in messages(reply.get_data(as_text=True))[0]
+            # she asks for a shelter (resources), then texts URGENT (the alerts; its reply gives the numbers)
+            for body in ("1", "yes", "2", "1", "Chennai", "URGENT"):
+                form = sms_form(f"+9197{i:08d}", body)
+                reply = client.post("/twilio/sms", data=form,
+                                    headers={"X-Twilio-Signature": sign(TOKEN, "http://localhost/twilio/sms", form)})
+                if body == "URGENT":
+                    assert "112" in messages(reply.get_data(as_text=True))[0]
 
         # RQ retries each failed send 5, 15, 60, 120, 300 s on; the worker's clock walks through them
         clock = svc.now()
@@ -331,14 +334,19 @@ def test_the_same_message_sid_delivered_three_times_concurrently_is_processed_on
     svc = services.use(app.extensions["hotline"])
     server = live(app)
     numbers = [f"+9195{i:08d}" for i in range(12)]
-    forms = [sms_form(number, "URGENT he is here") for number in numbers]  # an escalation and resources
-    with ThreadPoolExecutor(18) as pool:
-        replies = list(pool.map(lambda form: post(server.url, "/twilio/sms", form), forms * 3))
-    assert {r.status_code for r in replies} == {200}
-    by_sid = {}
-    for form, reply in zip(forms * 3, replies, strict=True):
-        by_sid.setdefault(form["MessageSid"], set()).add(reply.text)
-    assert all(len(texts) == 1 for texts in by_sid.values())  # each delivery answered the same
+    for number in numbers:  # each waits at the district question of a shelter
+        for body in ("1", "yes", "2", "1"):
+            assert post(server.url, "/twilio/sms", sms_form(number, body)).status_code == 200
+    urgent = [sms_form(number, "URGENT he is here") for number in numbers]  # an escalation each
+    district = [sms_form(number, "Chennai") for number in numbers]  # resources each
+    for forms in (district, urgent):
+        with ThreadPoolExecutor(18) as pool:
+            replies = list(pool.map(lambda form: post(server.url, "/twilio/sms", form), forms * 3))
+        assert {r.status_code for r in replies} == {200}
+        by_sid = {}
+        for form, reply in zip(forms * 3, replies, strict=True):
+            by_sid.setdefault(form["MessageSid"], set()).add(reply.text)
+        assert all(len(texts) == 1 for texts in by_sid.values())  # each delivery answered the same
     run_worker(svc, burst=True)
     with svc.store.session() as s:
         escalations = s.scalar(select(func.count(Escalation.id)))
