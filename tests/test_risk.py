@@ -180,3 +180,39 @@ def test_every_reason_reads_in_a_line():
     assert risk.describe({"why": "checklist", "items": ["fire", "in_laws"]}) == (
         "counsellor's checklist: threats with fire or kerosene; in-laws are involved in the violence")
     assert timedelta(days=30) == risk.REPEAT_WINDOW
+
+
+# -- the counsellor's danger checklist (case page) ------------------------------------------------
+
+
+def test_the_counsellors_checklist_changes_the_level_on_the_case_page_and_in_the_queue(hotline):
+    app, svc = hotline
+    phone = app.test_client()
+    ask_for_a_counsellor(phone, MEENAKSHI)
+    e = latest(svc)
+    run_worker(svc, burst=True)
+    kavitha = login(app, "Kavitha")
+    case_page = f"/console/cases/{e.case_id}"
+    page = kavitha.get(case_page).get_data(as_text=True)
+    assert "Danger checklist" in page and "Threats with fire or kerosene" in page and "She is pregnant" in page
+    assert '<strong>standard</strong>' in page
+
+    def tick(*items):
+        html = kavitha.get(case_page).get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        reply = kavitha.post(f"{case_page}/checklist", data={"csrf_token": csrf, "item": list(items)})
+        assert reply.status_code == 302
+        return kavitha.get(case_page).get_data(as_text=True)
+
+    page = tick("pregnant", "in_laws", "bogus")
+    assert "Risk: elevated (was standard)" in page and "<strong>raised risk</strong>" in page
+    assert "counsellor&#39;s checklist: she is pregnant; in-laws are involved in the violence" in page
+    assert latest(svc).risk_reasons == [{"why": "checklist", "items": ["pregnant", "in_laws"]}]
+    page = tick("pregnant", "in_laws", "fire")  # threats with fire or kerosene: high on its own
+    assert "Risk: high (was elevated)" in page and "<strong>high danger</strong>" in page
+    assert 'value="fire" checked' in page and "Danger checklist (alert" in page
+    assert latest(svc).priority == e.priority  # the level moved, the priority did not
+    [(code, card)] = cards(login(app, "Priya"))
+    assert code == e.code and "high danger" in card and "threats with fire or kerosene" in card
+    page = tick()  # unticked: back to what her own words said
+    assert "Risk: standard (was high)" in page and latest(svc).risk_reasons == []

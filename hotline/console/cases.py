@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from ..escalation import risk
 from ..phones import mask
 from ..store.models import (
     Case,
@@ -108,6 +109,9 @@ class CaseView:
     latest_escalation_id: int | None = None
     opened_at: datetime | None = None
     screens: list[Escalation] = field(default_factory=list)  # screened-in LAPs: their outcome is recorded here
+    risk: str | None = None  # the latest escalation's level and reasons (escalation/risk.py)
+    reasons: list[str] = field(default_factory=list)
+    checklist: list[str] = field(default_factory=list)  # the danger items a counsellor ticked
 
 
 def load(svc, user: User, case_id: int) -> CaseView | None:
@@ -160,6 +164,19 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
                                                     e.acked_by, involved(s, user, e)))
         if escalations:
             view.latest_code, view.latest_escalation_id = escalations[-1].code, escalations[-1].id
+            # the running escalation the checklist goes to (changes.danger_checklist), else the latest
+            shown = next((e for e in reversed(escalations) if e.status in ("open", "acked")), escalations[-1])
+            view.risk = shown.risk or "standard"
+            view.reasons = [risk.describe(r) for r in shown.risk_reasons or []]
+            view.checklist = risk.checklist_of(shown)
+            for e in escalations:
+                ticked = (e.details or {}).get("checklist")
+                if ticked and ticked.get("at"):
+                    events.append(Event(datetime.fromisoformat(ticked["at"]), "record",
+                                        f"Danger checklist (alert {e.code}): risk {ticked.get('level')}",
+                                        "; ".join(risk.CHECKLIST[i] for i in ticked.get("items", [])
+                                                  if i in risk.CHECKLIST) or "nothing ticked",
+                                        by=name(ticked.get("by"))))
         for note in s.scalars(select(Note).where(Note.case_id == case.id)):
             events.append(Event(aware(note.at), "note", "Note", svc.store.unseal(note.body) or "", name(note.staff_id)))
         for relay in s.scalars(select(Relay).where(Relay.case_id == case.id)):

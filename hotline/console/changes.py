@@ -143,3 +143,26 @@ def lap_outcome(svc, user: User, case_id: int, escalation_id: int | None, outcom
         e.details = {**e.details, "outcome": outcome, "outcome_by": user.id, "outcome_at": svc.now().isoformat()}
     svc.store.audit("lap.outcome", None, staff_id=user.id, escalation=escalation_id, outcome=outcome)
     return True
+
+
+def danger_checklist(svc, user: User, case_id: int, items: list[str]) -> tuple[str, str] | None:
+    """The danger indicators a counsellor recorded while talking with her: kept on the case's
+    running escalations (else its latest), whose risk level and reasons follow at once. Returns
+    (level before, level now), or None when the case has no escalation."""
+    from ..escalation import risk
+
+    kept = [i for i in risk.CHECKLIST if i in items]
+    with svc.store.session() as s:
+        rows = list(s.scalars(select(Escalation).where(Escalation.case_id == case_id).order_by(Escalation.id.desc())
+                              .with_for_update()))
+        if not rows:
+            return None
+        targets = [e for e in rows if e.status in ("open", "acked")] or rows[:1]
+        before = targets[0].risk or "standard"
+        for e in targets:
+            risk.with_checklist(e, kept)
+            e.details = {**e.details, "checklist": {"items": kept, "by": user.id, "at": svc.now().isoformat(),
+                                                    "level": e.risk}}
+        now = targets[0].risk or "standard"
+    svc.store.audit("risk.checklist", None, staff_id=user.id, case=case_id, items=len(kept), level=now)
+    return before, now

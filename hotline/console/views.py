@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from ..escalation import relay
+from ..escalation import relay, risk
 from ..store.models import Case, Escalation
 from . import auth, bp, cases, changes, chart, live, reports, rota
 from .format import duration, local
@@ -199,6 +199,7 @@ def case_view(case_id: int):
                   staff_id=current_user.id, case=case_id)
     holds = any(h.case_id == case_id for h in relay.held_by(s, current_user.id))
     return render_template("console/case.html", view=view, record_kinds=cases.RECORD_KINDS, lap_outcomes=cases.LAP_OUTCOMES,
+                           checklist=risk.CHECKLIST,
                            now_local=s.staff.local(s.now()), holds=holds)
 
 
@@ -260,6 +261,19 @@ def lap_outcome(case_id: int):
     if not changes.lap_outcome(svc(), current_user, case_id, request.form.get("escalation_id", type=int), outcome):
         abort(404)
     flash(f"Recorded: {cases.LAP_OUTCOMES[outcome]}.")
+    return redirect(url_for("console.case_view", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/checklist")
+@login_required
+def danger_checklist(case_id: int):
+    """The danger indicators the counsellor recorded while talking with her: the risk follows."""
+    _case_or_404(case_id)
+    changed = changes.danger_checklist(svc(), current_user, case_id, request.form.getlist("item"))
+    if changed is None:
+        abort(404)
+    before, now = changed
+    flash(f"Checklist recorded. Risk: {now}" + (f" (was {before})." if before != now else "."))
     return redirect(url_for("console.case_view", case_id=case_id))
 
 

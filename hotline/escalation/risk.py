@@ -183,9 +183,18 @@ def earlier_requests(s, caller_key: str, now: datetime, but: int | None = None) 
 
 def assess(s, e: Escalation, caller_key: str, now: datetime, words: str | None) -> None:
     """Set a new escalation's risk and reasons (in the session that opens it, after its flush)."""
+    before = s.scalars(select(Escalation).where(Escalation.case_id == e.case_id, Escalation.id != e.id)
+                       .order_by(Escalation.id.desc())).first()
+    ticked = checklist_reason(checklist_of(before)) if before is not None else []  # what she told us holds
     e.risk_reasons = merged(None, reasons_for(kind=e.kind, priority=e.priority, reason=e.reason, details=e.details,
-                                              words=words, earlier=earlier_requests(s, caller_key, now, e.id)))
+                                              words=words, earlier=earlier_requests(s, caller_key, now, e.id))
+                            + ticked)
     e.risk = level(e.risk_reasons)
+
+
+def checklist_of(e: Escalation) -> list[str]:
+    """The items ticked on an escalation's checklist (none when nobody recorded one)."""
+    return next((list(r.get("items", [])) for r in e.risk_reasons or [] if r.get("why") == "checklist"), [])
 
 
 def with_checklist(e: Escalation, items: list[str]) -> bool:
