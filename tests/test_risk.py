@@ -216,3 +216,34 @@ def test_the_counsellors_checklist_changes_the_level_on_the_case_page_and_in_the
     assert code == e.code and "high danger" in card and "threats with fire or kerosene" in card
     page = tick()  # unticked: back to what her own words said
     assert "Risk: standard (was high)" in page and latest(svc).risk_reasons == []
+
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+def test_reports_count_the_screens_and_time_to_acknowledge_by_risk(hotline):
+    app, svc = hotline
+    phone = app.test_client()
+    for body in ["lap", "1", *["no"] * 11, "no", "no"]:  # no worry, no belief: a screen, not screened in
+        text(phone, RAMESH, body)
+    for body in ["LAP", "1", "yes", *["no"] * 10, "2"]:
+        text(phone, RAMESH, body)
+    lap = latest(svc)
+    ask_for_a_counsellor(phone, MEENAKSHI)
+    normal = latest(svc)
+    run_worker(svc, burst=True)
+    svc.clock.advance(minutes=4)
+    text(phone, KAVITHA, f"ACK {lap.code}")
+    svc.clock.advance(minutes=6)
+    text(phone, KAVITHA, f"ACK {normal.code}")
+    kavitha = login(app, "Kavitha")
+    case_page = f"/console/cases/{lap.case_id}"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', kavitha.get(case_page).get_data(as_text=True)).group(1)
+    kavitha.post(f"{case_page}/lap-outcome", data={"csrf_token": csrf, "escalation_id": lap.id, "outcome": "spoke"})
+    priya = login(app, "Priya")
+    report = priya.get("/console/reports").get_data(as_text=True)
+    assert "2 screens, 1 screened in, 1 spoke with a counsellor; from the screen to a counsellor: median 4m" in report
+    medians = dict(re.findall(r'<tr data-risk="(\w+)">.*?class="risk-median">([^<]+)<', report, re.S))
+    assert medians == {"high": "4m", "elevated": "—", "standard": "10m"}
+    rows = priya.get("/console/reports/escalations.csv").get_data(as_text=True).splitlines()
+    assert rows[0].endswith(",risk") and any(r.endswith(",high") for r in rows[1:])
