@@ -51,7 +51,7 @@ CHECKLIST = {
     "q8": "He is unemployed",
     "q9": "He has tried to kill himself",
     "q10": "She has a child he knows is not his",
-    "q11": "He follows or spies on her, or leaves threatening messages",
+    "q11": "He follows or spies on her, or sends her threats",
     "strangled": "Strangled her (neck squeezed, even once)",
     "pregnant": "She is pregnant",
     "worse": "The violence got worse or more frequent in the last year",
