@@ -98,6 +98,30 @@ class RedisProcess:
             self.proc = None
 
 
+@pytest.fixture(autouse=True)
+def stores_closed():
+    """Every store a test opened gives its pooled connections back when the test ends: a pool
+    left to the garbage collector holds PostgreSQL connections, and two processes of a thousand
+    tests ran the server out of them ("too many clients")."""
+    from hotline.store import db
+
+    opened = []
+    real = db.create_engine
+
+    def recording(*args, **kwargs):
+        engine = real(*args, **kwargs)
+        opened.append(engine)
+        return engine
+
+    db.create_engine = recording
+    try:
+        yield
+    finally:
+        db.create_engine = real
+        for engine in opened:
+            engine.dispose()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashes():
     """werkzeug's generate_password_hash defaults to TEST_PASSWORD_METHOD for the run (hotline's
