@@ -198,6 +198,15 @@ def staff_list() -> int:
     return 0
 
 
+def _not_one(who: str, ambiguous: bool) -> int:
+    """A staff command's NAME_OR_PHONE that names two people, or nobody: say so, exit 1."""
+    if ambiguous:
+        print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
+    else:
+        print(f'nobody on the staff list is "{who}" (hotline staff list shows who is)', file=sys.stderr)
+    return 1
+
+
 def _set_secret(who: str, what: str, setter, done: str) -> int:
     """`staff set-password` and `staff set-pin`: the first line of standard input when it is not
     a terminal (scripts), else asked twice without echo; `setter(store, who, secret)` stores it."""
@@ -216,11 +225,9 @@ def _set_secret(who: str, what: str, setter, done: str) -> int:
     try:
         member = setter(current().store, who, secret)
     except Ambiguous:
-        print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
-        return 1
+        return _not_one(who, ambiguous=True)
     except LookupError:
-        print(f'nobody on the staff list is "{who}" (hotline staff list shows who is)', file=sys.stderr)
-        return 1
+        return _not_one(who, ambiguous=False)
     except ValueError as exc:
         print(f"{exc}; nothing changed", file=sys.stderr)
         return 1
@@ -253,11 +260,9 @@ def staff_sign_out(who: str) -> int:
         with store.read() as s:
             member = find_member(s, who)
     except Ambiguous:
-        print(f'more than one person is called "{who}": give the phone number instead', file=sys.stderr)
-        return 1
+        return _not_one(who, ambiguous=True)
     if member is None:
-        print(f'nobody on the staff list is "{who}" (hotline staff list shows who is)', file=sys.stderr)
-        return 1
+        return _not_one(who, ambiguous=False)
     sign_out_everywhere(store, member.id)
     store.audit("console.signed_out", staff_id=member.id, by="command")
     print(f"{member.name} ({mask(member.phone)}) is signed out of every console session")

@@ -387,6 +387,18 @@ def send_notification(svc: Services, notification_id: int) -> str:
         return delivery_failed(svc, notification_id, "refused", str(exc.code or exc.status))
 
 
+def _lock_notification(s, notification_id: int) -> tuple[Escalation, Notification] | None:
+    """A notification and its escalation, locked for the transaction: the escalation's row first,
+    then the notification's, the order ACK, the safe word and the chain take them in (on
+    PostgreSQL a send and a safe word then wait for each other instead of deadlocking)."""
+    escalation_id = s.scalar(select(Notification.escalation_id).where(Notification.id == notification_id))
+    if escalation_id is None:
+        return None
+    e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
+    n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).one()
+    return e, n
+
+
 def delivery_failed(svc: Services, notification_id: int, state: str, code: str | None) -> str:
     """An alert did not reach its person (refused by Twilio, undelivered, a call busy or not
     answered): marked failed, and when nothing of its step reached anyone, the escalation moves
@@ -394,11 +406,11 @@ def delivery_failed(svc: Services, notification_id: int, state: str, code: str |
     number is wrong, the coordinators are told (the staff member named, her number masked)."""
     moved = None
     with svc.store.session() as s:
-        escalation_id = s.scalar(select(Notification.escalation_id).where(Notification.id == notification_id))
-        if escalation_id is None:
+        locked = _lock_notification(s, notification_id)
+        if locked is None:
             return "nothing to do"
-        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
-        n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).one()
+        e, n = locked
+        escalation_id = e.id
         n.status = "failed"
         staff_id, kind = n.staff_id, n.kind
         if kind == "alert" and e.status == "open" and (n.round, n.step) == (e.round, e.step - 1):
@@ -459,13 +471,10 @@ def tell_staff_unreachable(svc: Services, staff_id: int, code: str | None) -> st
 def _send_notification(svc: Services, notification_id: int) -> str:
     staff = svc.staff  # read before the transaction: the staff may come from the store
     with svc.store.session() as s:
-        # the escalation's row first, then the notification's: the order ACK, the safe word and
-        # the chain take them in (on PostgreSQL, a send and a safe word then wait for each other)
-        escalation_id = s.scalar(select(Notification.escalation_id).where(Notification.id == notification_id))
-        if escalation_id is None:
+        locked = _lock_notification(s, notification_id)
+        if locked is None:
             return "nothing to do"
-        e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
-        n = s.scalars(select(Notification).where(Notification.id == notification_id).with_for_update()).one()
+        e, n = locked
         if n.status != "pending":
             return "nothing to do"
         if n.kind == "alert" and e.status != "open":
