@@ -95,24 +95,16 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
 
     from .phones import caller_key
     from .store.models import (
+        CALLER_KEY_COLUMNS,
         ERASED,
+        SEALED_COLUMNS,
         Action,
-        Audit,
         Case,
-        CaseRecord,
-        FollowUp,
-        Note,
         OptOut,
         Outbox,
-        Referral,
-        Relay,
     )
 
     result = Rotation()
-    sealed_columns = [(Case, "contact"), (Action, "contact"), (Note, "body"), (Relay, "body"),
-                      (FollowUp, "note"), (CaseRecord, "details")]
-    keyed_columns = [(Case, "caller_key"), (Action, "caller_key"), (Outbox, "about"), (OptOut, "caller_key"),
-                     (Audit, "caller_key"), (Referral, "caller_key")]
     with store.session() as s:
         # 1. the numbers the store knows, and what each old way of keying made of them
         numbers: set[str] = set()
@@ -132,7 +124,7 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
                         mapping[old_key] = new
         current = {caller_key(n, secret) for n in numbers}
         # 2. every sealed field, with the current key
-        for model, column in sealed_columns:
+        for model, column in SEALED_COLUMNS:
             attr = getattr(model, column)
             for row_id, token in s.execute(select(model.id, attr).where(attr.is_not(None))).all():
                 try:
@@ -144,7 +136,7 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
                     s.execute(update(model).where(model.id == row_id).values({column: fresh}))
                     result.resealed += 1
         # 3. every caller key, to the current key's
-        for model, column in keyed_columns:
+        for model, column in CALLER_KEY_COLUMNS:
             attr = getattr(model, column)
             changed = 0
             for old_key in list(s.scalars(select(attr).where(attr.is_not(None)).distinct())):

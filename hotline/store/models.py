@@ -243,3 +243,12 @@ class WebhookKey(Base):
     __tablename__ = "webhook_keys"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True, info={"stamped": True})
+
+
+# Where a caller is named: her keyed hash, and her sealed (encrypted) words and number. Erasure
+# (store.erase_in) and key rotation (hotline.keys.rotate) must know every one of them;
+# tests/test_store.py checks that no column with a caller's key is missing here.
+CALLER_KEY_COLUMNS = [(Case, "caller_key"), (Action, "caller_key"), (Outbox, "about"), (OptOut, "caller_key"),
+                      (Audit, "caller_key"), (Referral, "caller_key")]
+SEALED_COLUMNS = [(Case, "contact"), (Action, "contact"), (Note, "body"), (Relay, "body"),
+                  (FollowUp, "note"), (CaseRecord, "details")]
