@@ -37,3 +37,11 @@ def test_the_instance_folder_and_the_sqlite_files_are_their_owners_only(make_app
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700
     files = sorted(instance.glob("hotline.db*")) + [instance / "secret_key"]
     assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files if p.exists()), files
+
+
+def test_erasure_and_key_rotation_know_every_column_that_holds_a_callers_key():
+    from hotline.store.models import CALLER_KEY_COLUMNS, Base
+
+    holding = {(table.name, column.name) for table in Base.metadata.sorted_tables for column in table.columns
+               if column.name in ("caller_key", "about")}
+    assert holding == {(model.__tablename__, column) for model, column in CALLER_KEY_COLUMNS}
