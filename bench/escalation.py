@@ -71,15 +71,15 @@ def main() -> int:
     import redis
     from sqlalchemy import select
 
-    from hotline.app import create_app
     from hotline.store.models import Case, Escalation, Notification, Outbox
+    from hotline.web.app import create_app
 
     conn = redis.Redis.from_url(os.environ["REDIS_URL"])
     conn.flushdb()
     app = create_app()
     svc = app.extensions["hotline"]
     client = app.test_client()
-    worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], cwd=ROOT, env=os.environ.copy())
+    worker = subprocess.Popen([sys.executable, "-m", "hotline.cli.main", "worker"], cwd=ROOT, env=os.environ.copy())
     asked: dict[str, datetime] = {}
     try:
         from rq import Worker
@@ -115,7 +115,7 @@ def main() -> int:
         worker.wait(10)
         if redis_proc:
             redis_server.stop(redis_proc)
-    from hotline.phones import caller_key
+    from hotline.privacy.phones import caller_key
 
     keys = {caller_key(number, "bench"): at for number, at in asked.items()}
     first: dict[int, float] = {}

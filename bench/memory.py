@@ -42,7 +42,7 @@ def main() -> int:
     import redis
 
     logging.disable(logging.WARNING)  # the demo-mode warning, once per app
-    from hotline.app import create_app
+    from hotline.web.app import create_app
 
     conn = redis.Redis.from_url(redis_url)
     try:

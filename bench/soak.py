@@ -178,8 +178,8 @@ def main() -> int:
     store.create()
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class",
                             "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-                            "hotline.app:create_app()"], cwd=ROOT, env=env)
-    worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], cwd=ROOT, env=env)
+                            "hotline.web.app:create_app()"], cwd=ROOT, env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "hotline.cli.main", "worker"], cwd=ROOT, env=env)
     procs += [web, worker]
     stop = threading.Event()
     load = Load(port)

@@ -4,7 +4,7 @@
 from flask import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline.app import create_app
+from hotline.web.app import create_app
 
 FIXED = str(MessagingResponse().message("Hello"))
 

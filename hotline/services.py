@@ -11,17 +11,18 @@ from functools import cached_property
 
 from rq import Queue
 
-from . import engine
-from .clock import Clock
-from .config import Settings
-from .conversations import Conversations
-from .escalation.policies import load_policies
-from .i18n import Catalog
-from .outbound import Outbound
-from .redis_conn import connect
-from .referrals import load_directory
-from .staff import Staff, import_staff, load_staff, staff_from_store
-from .store import Store
+from hotline import engine
+from hotline.clock import Clock
+from hotline.config.settings import Settings
+from hotline.config.yamlsource import YAMLSourceError
+from hotline.conversation.state import Conversations
+from hotline.i18n import Catalog
+from hotline.people.staff import Staff, import_staff, load_staff, staff_from_store
+from hotline.response.policies import load_policies
+from hotline.response.referrals import load_directory
+from hotline.store import Store
+from hotline.store.redis_conn import connect
+from hotline.transport.outbound import Outbound
 
 log = logging.getLogger(__name__)
 QUEUE = "hotline"
@@ -51,7 +52,7 @@ class Services:
         """A new store takes HOTLINE_STAFF (the sample on the embedded defaults)."""
         try:
             import_staff(self.store, load_staff(self.settings.staff_file))
-        except engine.yamlsource.YAMLSourceError as exc:
+        except YAMLSourceError as exc:
             for problem in exc.problems:
                 log.error("staff file problem: %s", problem)
 

@@ -20,7 +20,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from hotline.config import Settings
+from hotline.config.settings import Settings
 from hotline.store import Store, normalise_url
 from hotline.store.models import Base
 
@@ -263,7 +263,7 @@ def make_settings(tmp_path, redis_client, redis_url, _sqlite_template):
 
 @pytest.fixture
 def make_app(make_settings):
-    from hotline.app import create_app
+    from hotline.web.app import create_app
 
     def make(**overrides):
         return create_app(make_settings(**overrides))

@@ -136,7 +136,7 @@ def worker_process(svc, tmp_path: Path) -> subprocess.Popen:
                LOG_LEVEL="WARNING")
     # its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the worker
     # alone would leave running, promoting other tests' jobs by the wall clock
-    return subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"], env=env, cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "hotline.cli.main", "worker"], env=env, cwd=ROOT,
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from hotline import services
-from hotline.app import create_app
+from hotline.jobs.worker import run as run_worker
 from hotline.services import Services
 from hotline.store import OptOut
 from hotline.store.models import Case, Escalation
-from hotline.worker import run as run_worker
+from hotline.web.app import create_app
 
 from .helpers import messages, sent, sms_form
 from .twilio_standin import StandIn
@@ -89,7 +89,7 @@ def everything_in(svc, redis_client) -> str:
 
 
 def test_delete_erases_everything_held_about_the_number(make_app, database_url, redis_client):
-    from hotline.phones import caller_key
+    from hotline.privacy.phones import caller_key
 
     app = make_app(database_url=database_url)
     svc = app.extensions["hotline"]

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from hotline import services
-from hotline.console import auth
+from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Escalation
-from hotline.worker import run as run_worker
+from hotline.web.console import auth
 
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run",

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def chat(*args: str, lines: list[str]) -> str:
-    done = subprocess.run([sys.executable, "-m", "hotline.cli", "chat", *args], input="\n".join(lines) + "\n",
+    done = subprocess.run([sys.executable, "-m", "hotline.cli.main", "chat", *args], input="\n".join(lines) + "\n",
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout

@@ -15,18 +15,10 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from hotline import services
-from hotline.cli import main as cli
-from hotline.console import auth, throttle
-from hotline.store.models import (
-    Audit,
-    Case,
-    CaseRecord,
-    Escalation,
-    FollowUp,
-    Note,
-    StaffMember,
-)
-from hotline.worker import run as run_worker
+from hotline.cli.main import main as cli
+from hotline.jobs.worker import run as run_worker
+from hotline.store.models import Audit, Case, CaseRecord, Escalation, FollowUp, Note, StaffMember
+from hotline.web.console import auth, throttle
 
 from .helpers import last_sent, latest, messages, post, sent, sms_form, text
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from hotline import services
-from hotline.app import create_app
+from hotline.jobs.worker import run as run_worker
 from hotline.services import Services
 from hotline.store.models import Audit, Escalation, Notification
-from hotline.worker import run as run_worker
+from hotline.web.app import create_app
 
 from .helpers import new_sid, sms_form
 from .twilio_standin import StandIn

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from hotline import services
-from hotline.escalation import chain
+from hotline.jobs.worker import run as run_worker
+from hotline.response import chain
 from hotline.store.models import Escalation, Notification
-from hotline.worker import run as run_worker
 
 from .helpers import kill, last_sent, latest, messages, sent, sms_form, text, worker_process
 
@@ -222,7 +222,7 @@ def test_staff_import_and_the_audit_export(hotline, tmp_path, capsys):
     import csv
     import io
 
-    from hotline import commands
+    from hotline.cli import commands
 
     client, svc = hotline
     staff = tmp_path / "staff.yaml"
@@ -246,14 +246,14 @@ def test_staff_import_and_the_audit_export(hotline, tmp_path, capsys):
     commands.audit_export(None)
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     events = [(r["event"], r["staff"], r["staff_number"]) for r in rows if r["staff"]]
-    # "+91…" leads like a formula: every CSV cell goes through hotline.csvfile.cell (issue #20)
+    # "+91…" leads like a formula: every CSV cell goes through hotline.privacy.csvfile.cell (issue #20)
     assert ("notification.sent", "Lakshmi", "'+91•••••••009") in events
     assert ("staff.ack", "Lakshmi", "'+91•••••••009") in events
     assert SURVIVOR not in "".join(str(r) for r in rows)
 
 
 def test_a_broken_staff_file_is_refused_with_file_and_line(tmp_path, capsys):
-    from hotline import commands
+    from hotline.cli import commands
 
     staff = tmp_path / "staff.yaml"
     staff.write_text("timezone: Asia/Kolkata\nstaff:\n  - name: X\n    phone: 'not a number'\n"
@@ -291,7 +291,7 @@ def test_urgent_gives_her_each_number_once_in_the_reply_and_no_second_sms_of_the
 
 
 def test_a_referral_line_does_not_repeat_a_number_its_name_gives():
-    from hotline.referrals import load_directory
+    from hotline.response.referrals import load_directory
 
     directory = load_directory("referrals.yaml")
     for service in directory.services:

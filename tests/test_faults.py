@@ -4,7 +4,7 @@ under a live server and concurrent posters (HOTLINE_FAULT_OUTAGE_SECONDS; 8 s in
 outbound transport failing 30% of sends; one MessageSid delivered three times at once.
 
 Nothing here sleeps and hopes: every wait is a bounded poll on a condition (the store, Redis, a
-process), and the worker is either a real `hotline worker` process or hotline.worker.run(burst)."""
+process), and the worker is either a real `hotline worker` process or hotline.jobs.worker.run(burst)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hotline import services
-from hotline.app import create_app
-from hotline.escalation.chain import open_escalation
+from hotline.jobs.worker import run as run_worker
+from hotline.response.chain import open_escalation
 from hotline.services import Services
 from hotline.store import Action, Outbox
 from hotline.store.models import Audit, Escalation, Notification
-from hotline.worker import run as run_worker
+from hotline.web.app import create_app
 
 from .helpers import kill, messages, post, sign, sms_form, until, worker_process
 from .twilio_standin import StandIn

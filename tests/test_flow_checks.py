@@ -1,7 +1,7 @@
 """`hotline flows check`: broken flows, each reported as `file:line: message` at the right line.
 
 Each test writes one small flow into its own folder (the flow's name is the file's stem) and runs
-the command, as an NGO's staff member would after editing a flow: hotline.cli.main with the
+the command, as an NGO's staff member would after editing a flow: hotline.cli.main.main with the
 command's arguments, in this process, its standard output, standard error and exit status kept
 (the console script is `sys.exit(main())`). One test runs the real `hotline` console script.
 Lines are found by the text they hold (`line(text, "goto: shelterz")`), so a test states which
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline import cli
+from hotline.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ def hotline_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("hotline")
-    return [found] if found else [sys.executable, "-m", "hotline.cli"]
+    return [found] if found else [sys.executable, "-m", "hotline.cli.main"]
 
 
 @dataclass
@@ -582,13 +582,13 @@ def _survivor_copy(tmp_path, change=None, locales=False):
 
 
 def test_flows_check_fails_when_the_catalogs_are_missing_beside_the_flows(tmp_path):
-    from hotline.cli import flows_check
+    from hotline.cli.main import flows_check
 
     assert flows_check(_survivor_copy(tmp_path)) == 1  # not "all flows are fine": she would hear English
 
 
 def test_flows_check_names_the_missing_catalogs_with_file_and_line(tmp_path, capsys):
-    from hotline.cli import flows_check
+    from hotline.cli.main import flows_check
 
     flows_check(_survivor_copy(tmp_path))
     out = capsys.readouterr().out
@@ -596,7 +596,7 @@ def test_flows_check_names_the_missing_catalogs_with_file_and_line(tmp_path, cap
 
 
 def test_an_unknown_placeholder_in_a_message_is_an_error(tmp_path, capsys):
-    from hotline.cli import flows_check
+    from hotline.cli.main import flows_check
 
     path = _survivor_copy(tmp_path, lambda t: t.replace('"Women\'s helpline. Choose a language."',
                                                         '"Women\'s helpline {phone}. Choose a language."'), locales=True)
@@ -607,7 +607,7 @@ def test_an_unknown_placeholder_in_a_message_is_an_error(tmp_path, capsys):
 
 
 def test_a_kind_typo_is_one_error_with_a_did_you_mean(tmp_path, capsys):
-    from hotline.cli import flows_check
+    from hotline.cli.main import flows_check
 
     path = _survivor_copy(tmp_path, lambda t: t.replace("  main_menu:\n    kind: menu\n", "  main_menu:\n    kind: menue\n"),
                           locales=True)

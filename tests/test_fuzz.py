@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hotline import engine
-from hotline.engine.yamlsource import YAMLSourceError
-from hotline.phones import caller_key
+from hotline.config.yamlsource import YAMLSourceError
+from hotline.privacy.phones import caller_key
 
 from .helpers import messages, new_sid
 
@@ -225,7 +225,7 @@ def problems_of(load, path) -> list[str]:
     ("\x00\x01 binary", 1, ""),
 ])
 def test_a_malformed_staff_file_is_named_with_its_file_and_line(tmp_path, text, line, words):
-    from hotline.staff import load_staff
+    from hotline.people.staff import load_staff
 
     path = tmp_path / "staff.yaml"
     path.write_text(text, encoding="utf-8")
@@ -245,7 +245,7 @@ def test_a_malformed_staff_file_is_named_with_its_file_and_line(tmp_path, text, 
     ("policies:\n  counsellor:\n    steps: [{notify: team, wait: 5m}]\n", 1, 'policy "emergency" is missing'),
 ])
 def test_malformed_escalation_policies_are_named_with_their_file_and_line(tmp_path, text, line, words):
-    from hotline.escalation.policies import load_policies
+    from hotline.response.policies import load_policies
 
     path = tmp_path / "policies.yaml"
     path.write_text(text, encoding="utf-8")
@@ -265,7 +265,7 @@ def test_malformed_escalation_policies_are_named_with_their_file_and_line(tmp_pa
     ("services:\n  - {category: shelter, district: all, name: {en: X}, phone: '181', hrs: 24}\n", 2, 'unknown key "hrs"'),
 ])
 def test_a_malformed_referrals_directory_is_named_with_its_file_and_line(tmp_path, text, line, words):
-    from hotline.referrals import load_directory
+    from hotline.response.referrals import load_directory
 
     path = tmp_path / "referrals.yaml"
     path.write_text(text, encoding="utf-8")
@@ -278,7 +278,7 @@ def test_a_catalog_babel_cannot_read_is_named_with_its_file_and_line(tmp_path):
     check names the file and the line instead, and fails."""
     import shutil
 
-    from hotline.i18n import lint
+    from hotline.checks import catalog as lint
 
     root = tmp_path / "project"
     shutil.copytree(engine.flowset.__file__.rsplit("/hotline/", 1)[0] + "/flows", root / "flows")

@@ -23,12 +23,13 @@ from babel.support import Translations
 from hotline import engine
 from hotline.channels import sms as sms_channel
 from hotline.channels import voice as voice_channel
-from hotline.i18n import Catalog, detect, gsm, lint
+from hotline.checks import catalog as lint
+from hotline.i18n import Catalog, detect, gsm
 from hotline.i18n.catalog import OWN
 from hotline.i18n.extract import extract_flows
 from hotline.i18n.formatting import format_value, language_name
 from hotline.i18n.languages import Languages
-from hotline.phones import caller_key
+from hotline.privacy.phones import caller_key
 
 from .helpers import messages, sms_form
 
@@ -51,7 +52,7 @@ def pybabel(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def hotline(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     script = Path(sys.executable).with_name("hotline")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hotline.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hotline.cli.main"]
     return subprocess.run(command + list(args), cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from hotline import services
 from hotline.engine import conditions
+from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Action
-from hotline.worker import run as run_worker
 
 from .helpers import latest, sent, text
 
@@ -90,7 +90,7 @@ def test_end_to_end_screened_in_alert_ack_and_the_officer_is_called_through_the_
     """LAP by SMS → a Tamil counsellor alerted at emergency, HIGH DANGER first → she accepts → the
     officer is told → she calls the hotline with her PIN and is put through to the officer's phone
     with the hotline's number as caller ID; the case shows the screen."""
-    from hotline.staff_pin import set_pin
+    from hotline.people.pin import set_pin
 
     client, svc = hotline
     for body in ["LAP", "1", "no", "no", "no", "yes", "yes", "yes", "yes", "no", "no", "no", "no", "2"]:
@@ -115,7 +115,7 @@ def test_end_to_end_screened_in_alert_ack_and_the_officer_is_called_through_the_
 
 
 def test_the_case_page_shows_the_screen_and_records_what_came_of_it(hotline):
-    from hotline.console import auth
+    from hotline.web.console import auth
 
     client, svc = hotline
     for body in ["LAP", "3", "yes", *["no"] * 10, "1"]:

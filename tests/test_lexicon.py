@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hotline import engine
-from hotline.engine.lexicon import fold, join, read_lexicon
-from hotline.i18n.lint import reply_problems
+from hotline.checks.catalog import reply_problems
+from hotline.i18n.lexicon import fold, join, read_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = read_lexicon(ROOT / "locales")
@@ -88,7 +88,7 @@ def test_tomorrow_books_tomorrows_window_even_when_todays_is_still_ahead():
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from hotline.escalation.windows import bounds
+    from hotline.response.windows import bounds
 
     zone, now = ZoneInfo("Asia/Kolkata"), datetime(2026, 1, 1, 4, 30, tzinfo=UTC)  # 10:00 in Chennai
     today, _ = bounds("16:00-18:00", now, zone)

@@ -91,13 +91,13 @@ def test_the_embedded_redis_dies_with_the_process_that_started_it(tmp_path):
     """A second process uses the first's server; SIGKILL the first: its server goes too (the
     kernel tells it), and the next process starts a new one on the same data."""
     env = embedded_env(tmp_path)
-    start = ("import sys, time; from pathlib import Path; from hotline.redis_conn import connect; "
+    start = ("import sys, time; from pathlib import Path; from hotline.store.redis_conn import connect; "
              "r = connect(None, Path(sys.argv[1])); r.set('k', 'v'); r.save(); print('up', flush=True); time.sleep(60)")
     owner = subprocess.Popen([sys.executable, "-c", start, str(tmp_path / "instance")], env=env,
                              stdout=subprocess.PIPE, text=True)
     try:
         assert owner.stdout.readline().strip() == "up"
-        check = ("import sys; from pathlib import Path; from hotline.redis_conn import connect; "
+        check = ("import sys; from pathlib import Path; from hotline.store.redis_conn import connect; "
                  "print(connect(None, Path(sys.argv[1])).get('k').decode())")
         assert subprocess.run([sys.executable, "-c", check, str(tmp_path / "instance")], env=env,
                               capture_output=True, text=True, timeout=20).stdout.strip() == "v"

@@ -8,7 +8,7 @@ import pytest
 
 from hotline import services
 from hotline.engine.answers import parse_visit_time
-from hotline.worker import run as run_worker
+from hotline.jobs.worker import run as run_worker
 
 from .helpers import latest, sent, text
 

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select, text
 
 from hotline import services
-from hotline.app import create_app
 from hotline.services import Services
 from hotline.store.models import Escalation
+from hotline.web.app import create_app
 
 from .helpers import post, sms_form
 from .twilio_standin import StandIn
@@ -66,7 +66,7 @@ def day(make_settings, sqlite_url, live, caplog):
 
 
 def test_a_scripted_day_at_debug_logs_no_full_number_and_no_message_body(day, caplog):
-    from hotline.worker import run as run_worker
+    from hotline.jobs.worker import run as run_worker
 
     svc, server, standin = day
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from hotline import services
-from hotline.retention import purge
-from hotline.staff_pin import set_pin
+from hotline.jobs.retention import purge
+from hotline.jobs.worker import run as run_worker
+from hotline.people.pin import set_pin
 from hotline.store.models import Case, Escalation, FollowUp, Referral, Relay
-from hotline.worker import run as run_worker
 
 from .helpers import last_sent, latest, sent, texts
 

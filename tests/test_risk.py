@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hotline import services
-from hotline.console import auth
-from hotline.escalation import risk
-from hotline.worker import run as run_worker
+from hotline.jobs.worker import run as run_worker
+from hotline.response import risk
+from hotline.web.console import auth
 
 from .helpers import latest, sent, text
 

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import select
 
 from hotline import services
-from hotline.phones import caller_key
+from hotline.jobs.worker import run as run_worker
+from hotline.privacy.phones import caller_key
 from hotline.store import Outbox
 from hotline.store.models import Audit, Case, Escalation, FollowUp, Notification, Relay
-from hotline.worker import run as run_worker
 
 from .helpers import messages, sms_form
 from .test_actions import everything_in
@@ -384,7 +384,7 @@ def degraded(monkeypatch):
     """Every webhook step fails as it does when Redis is away: the fallback answers."""
     from redis.exceptions import ConnectionError as RedisDown
 
-    import hotline.twilio.common as common
+    import hotline.web.twilio.common as common
 
     real = common.handle
 
@@ -415,7 +415,7 @@ def test_her_words_in_a_relay_reach_the_counsellor_while_degraded(line, monkeypa
     e = counsellor_holds(client, svc)
     from redis.exceptions import ConnectionError as RedisDown
 
-    import hotline.twilio.common as common
+    import hotline.web.twilio.common as common
 
     monkeypatch.setattr(common, "handle", lambda *a, **k: (_ for _ in ()).throw(RedisDown("away")))
     start = mark(svc)
@@ -433,7 +433,7 @@ def test_the_safe_word_while_degraded_is_ordinary_and_redis_forgets_her_once_bac
     key = caller_key(SURVIVOR, SECRET)
     from redis.exceptions import ConnectionError as RedisDown
 
-    import hotline.twilio.common as common
+    import hotline.web.twilio.common as common
 
     monkeypatch.setattr(common, "handle", lambda *a, **k: (_ for _ in ()).throw(RedisDown("away")))
     monkeypatch.setattr(svc.conversations, "forget", lambda *a: (_ for _ in ()).throw(RedisDown("away")))

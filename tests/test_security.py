@@ -21,16 +21,16 @@ import requests
 from sqlalchemy import select
 
 from hotline import services
-from hotline.cli import main as cli
-from hotline.config import Settings
-from hotline.console import auth, throttle
-from hotline.keys import cookie_key, legacy_caller_key, legacy_fernet, phone_key
-from hotline.logfilter import install, scrub
-from hotline.phones import caller_key
+from hotline.cli.main import main as cli
+from hotline.config.settings import Settings
+from hotline.jobs.worker import run as run_worker
+from hotline.privacy.keys import cookie_key, legacy_caller_key, legacy_fernet, phone_key
+from hotline.privacy.logfilter import install, scrub
+from hotline.privacy.phones import caller_key
 from hotline.services import Services
 from hotline.store import Store
 from hotline.store.models import Audit, Case, Note, OptOut, StaffMember
-from hotline.worker import run as run_worker
+from hotline.web.console import auth, throttle
 
 from .conftest import ROOT, free_port
 from .helpers import sms_form, text
@@ -119,7 +119,7 @@ def test_2_a_twilio_error_naming_the_number_reaches_no_log_line(make_settings, s
         install()  # as `hotline worker` does where it sets logging up
         settings = make_settings(database_url=sqlite_url)
         svc = services.use(Services(settings, twilio_client=standin.client("AC" + "a" * 32, TOKEN)))
-        from hotline.app import create_app
+        from hotline.web.app import create_app
 
         app = create_app(services=svc)
         ask_for_a_counsellor(app, svc)
@@ -146,7 +146,7 @@ def test_2_the_scrub_masks_numbers_and_bodies_in_messages_arguments_and_tracebac
         record.exc_info = sys.exc_info()
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    from hotline.logfilter import Scrub
+    from hotline.privacy.logfilter import Scrub
 
     handler.addFilter(Scrub())
     handler.handle(record)
@@ -187,14 +187,14 @@ def test_3_the_password_is_checked_with_no_write_transaction_open(console, sqlit
 
 
 def test_4_idle_connections_do_not_hold_the_web_server(tmp_path):
-    from hotline.webserver import THREADS
+    from hotline.web.server import THREADS
 
     port = free_port()
     env = dict(os.environ, HOTLINE_INSTANCE=str(tmp_path / "instance"), SECRET_KEY="test", LOG_LEVEL="WARNING",
                HOTLINE_STAFF=str(ROOT / "tests" / "data" / "staff.yaml"))
     for name in ("REDIS_URL", "DATABASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PORT"):
         env.pop(name, None)
-    server = subprocess.Popen([sys.executable, "-m", "hotline.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "hotline.cli.main", "serve", "--port", str(port)], env=env, cwd=ROOT,
                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     idle: list[socket.socket] = []
     try:
@@ -317,7 +317,7 @@ def test_8_the_audit_export_escapes_a_staff_name_written_as_a_formula(console, c
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     names = [row[3] for row in rows[1:] if "HYPERLINK" in row[3]]
     assert names and all(name.startswith("'=") for name in names)
-    from hotline.csvfile import cell
+    from hotline.privacy.csvfile import cell
 
     assert [cell(x) for x in ("+1", "-1", "@x", "\tx", "\rx", "fine", 7)] == \
         ["'+1", "'-1", "'@x", "'\tx", "'\rx", "fine", 7]
@@ -357,7 +357,7 @@ def test_9_keys_rotate_reseals_and_rekeys_everything_under_the_new_secret(sqlite
     settings = make_settings(database_url=sqlite_url, secret_key=new)
     svc = services.use(Services(settings))
     assert svc.store.unseal(case.contact) == SURVIVOR  # until the rotation, the old key still opens
-    from hotline.app import create_app
+    from hotline.web.app import create_app
 
     with pytest.raises(SystemExit, match="keys rotate"):  # web and worker refuse: her STOP is under the old key
         create_app(services=svc)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import commands, services
+from hotline import services
+from hotline.cli import commands
 
 HEAD = "timezone: Asia/Kolkata\nstaff:\n"
 KAVITHA = "  - {name: Kavitha, phone: '+91 98400 00001', roles: [counsellor], languages: [ta, en], shifts: ['mon-sun 00:00-24:00']}\n"

@@ -65,7 +65,7 @@ def test_test_names_are_unique():
 
 def _hotline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     script = Path(sys.executable).with_name("hotline")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hotline.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hotline.cli.main"]
     return subprocess.run(command + list(args), cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from hotline import services
+from hotline.jobs.worker import run as run_worker
 from hotline.store import Outbox
 from hotline.store.models import Escalation
-from hotline.worker import run as run_worker
 
 CALLER = "+919876543210"
 

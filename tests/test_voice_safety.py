@@ -3,7 +3,7 @@
 PostgreSQL):
 
 - a call from a counsellor's number is put through to a survivor only after her PIN, only to a
-  case she holds, only when the survivor may be reached (hotline/reach.py), saying whom first;
+  case she holds, only when the survivor may be reached (hotline/response/reach.py), saying whom first;
 - a call from a survivor's number cannot erase her records, stop or start messages (she is told to
   text them from her own phone), and the language picked on a call is not remembered.
 """
@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from hotline import services
-from hotline.phones import caller_key
-from hotline.staff_pin import set_pin
+from hotline.jobs.worker import run as run_worker
+from hotline.people.pin import set_pin
+from hotline.privacy.phones import caller_key
 from hotline.store.models import Audit, Case, Escalation, Relay, StaffMember
-from hotline.worker import run as run_worker
 
 from .helpers import messages, sms_form
 
@@ -274,7 +274,7 @@ def test_set_pin_reads_stdin_keeps_only_a_hash_and_wants_4_to_8_digits(line, mon
 
     from werkzeug.security import check_password_hash
 
-    from hotline.cli import main as cli
+    from hotline.cli.main import main as cli
 
     _, svc, _ = line
     monkeypatch.setattr("sys.stdin", io.StringIO("8642\n"))

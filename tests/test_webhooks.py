@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import redis
 
 from hotline import services
-from hotline.phones import caller_key
+from hotline.jobs.worker import run as run_worker
+from hotline.privacy.phones import caller_key
 from hotline.store import Outbox
 from hotline.store.models import Case, Escalation
-from hotline.worker import run as run_worker
 
 from .helpers import messages, new_sid, post, sign, sms_form
 

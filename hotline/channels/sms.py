@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import Catalog
+from hotline.i18n import Catalog
 
 
 def render(outputs: list[dict], lang: str, catalog: Catalog, params: dict | None = None) -> str:

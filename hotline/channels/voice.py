@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from ..i18n import Catalog
-from ..i18n.catalog import OWN
-from ..i18n.languages import Language, Languages, languages
+from hotline.i18n import Catalog
+from hotline.i18n.catalog import OWN
+from hotline.i18n.languages import Language, Languages, languages
 
 GATHER_TIMEOUT = 6  # seconds of silence before a prompt counts as no input
 

@@ -2,9 +2,9 @@
 from her number is not taken as her. On a call, DELETE (erasing her case, relays and records),
 STOP and START (cutting her off from her counsellor, or letting messages reach her phone again)
 are refused, and she is told to text them from her own phone instead (README, "Controls by
-voice"). The language chosen on a call holds for that call only (see hotline/inbound.py).
+voice"). The language chosen on a call holds for that call only (see hotline/conversation/inbound.py).
 
-One rule in one place: hotline/inbound.py's handle() passes a call's actions through
+One rule in one place: hotline/conversation/inbound.py's handle() passes a call's actions through
 voice_controls() before carry_out().
 """
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import schema
-from .yamlsource import Map, Problem
+from hotline.config import schema
+from hotline.config.yamlsource import Map, Problem
 
 ROLES = ("counsellor", "ngo", "coordinator", "police")
 PRIORITIES = ("emergency", "high", "normal")

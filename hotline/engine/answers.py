@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import phonenumbers
 
-from .lexicon import LOCALES, Lexicon, lexicon
-from .text import digits, normalise
+from hotline.i18n.lexicon import LOCALES, Lexicon, lexicon
+from hotline.i18n.text import digits, normalise
 
 
 class Answer(str):

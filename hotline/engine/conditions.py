@@ -17,8 +17,8 @@
 
 from __future__ import annotations
 
-from . import schema
-from .yamlsource import Map, Problem
+from hotline.config import schema
+from hotline.config.yamlsource import Map, Problem
 
 KEYS: dict[str, schema.Check] = {
     "var": schema.ident,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .lexicon import LOCALES, Lexicon, lexicon
-from .linter import lint_flow, lint_set
-from .loader import load_file, load_text
-from .model import Flow
-from .yamlsource import Problem
+from hotline.config.yamlsource import Problem
+from hotline.engine.linter import lint_flow, lint_set
+from hotline.engine.loader import load_file, load_text
+from hotline.engine.model import Flow
+from hotline.i18n.lexicon import LOCALES, Lexicon, lexicon
 
 KEEP_VERSIONS = 20  # old versions kept per flow for conversations started before an edit
 

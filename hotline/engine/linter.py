@@ -5,14 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 
-from .loader import THEN_SPECIAL, says
-from .model import Flow, Node
-from .nodes import KINDS
-from .yamlsource import Problem
+from hotline.config.yamlsource import Problem
+from hotline.engine.loader import THEN_SPECIAL, says
+from hotline.engine.model import Flow, Node
+from hotline.engine.nodes import KINDS
 
 VAR_REF = re.compile(r"^\$([a-z][a-z0-9_]*)$")
 BUILTIN_VARS = {"lang"}
-HOST_PARAMS = {"safe_word"}  # what the webhooks give every message (hotline/twilio/sms.py, voice.py)
+HOST_PARAMS = {"safe_word"}  # what the webhooks give every message (hotline/web/twilio/sms.py, voice.py)
 
 
 def lint_flow(flow: Flow) -> list[Problem]:
@@ -161,7 +161,9 @@ def _lint_variables(flow: Flow, at) -> None:
     for name, line, action in used:
         if name not in assigned:
             at(line, f'action "{action}" reads ${name}, which no node sets')
-    from ..i18n.catalog import placeholders  # here: the catalog module loads the engine's flows
+    from hotline.i18n.catalog import (
+        placeholders,  # here: the catalog module loads the engine's flows
+    )
 
     # a message's {placeholders}: the flow's variables or what the hotline gives every message;
     # anything else would be sent empty ("call {phone}" -> "call ")

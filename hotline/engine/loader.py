@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from . import schema
-from .lexicon import CATEGORIES
-from .model import Flow, Handler, Node
-from .nodes import KINDS
-from .nodes.action import parse_actions
-from .nodes.set import check_variables
-from .text import normalise
-from .yamlsource import Map, Problem, YAMLSourceError, parse, read
+from hotline.config import schema
+from hotline.config.yamlsource import Map, Problem, YAMLSourceError, parse, read
+from hotline.engine.model import Flow, Handler, Node
+from hotline.engine.nodes import KINDS
+from hotline.engine.nodes.action import parse_actions
+from hotline.engine.nodes.set import check_variables
+from hotline.i18n.lexicon import CATEGORIES
+from hotline.i18n.text import normalise
 
 SPEC = 1  # the flow language's version; files of older specs are migrated on read
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .yamlsource import Map
+from hotline.config.yamlsource import Map
 
 
 @dataclass

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import actions as action_kinds
-from . import conditions
-from .flowset import FlowSet
-from .model import Flow, Handler, Node
-from .nodes import KINDS
-from .text import contains_phrase, normalise
+from hotline.engine import actions as action_kinds
+from hotline.engine import conditions
+from hotline.engine.flowset import FlowSet
+from hotline.engine.model import Flow, Handler, Node
+from hotline.engine.nodes import KINDS
+from hotline.i18n.text import contains_phrase, normalise
 
 MAX_HOPS = 100  # the linter forbids loops that never wait; this guards against what it cannot see
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import schema
-from .flowset import FlowSet
-from .stepper import Event, FlowError, step
-from .yamlsource import Map, Problem, YAMLSourceError, load, read
+from hotline.config import schema
+from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
+from hotline.engine.flowset import FlowSet
+from hotline.engine.stepper import Event, FlowError, step
 
 T0 = 1_767_261_600.0  # 2026-01-01 10:00 UTC: transcripts run on a fixed clock
 STEP_GAP = 10.0

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
-from ..engine.yamlsource import Map, load, read
-from .formatting import format_value, language_name
-from .languages import LOCALES, Languages, languages
+from hotline.config.yamlsource import Map, load, read
+from hotline.i18n.formatting import format_value, language_name
+from hotline.i18n.languages import LOCALES, Languages, languages
 
 DOMAIN = "messages"
 TEXTS_FILE = Path(__file__).with_name("texts.yaml")

@@ -3,7 +3,7 @@ or the script of a language that has a catalog (any Tamil letters, mostly)."""
 
 from __future__ import annotations
 
-from .languages import LOCALES, languages
+from hotline.i18n.languages import LOCALES, languages
 
 
 def detect(text: str | None, folder: str = str(LOCALES)) -> str | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-from ..engine.yamlsource import Map, YAMLSourceError, parse
+from hotline.config.yamlsource import Map, YAMLSourceError, parse
 
 Result = tuple[int, str, tuple, list[str]]
 

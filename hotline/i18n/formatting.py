@@ -50,7 +50,7 @@ def format_time_of_day(value: time, tag: str) -> str:
 
 def _parts(tag: str) -> dict | None:
     """The parts of the day a language's lexicon writes times with (Tamil: காலை, மாலை …)."""
-    from ..engine.lexicon import LOCALES, lexicon
+    from hotline.i18n.lexicon import LOCALES, lexicon
 
     return lexicon(str(LOCALES)).parts.get(tag.split("_")[0]) or None
 

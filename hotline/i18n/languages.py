@@ -16,8 +16,8 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from ..engine.text import normalise, script_share
-from ..engine.yamlsource import YAMLSourceError, load, read
+from hotline.config.yamlsource import YAMLSourceError, load, read
+from hotline.i18n.text import normalise, script_share
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 SETTINGS_FILE = "languages.yaml"
@@ -135,7 +135,7 @@ class Languages:
         if best is None:
             # Latin letters with enough of a language's own words (Tanglish is Tamil): the
             # lexicons' markers (locales/<lang>/lexicon.yaml); "en" (Tanglish "my") picks nothing
-            from ..engine.lexicon import lexicon
+            from hotline.i18n.lexicon import lexicon
 
             best = lexicon(str(self.folder)).language_of(text, [c for c in self.codes if c != self.source])
         return best

@@ -8,8 +8,9 @@
       next: main_menu
 """
 
-from .. import actions, schema
-from .base import NodeKind
+from hotline.config import schema
+from hotline.engine import actions
+from hotline.engine.nodes.base import NodeKind
 
 
 class Action(NodeKind):

@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
-from .. import schema
-from ..answers import PARSERS, Answer
-from .base import RETRY_FIELDS, NodeKind
+from hotline.config import schema
+from hotline.engine.answers import PARSERS, Answer
+from hotline.engine.nodes.base import RETRY_FIELDS, NodeKind
 
 
 class Ask(NodeKind):

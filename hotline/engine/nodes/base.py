@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import schema
-from ..model import Node
-from ..yamlsource import Problem
+from hotline.config import schema
+from hotline.config.yamlsource import Problem
+from hotline.engine.model import Node
 
 if TYPE_CHECKING:
-    from ..stepper import Run
+    from hotline.engine.stepper import Run
 
 
 class NodeKind:

@@ -8,9 +8,10 @@
       else: nobody_on_shift
 """
 
-from .. import conditions, schema
-from ..yamlsource import Map, Problem
-from .base import NodeKind
+from hotline.config import schema
+from hotline.config.yamlsource import Map, Problem
+from hotline.engine import conditions
+from hotline.engine.nodes.base import NodeKind
 
 
 class Branch(NodeKind):

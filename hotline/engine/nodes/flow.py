@@ -5,8 +5,8 @@
       flow: police
 """
 
-from .. import schema
-from .base import NodeKind
+from hotline.config import schema
+from hotline.engine.nodes.base import NodeKind
 
 
 class EnterFlow(NodeKind):

@@ -31,12 +31,12 @@
 
 from __future__ import annotations
 
-from .. import schema
-from ..lexicon import Lexicon, lexicon
-from ..text import normalise, written_in
-from ..yamlsource import Map, Problem
-from .base import RETRY_FIELDS, NodeKind
-from .set import check_variables
+from hotline.config import schema
+from hotline.config.yamlsource import Map, Problem
+from hotline.engine.nodes.base import RETRY_FIELDS, NodeKind
+from hotline.engine.nodes.set import check_variables
+from hotline.i18n.lexicon import Lexicon, lexicon
+from hotline.i18n.text import normalise, written_in
 
 CHOICE_FIELDS = {
     "key": lambda v: None if isinstance(v, (int, str)) and not isinstance(v, bool) else "must be a number or a word",

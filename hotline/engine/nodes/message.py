@@ -6,8 +6,8 @@
       next: language
 """
 
-from .. import schema
-from .base import NodeKind
+from hotline.config import schema
+from hotline.engine.nodes.base import NodeKind
 
 
 class Message(NodeKind):

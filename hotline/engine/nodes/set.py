@@ -6,8 +6,8 @@
       next: ask_district
 """
 
-from .. import schema
-from .base import NodeKind
+from hotline.config import schema
+from hotline.engine.nodes.base import NodeKind
 
 
 class Set(NodeKind):
@@ -25,7 +25,7 @@ class Set(NodeKind):
 
 
 def check_variables(values, file, problems):
-    from ..yamlsource import Map, Problem
+    from hotline.config.yamlsource import Map, Problem
 
     for key in values:
         line = values.line_of(key) if isinstance(values, Map) else 0

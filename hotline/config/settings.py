@@ -1,0 +1,105 @@
+"""Settings from the environment, with defaults that run on a laptop with nothing installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hotline.privacy.keys import old_secrets
+
+DEFAULT_SAFE_WORD = "RECIPE"  # the README names it; an innocuous word that ends a conversation
+DEMO_NUMBER = "+914400000000"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _instance() -> Path:
+    return Path(os.environ.get("HOTLINE_INSTANCE", "instance")).resolve()
+
+
+def private_folder(path: Path) -> Path:
+    """instance/ holds the secret key, the SQLite store and the embedded Redis: its owner's only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY, or one generated once into instance/ so hashes of numbers stay stable."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    try:  # created its owner's only, at once: never readable by others, even for a moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made before (or by the other process starting at the same time)
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    for _ in range(50):  # the other process may not have written it yet
+        key = path.read_text().strip()
+        if key:
+            return key
+        import time
+
+        time.sleep(0.02)
+    raise SystemExit(f"{path} is empty: delete it (a new key is made) or set SECRET_KEY")
+
+
+@dataclass
+class Settings:
+    instance: Path
+    redis_url: str | None
+    database_url: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    hotline_number: str
+    public_url: str | None
+    secret_key: str
+    staff_file: str
+    safe_word: str
+    port: int
+    flows_path: str = str(ROOT / "flows")
+    policies_path: str = str(ROOT / "policies.yaml")
+    referrals_path: str = str(ROOT / "referrals.yaml")
+    retention_days: int = 180
+    default_lang: str = "en"
+    old_secret_keys: tuple[str, ...] = ()  # SECRET_KEY_OLD: still opens what they sealed (hotline keys rotate)
+    simulator: bool = False  # HOTLINE_SIMULATOR=1: the simulator with a Twilio token (coordinators only)
+    trusted_proxies: int = 0  # HOTLINE_TRUSTED_PROXIES: proxies in front whose X-Forwarded-For is believed
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def twilio_configured(self) -> bool:
+        """Outbound goes through Twilio only when both are set; otherwise to the local outbox."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        env = os.environ
+        instance = private_folder(Path(overrides.pop("instance", None) or _instance()))
+        values = dict(
+            instance=instance,
+            redis_url=env.get("REDIS_URL") or None,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'hotline.db'}",
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            hotline_number=env.get("HOTLINE_NUMBER") or DEMO_NUMBER,
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            secret_key="",
+            staff_file=env.get("HOTLINE_STAFF") or str(ROOT / "examples" / "staff.yaml"),
+            safe_word=env.get("HOTLINE_SAFE_WORD") or DEFAULT_SAFE_WORD,
+            port=int(env.get("PORT") or 5000),
+            flows_path=env.get("HOTLINE_FLOWS") or str(ROOT / "flows"),
+            policies_path=env.get("HOTLINE_POLICIES") or str(ROOT / "policies.yaml"),
+            referrals_path=env.get("HOTLINE_REFERRALS") or str(ROOT / "referrals.yaml"),
+            retention_days=int(env.get("HOTLINE_RETENTION_DAYS") or 180),
+            old_secret_keys=tuple(old_secrets(env.get("SECRET_KEY_OLD"))),
+            simulator=env.get("HOTLINE_SIMULATOR", "").strip().lower() in ("1", "true", "yes", "on"),
+            trusted_proxies=int(env.get("HOTLINE_TRUSTED_PROXIES") or 0),
+        )
+        values.update(overrides)
+        if not values["secret_key"]:
+            values["secret_key"] = _secret_key(instance)
+        return cls(**values)

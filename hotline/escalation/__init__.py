@@ -1,1 +1,0 @@
-"""Escalation: policies, the chain of notifications and timers on RQ, staff commands, the relay."""

@@ -1,0 +1,378 @@
+"""What survivors write, as data: per-language word lists beside the catalogs, and one matcher.
+
+Each language may have locales/<lang>/lexicon.yaml (see locales/ta/lexicon.yaml): lists of words
+and phrases by category (danger, distress, yes, no, negation, dont_know, today, tomorrow, parts of
+the day, districts), the endings a word may carry (Tamil -இல், -க்கு, -ஐ …; Tanglish -la, -ku …),
+the Latin-letter words that show a message is in that language (Tanglish is Tamil), and how the
+language's letters read in Latin (for an English word typed in Tamil letters: ரெசிபி is RECIPE).
+
+Every language's lists are heard in every conversation: a woman who chose English may still write
+"avasaram", one who chose Tamil may write "he is beating me".
+
+How a word matches (one set of rules for every language):
+- both sides normalised (case, NFKC, punctuation; any script's digits and keycap emoji as 0-9);
+- Latin letters folded for Tanglish spelling: doubled letters once (kolla = kola), th = t, dh = d,
+  zh = l, sh = s, ph = p, w = v, ee = i, oo = u; so "adikkiraan", "adikiran" and "adhikiran" meet;
+- a word matches with any of the language's endings after it (Tamil letters joined as Tamil writes
+  them: ர் + இல் = ரில், மதுரை + இல் = மதுரையில்); a word written with * at its end matches any
+  ending (a stem: அடிக்கிற* = அடிக்கிறான், அடிக்கிறார் …);
+- a phrase is its words in order, each word matched so;
+- a word or phrase followed by a negation word (இல்லை, illa, …) or preceded by one that goes
+  before (not, no …) is negated: "safe illa" is not safe.
+
+Pure: reads YAML files, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
+from hotline.i18n.text import normalise
+
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+FILE = "lexicon.yaml"
+
+# Categories of words and what the engine does with them.
+CATEGORIES = {
+    "danger": "a message showing danger: escalates at emergency priority from any step",
+    "distress": "fear or abuse in her words where an answer was expected: she is offered a counsellor",
+    "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
+    "yes": "yes, in any form",
+    "no": "no, in any form (a negated yes is a no too)",
+    "negation": "words after a word that negate it (இல்லை, illa)",
+    "negation_before": "words before a word that negate it (not, no, never)",
+    "dont_know": "I don't know / I won't say: a question she may skip",
+    "today": "today", "tomorrow": "tomorrow",
+    "monday": "Monday", "tuesday": "Tuesday", "wednesday": "Wednesday", "thursday": "Thursday",
+    "friday": "Friday", "saturday": "Saturday", "sunday": "Sunday",
+    "morning": "morning words (a.m.)", "noon": "midday and afternoon words",
+    "evening": "evening words", "night": "night words",
+    "markers": "words in Latin letters that show a message is in this language",
+}
+OTHER_KEYS = {"suffixes", "letters", "districts", "parts_of_day", "language"}
+
+VIRAMA = "\u0bcd"
+TAMIL_VOWEL_SIGNS = {"அ": "", "ஆ": "ா", "இ": "ி", "ஈ": "ீ", "உ": "ு", "ஊ": "ூ", "எ": "ெ", "ஏ": "ே",
+                     "ஐ": "ை", "ஒ": "ொ", "ஓ": "ோ", "ஔ": "ௌ"}
+LATIN_FOLDS = [("zh", "l"), ("th", "t"), ("dh", "d"), ("sh", "s"), ("ph", "p"), ("bh", "b"),
+               ("kh", "k"), ("gh", "g"), ("w", "v"), ("ee", "i"), ("oo", "u"), ("ou", "u")]
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def is_latin(word: str) -> bool:
+    return bool(word) and all("a" <= ch <= "z" or ch.isdigit() for ch in word)
+
+
+def fold(word: str) -> str:
+    """A Latin word's spelling key: adikkiraan, adhikiran -> adikiran. Other scripts as they are."""
+    if not is_latin(word):
+        return word
+    for a, b in LATIN_FOLDS:
+        word = word.replace(a, b)
+    return _DOUBLE.sub(r"\1", word)
+
+
+def join(base: str, suffix: str) -> str:
+    """A word and an ending, written as Tamil writes them together (other scripts: side by side)."""
+    if not base or not suffix:
+        return base + suffix
+    first = suffix[0]
+    if first in TAMIL_VOWEL_SIGNS:
+        if base.endswith(VIRAMA):  # ர் + இல் = ரில்
+            return base[:-1] + TAMIL_VOWEL_SIGNS[first] + suffix[1:]
+        if "\u0b80" <= base[-1] <= "\u0bff":  # a vowel ending: a glide comes in (மதுரை + இல் = மதுரையில்)
+            glide = "ய்" if base[-1] in "ிீெேை" else "வ்"
+            return join(base + glide, suffix)
+    return base + suffix
+
+
+@dataclass
+class Entry:
+    words: tuple[str, ...]  # folded; a word ending in * is a stem
+    lang: str
+    text: str  # as written in the file
+
+
+@dataclass
+class Hit:
+    category: str
+    entry: Entry
+    start: int
+    end: int  # token index after the last
+    negated: bool = False
+
+
+@dataclass
+class Lexicon:
+    """Every language's lists, merged; the endings of every language."""
+
+    entries: dict[str, list[Entry]] = field(default_factory=dict)
+    suffixes: set[str] = field(default_factory=set)
+    markers: dict[str, set[str]] = field(default_factory=dict)  # lang -> folded Latin words
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> letter -> Latin
+    districts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # key -> names (folded words)
+    parts: dict[str, dict] = field(default_factory=dict)  # lang -> morning/noon/... -> {hours, say}
+    problems: list[Problem] = field(default_factory=list)
+    cache: dict = field(default_factory=dict, repr=False)
+
+    # -- matching -----------------------------------------------------------------------------
+    def word_matches(self, token: str, word: str) -> bool:
+        if word.endswith("*"):
+            stem = word[:-1]
+            return token.startswith(stem) and len(stem) >= 2
+        if token == word:
+            return True
+        if not token.startswith(word[: max(1, len(word) - 2)]):
+            return False
+        return token in self._forms(word)
+
+    def _forms(self, word: str) -> frozenset[str]:
+        if word in self.cache:
+            return self.cache[word]
+        forms = {word}
+        latin = is_latin(word)
+        for suffix in self.suffixes:
+            if is_latin(suffix) != latin:
+                continue
+            forms.add(fold(word + suffix) if latin else join(word, suffix))
+            if not latin and word.endswith(VIRAMA) and len(word) > 2 and not word.endswith("ம்"):
+                forms.add(join(word + word[-2:], suffix))  # a short last syllable doubles: கல் + இல் = கல்லில்
+            if not latin and word.endswith("ம்"):  # அவசரம் -> அவசரத்துக்கு, அவசரமா
+                forms.add(join(word[:-2] + "த்த்", suffix))
+                forms.add(join(word[:-1], suffix))
+            if not latin and word.endswith("ு") and suffix[0] in TAMIL_VOWEL_SIGNS:  # ஈரோடு -> ஈரோட்டில்
+                forms.add(join(word[:-1] + VIRAMA, suffix))
+                forms.add(join(word[:-2] + word[-2] + VIRAMA + word[-2] + VIRAMA, suffix))
+        self.cache[word] = frozenset(forms)
+        return self.cache[word]
+
+    def phrase_at(self, toks: list[str], i: int, words: tuple[str, ...]) -> bool:
+        if i + len(words) > len(toks):
+            return False
+        return all(self.word_matches(toks[i + k], w) for k, w in enumerate(words))
+
+    def hits(self, text: str, categories: tuple[str, ...]) -> list[Hit]:
+        """Every entry of these categories in the message, longest first, none overlapping."""
+        toks = keys(text)
+        found: list[Hit] = []
+        for category in categories:
+            for entry in self.entries.get(category, []):
+                for i in range(len(toks)):
+                    if self.phrase_at(toks, i, entry.words):
+                        found.append(Hit(category, entry, i, i + len(entry.words)))
+        found.sort(key=lambda h: (-(h.end - h.start), h.start))
+        taken: set[int] = set()
+        kept = []
+        for hit in found:
+            span = set(range(hit.start, hit.end))
+            if span & taken:
+                continue
+            taken |= span
+            hit.negated = self._negated(toks, hit)
+            kept.append(hit)
+        return sorted(kept, key=lambda h: h.start)
+
+    def _negated(self, toks: list[str], hit: Hit) -> bool:
+        after = toks[hit.end] if hit.end < len(toks) else None
+        before = toks[hit.start - 1] if hit.start > 0 else None
+        if after and any(self.phrase_at(toks, hit.end, e.words) for e in self.entries.get("negation", [])):
+            return True
+        return bool(before) and any(self.phrase_at(toks, hit.start - len(e.words), e.words)
+                                    for e in self.entries.get("negation_before", []) if hit.start >= len(e.words))
+
+    def contains(self, text: str, phrase: str) -> bool:
+        """A flow's keyword in the message, as whole words with the lexicons' endings."""
+        words = _phrase(phrase)
+        toks = keys(text)
+        return bool(words) and any(self.phrase_at(toks, i, words) for i in range(len(toks)))
+
+    def shows(self, text: str, category: str) -> bool:
+        """The message holds a word of the category, not negated."""
+        return any(not h.negated for h in self.hits(text, (category,)))
+
+    def yesno(self, text: str) -> str | None:
+        """'yes', 'no' or None. A no, or a negated yes, beats a yes: 'ok but not safe' is no."""
+        hits = self.hits(text, ("yes", "no", "dont_know"))
+        # "avasaram illa, pesalam": the illa negates avasaram; it is no answer of its own
+        spent = {h.end for h in self.hits(text, ("danger", "distress")) if h.negated}
+        hits = [h for h in hits if not (h.category == "no" and h.start in spent)]
+        if any(h.category == "dont_know" and not h.negated for h in hits):
+            return None  # 'maybe', 'not sure': ask again rather than guess
+        if any(h.category == "no" and not h.negated or h.category == "yes" and h.negated for h in hits):
+            return "no"
+        if any(h.category == "yes" for h in hits):
+            return "yes"
+        return None
+
+    def district(self, text: str, extra: dict[str, list[str]] | None = None) -> str | None:
+        """The one district the message names (with endings: சென்னையில், Madurai district)."""
+        toks = keys(text)
+        names = dict(self.districts)
+        for key, others in (extra or {}).items():
+            names.setdefault(key, [])
+            names[key] = names[key] + [tuple(fold(w) for w in normalise(o).split()) for o in [key, *others]]
+        found = set()
+        for key, spellings in names.items():
+            for words in spellings:
+                if any(self.phrase_at(toks, i, words) for i in range(len(toks))):
+                    found.add(key)
+        return found.pop() if len(found) == 1 else None
+
+    def language_of(self, text: str, languages: list[str] | None = None) -> str | None:
+        """The language a message is written in, when it shows one other than the default: mostly
+        its script's letters, or Latin letters with enough of that language's own words (Tanglish)."""
+        from hotline.i18n.text import script_share
+
+        for lang, script in SCRIPT_OF.items():
+            if (languages is None or lang in languages) and script_share(text, script) >= 0.5:
+                return lang
+        toks = [t for t in keys(text) if is_latin(t) and not t.isdigit()]
+        if not toks:
+            return None
+        best, score = None, 0
+        for lang, words in self.markers.items():
+            if languages is not None and lang not in languages:
+                continue
+            count = sum(1 for t in toks if any(self.word_matches(t, w) for w in words))
+            if count > score:
+                best, score = lang, count
+        if best and (score >= 2 or score * 3 >= len(toks)):
+            return best
+        return None
+
+    def spelled(self, text: str, word: str) -> bool:
+        """Is the message this (English) word, in Latin letters or in another script's letters?
+        ரெசிபி is RECIPE: both read r-s-p with like vowels."""
+        said = normalise(text)
+        target = normalise(word)
+        if not said or not target:
+            return False
+        if said == target:
+            return True
+        if " " in said or is_latin(said):
+            return False
+        for table in self.letters.values():
+            latin = romanise(said, table)
+            if latin and sound(latin) == sound(target):
+                return True
+        return False
+
+
+SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
+
+
+def keys(text: str) -> list[str]:
+    return [fold(t) for t in normalise(text).split()]
+
+
+def romanise(word: str, table: dict[str, str]) -> str | None:
+    """Letters of a script in Latin, by a language's table: consonants carry 'a' unless a vowel
+    sign or the virama follows."""
+    out, i = [], 0
+    while i < len(word):
+        ch = word[i]
+        nxt = word[i + 1] if i + 1 < len(word) else ""
+        if ch not in table:
+            return None
+        value = table[ch]
+        if unicodedata.category(ch) == "Lo" and ch not in TAMIL_VOWEL_SIGNS and value and nxt and (
+                unicodedata.category(nxt) == "Mn" or unicodedata.category(nxt) == "Mc"):
+            out.append(value)  # the sign that follows gives the vowel (or none: the virama)
+        elif unicodedata.category(ch) == "Lo" and ch not in TAMIL_VOWEL_SIGNS:
+            out.append(value + "a")
+        else:
+            out.append(value)
+        i += 1
+    return "".join(out)
+
+
+def sound(word: str) -> str:
+    """A rough sound key of a Latin word: soft c is s, vowels reduced to a/i/u, a final e silent."""
+    w = word.lower()
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").replace("q", "k").replace("x", "ks")
+    w = w.replace("ph", "p").replace("f", "p").replace("w", "v").replace("z", "s").replace("j", "s")
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1] + "i"
+    w = re.sub(r"[eiy]", "i", w)
+    w = re.sub(r"[ou]", "u", w)
+    return _DOUBLE.sub(r"\1", w)
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+def _phrase(text: str) -> tuple[str, ...]:
+    """A word or phrase of the file as the matcher holds it: normalised, folded, stems kept."""
+    words: list[str] = []
+    for raw in text.split():
+        parts = [fold(p) for p in normalise(raw.rstrip("*")).split()]
+        if parts and raw.endswith("*"):
+            parts[-1] += "*"
+        words += parts
+    return tuple(words)
+
+
+def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
+    lex = Lexicon()
+    for path in sorted(Path(folder).glob(f"*/{FILE}")):
+        lang = path.parent.name
+        shown = str(path)
+        try:
+            data = load(read(shown), shown)
+        except YAMLSourceError as exc:
+            lex.problems += exc.problems
+            continue
+        if not isinstance(data, Map):
+            lex.problems.append(Problem(shown, 1, "a lexicon is a mapping of categories to lists of words"))
+            continue
+        for key, value in data.items():
+            line = data.line_of(key)
+            if key in CATEGORIES:
+                if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+                    lex.problems.append(Problem(shown, line, f"{key}: must be a list of words or phrases"))
+                    continue
+                for item in value:
+                    words = _phrase(str(item))
+                    if not words:
+                        lex.problems.append(Problem(shown, line, f'{key}: "{item}" has no letters'))
+                        continue
+                    if key == "markers":
+                        lex.markers.setdefault(lang, set()).update(words)
+                    else:
+                        lex.entries.setdefault(key, []).append(Entry(words, lang, str(item)))
+            elif key == "suffixes":
+                lex.suffixes |= {fold(normalise(str(s))) if is_latin(normalise(str(s))) else str(s).strip()
+                                 for s in value or []}
+            elif key == "letters" and isinstance(value, dict):
+                lex.letters[lang] = {str(k): str(v or "") for k, v in value.items()}
+            elif key == "districts" and isinstance(value, dict):
+                for dkey, names in value.items():
+                    if not isinstance(names, list):
+                        lex.problems.append(Problem(shown, value.line_of(dkey) if isinstance(value, Map) else line,
+                                                    f"district {dkey}: must be a list of names"))
+                        continue
+                    lex.districts.setdefault(str(dkey), []).extend(_phrase(str(n)) for n in names)
+            elif key == "parts_of_day" and isinstance(value, dict):
+                lex.parts[lang] = {str(k): dict(v) if isinstance(v, dict) else str(v) for k, v in value.items()}
+            elif key not in OTHER_KEYS:
+                known = ", ".join([*CATEGORIES, *sorted(OTHER_KEYS)])
+                lex.problems.append(Problem(shown, line, f'unknown category "{key}" (known: {known})'))
+        # a language's own words in Latin letters show it too, unless English has them
+    english = {w for e in (x for xs in lex.entries.values() for x in xs) if e.lang == "en" for w in e.words}
+    for category, items in lex.entries.items():
+        if category in ("danger", "distress", "yes", "no", "negation", "dont_know", "tomorrow", "today",
+                        "morning", "noon", "evening", "night"):
+            for entry in items:
+                if entry.lang != "en":
+                    lex.markers.setdefault(entry.lang, set()).update(
+                        w for w in entry.words if is_latin(w.rstrip("*")) and len(w) > 2 and w not in english)
+    return lex
+
+
+@lru_cache(maxsize=8)
+def lexicon(folder: str = str(LOCALES)) -> Lexicon:
+    return read_lexicon(folder)

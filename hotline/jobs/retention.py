@@ -1,0 +1,30 @@
+"""Retention: closed cases are kept for a while (follow-ups, the Protection Team's record), then
+reduced to the same anonymous stub DELETE leaves. HOTLINE_RETENTION_DAYS sets the while."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+
+from hotline.services import Services
+from hotline.store.models import Audit, Case, Outbox
+
+
+def purge(svc: Services, days: int) -> int:
+    """Anonymise every case closed more than `days` ago; returns how many."""
+    cutoff = svc.now() - timedelta(days=days)
+    with svc.store.session() as s:
+        cases = s.execute(select(Case.id, Case.caller_key).where(
+            Case.status == "closed", Case.closed_at < cutoff, Case.caller_key != "erased")).all()
+        if not cases:
+            return 0
+        ids = [case_id for case_id, _ in cases]
+        svc.store.anonymise(s, ids)
+        for _, key in cases:
+            still_open = s.scalars(select(Case.id).where(Case.caller_key == key)).first()
+            if not still_open:
+                s.execute(update(Audit).where(Audit.caller_key == key).values(caller_key=None))
+                s.execute(delete(Outbox).where(Outbox.about == key))
+        s.add(Audit(event="retention.purged", detail={"cases": len(ids), "days": days}))
+    return len(ids)

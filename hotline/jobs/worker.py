@@ -1,0 +1,133 @@
+"""The worker: RQ with its scheduler (for the waits), and the sweeper that re-queues whatever
+the store says is due but the queue has lost."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import suppress
+from datetime import datetime
+
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+from hotline.conversation.effects import sweep
+from hotline.jobs.retention import purge
+from hotline.services import Services
+from hotline.store.redis_conn import describe
+
+log = logging.getLogger(__name__)
+SWEEP_EVERY = 60  # seconds
+WATCH_EVERY = 2  # seconds: how soon a lost scheduler is started again, and Redis's return is noticed
+RESULT_TTL = 60  # seconds a finished job and its return value stay in Redis (for `rq info`)
+PURGE_EVERY = 24 * 3600
+
+
+def promote_due(svc: Services, until: datetime) -> int:
+    """Move scheduled jobs (retries, timers) due by `until` onto the queue, as RQ's scheduler
+    does when their time comes. `hotline worker --burst` and the tests call it with a clock."""
+    registry = ScheduledJobRegistry(queue=svc.queue)
+    job_ids = registry.get_jobs_to_schedule(int(until.timestamp()))
+    for job_id in job_ids:
+        with suppress(NoSuchJobError):  # a job deleted since: only its registry entry is left
+            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
+        registry.remove(job_id)
+    return len(job_ids)
+
+
+def run(svc: Services, burst: bool = False, until: datetime | None = None, rounds: int = 20) -> bool:
+    """Run the worker. Burst: sweep once, run what is queued and what is due by `until` (now by
+    default), again until nothing is left (a retry may fall due within `until`), then return."""
+    swept = sweep(svc)
+    if swept:
+        log.info("sweeper: %d recorded action(s) put back on the queue", swept)
+    if burst:
+        worker = SimpleWorker([svc.queue], connection=svc.redis)
+        clock = until or svc.now()
+        # a job whose worker died mid-run (SIGKILL) is abandoned once its execution expires: RQ
+        # retries it; by `clock`, as the worker's own registry maintenance would
+        StartedJobRegistry(queue=svc.queue).cleanup(timestamp=clock.timestamp())
+        for _ in range(rounds):
+            promote_due(svc, clock)
+            if not len(svc.queue):
+                break
+            worker.work(burst=True, logging_level="WARNING")
+        return True
+
+    # SimpleWorker: jobs run in this process. They are short (one send); a job killed with the
+    # worker is found again by the sweeper because its action is still recorded as queued.
+    # RESULT_TTL: RQ keeps each finished job's result (a Redis stream, ~4.7 KB) for 500 s by
+    # default; the soak saw them grow Redis by 85 MB in ten minutes. The store says what was done.
+    worker = SimpleWorker([svc.queue], connection=svc.redis, default_result_ttl=RESULT_TTL)
+    # RQ waits twice as long after each failed reconnection, up to a minute: after a 30 s outage
+    # it could sleep through 30 s more of a working Redis. Try again every WATCH_EVERY seconds.
+    worker.max_connection_wait_time = WATCH_EVERY
+
+    # Once the worker stops, the sweeper must not start RQ's scheduler again: one started after
+    # the worker's own teardown was never stopped, and the exit then waited on it for ever
+    # (multiprocessing joins its children at exit), the embedded Redis with it.
+    stopping = threading.Event()
+    reviving = threading.Lock()
+
+    def sweeper():
+        last_sweep, last_purge = time.monotonic(), float("-inf")  # the first purge at the first sweep
+        redis_was_up = True
+        while not stopping.wait(WATCH_EVERY):
+            try:
+                redis_up = _redis_up(svc)
+                back = redis_up and not redis_was_up
+                if redis_up:
+                    with reviving:
+                        if not stopping.is_set():
+                            revive_scheduler(worker)
+                redis_was_up = redis_up
+                if not redis_up or not (back or time.monotonic() - last_sweep >= SWEEP_EVERY):
+                    continue
+                # every minute, and at once when Redis is back: what was kept while it was away
+                swept = sweep(svc)
+                last_sweep = time.monotonic()
+                if back:
+                    log.warning("Redis is back: %d recorded item(s) put on the queue", swept)
+                if time.monotonic() - last_purge > PURGE_EVERY:
+                    purged = purge(svc, svc.settings.retention_days)
+                    last_purge = time.monotonic()
+                    if purged:
+                        log.info("retention: %d closed case(s) anonymised", purged)
+            except Exception:  # noqa: BLE001 - the sweeper must outlive a Redis or DB hiccup
+                log.exception("sweeper failed; trying again in %ss", WATCH_EVERY)
+
+    threading.Thread(target=sweeper, name="sweeper", daemon=True).start()
+    log.info("worker on %s", describe(svc.redis))
+    try:
+        return worker.work(with_scheduler=True, logging_level="WARNING")
+    finally:
+        with reviving:
+            stopping.set()
+        # one the sweeper started during RQ's teardown (RQ's stop_scheduler would signal a pid
+        # already reaped, perhaps reused: only a live one is stopped here)
+        process = getattr(worker.scheduler, "_process", None)
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(10)
+
+
+def _redis_up(svc: Services) -> bool:
+    try:
+        return bool(svc.redis.ping())
+    except RedisError:
+        return False
+
+
+def revive_scheduler(worker: SimpleWorker) -> None:
+    """RQ runs its scheduler (the timers: the chain's next steps, retries, follow-ups) in a
+    process of its own, which exits when Redis goes away; RQ starts it again only at its next
+    maintenance, every 10 minutes and later still while the worker is idle. Ask again as soon as
+    Redis answers (the fault tests found every timer held up until then): RQ's own
+    acquire_locks(auto_start=True) starts it when this worker holds the lock and it is not
+    running, and does nothing while another worker's scheduler holds the lock."""
+    if worker.scheduler is not None:
+        worker.scheduler.acquire_locks(auto_start=True)

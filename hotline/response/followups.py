@@ -1,0 +1,46 @@
+"""Follow-ups: a case to come back to, alerted to the one who set it (else the coordinators)
+when due. Set by SMS (`FOLLOWUP 482 3d`) or in the console; the sweeper alerts any that are
+due and not on the queue, whoever wrote them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hotline.jobs.queued import on_queue
+from hotline.response.chain import RETRY, aware, coordinators, say
+from hotline.services import Services
+from hotline.store.models import Case, Escalation, FollowUp
+
+
+def due(svc: Services, followup_id: int) -> str:
+    staff = svc.staff  # read before the transaction: the staff may come from the store
+    with svc.store.session() as s:
+        row = s.scalars(select(FollowUp).where(FollowUp.id == followup_id).with_for_update()).first()
+        if row is None or row.status != "pending":
+            return "nothing to do"
+        if aware(row.due_at) > svc.now():
+            return "not yet"  # moved later since this job was queued; its own job comes then
+        code = s.scalars(select(Escalation.code).where(Escalation.case_id == row.case_id)
+                         .order_by(Escalation.id.desc())).first() or str(row.case_id)
+        note = svc.store.unseal(row.note) or ""
+        about = s.get(Case, row.case_id).caller_key  # the reminder holds her story: DELETE erases its copy
+        person = staff.get(row.staff_id)
+        for who in [person] if person else coordinators(staff, svc.now()):
+            svc.outbound.sms(who.phone, say(svc, "followup_due", who.language, code=code, note=note), session=s,
+                             about=about)
+        row.status = "sent"
+    return "sent"
+
+
+def sweep(svc: Services) -> int:
+    """Due follow-ups that no job will alert (written by the console, or Redis lost)."""
+    from hotline.jobs import response_tasks as jobs
+
+    with svc.store.session() as s:
+        ids = list(s.scalars(select(FollowUp.id).where(FollowUp.status == "pending", FollowUp.due_at <= svc.now())))
+    count = 0
+    for followup_id in ids:
+        if not on_queue(svc.redis, f"followup-{followup_id}"):
+            svc.queue.enqueue(jobs.followup_due, followup_id, job_id=f"followup-{followup_id}", retry=RETRY)
+            count += 1
+    return count

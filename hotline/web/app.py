@@ -1,0 +1,84 @@
+"""create_app(): configuration, the hotline's services, and the blueprints."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, url_for
+
+from hotline import services as services_module
+from hotline.config.settings import Settings
+from hotline.privacy.keys import cookie_key
+from hotline.services import Services
+from hotline.web.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    if services is None:
+        services = Services(settings or Settings.from_env())
+    services_module.use(services)
+    settings = services.settings
+    refuse_unrotated(services)
+
+    from hotline.privacy.logfilter import install
+
+    install()  # whoever set logging up (gunicorn, RQ, a test), no number or body in its lines
+
+    app = Flask(__name__)
+    # a key of the cookies' own (hotline.privacy.keys): neither the phone hashes' nor the sealing key
+    app.config["SECRET_KEY"] = cookie_key(settings.secret_key)
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # from the proxies we run, no others: the client's address (the console's login limits), and
+        # the scheme, host, port and path prefix Twilio called (its signatures, absolute callbacks)
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's posts are a few KB; refuse floods early
+    app.extensions["hotline"] = services
+    app.extensions["hotline_metrics"] = Metrics()
+
+    from flask_wtf.csrf import CSRFProtect
+
+    from hotline.web import console
+    from hotline.web.health import bp as health_bp
+    from hotline.web.twilio import bp as twilio_bp
+
+    csrf = CSRFProtect(app)  # every form of the console and the simulator carries a token
+    csrf.exempt(twilio_bp)  # Twilio's webhooks are signed by Twilio instead
+    console.init_app(app)
+    app.register_blueprint(twilio_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(console.bp)
+    # the address staff are given is the site's: it opens the console (login first)
+    app.add_url_rule("/", "root", lambda: redirect(url_for("console.live_view")))
+    if simulator_enabled(settings):
+        from hotline.web.simulator import bp as simulator_bp
+
+        app.register_blueprint(simulator_bp)
+
+    if not settings.twilio_auth_token:
+        log.warning("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (demo mode)")
+    if not settings.twilio_configured:
+        log.info("no Twilio account: outbound SMS and calls go to the local outbox (hotline outbox)")
+    return app
+
+
+def simulator_enabled(settings: Settings) -> bool:
+    """The simulator in the demo (no Twilio token at all: nothing is signed, nothing checked), or
+    when HOTLINE_SIMULATOR=1 with a token but no account (then for coordinators alone, signing only
+    for phones it made up). Never with a Twilio account: its phones would send real SMS."""
+    if settings.twilio_configured:
+        return False
+    return not settings.twilio_auth_token or settings.simulator
+
+
+def refuse_unrotated(services: Services) -> None:
+    """Web and worker do not start on data sealed and keyed under another SECRET_KEY: her STOP
+    would not be found under her new keyed hash. `hotline keys rotate` first (README, Security)."""
+    if services.store.needs_rotation():
+        raise SystemExit("the store holds numbers sealed with another key than SECRET_KEY's (a new SECRET_KEY, or "
+                         "an upgrade to derived keys): stop web and worker, run `hotline keys rotate` (the old key "
+                         "in SECRET_KEY_OLD), then start them again")

@@ -1,0 +1,92 @@
+"""gunicorn's configuration, one for `hotline serve` and the Procfile (`gunicorn -c
+python:hotline.web.server …`), and the worker class that keeps slow clients from holding it.
+
+gunicorn's gthread worker runs each connection's request in one of its threads: it waits up to
+5 s for a connection's first byte off the pool, but once a byte has come it reads the request
+line, the headers and the body on the thread, with no time limit. Eight connections that send
+a request line and headers and then nothing held all eight threads: /healthz and every webhook
+waited for as long as they stayed open. `BoundedThreadWorker` gives every read and write on a
+connection READ_TIMEOUT seconds; one that stalls longer is closed and its thread freed.
+
+That bounds each stall, not a client that trickles a byte every few seconds: in production the
+hotline runs behind a buffering proxy (nginx, see the README), which reads whole requests
+before it passes them on, and gunicorn listens on loopback only."""
+
+from __future__ import annotations
+
+import os
+
+from gunicorn.workers import gthread
+
+READ_TIMEOUT = 5.0  # seconds any one read or write on a client's socket may wait
+THREADS = 8
+
+
+class _BoundedConn(gthread.TConn):
+    def init(self):
+        super().init()
+        # on every request of the connection (init() is called each time, and returns at once
+        # after the first): after the worker's setblocking(True), which clears a timeout
+        self.sock.settimeout(READ_TIMEOUT)
+
+
+class BoundedThreadWorker(gthread.ThreadWorker):
+    """gthread, with a time limit on every read and write of a client's connection."""
+
+    def accept(self, listener):
+        import errno
+
+        try:
+            client_sock, client_addr = listener.accept()
+            self.nr_conns += 1
+            client_sock.setblocking(True)
+            self.enqueue_req(_BoundedConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+
+
+def settings(bind: str) -> dict:
+    """The settings `hotline serve` applies, and this module's names below for the Procfile."""
+    return {
+        "bind": bind,
+        "workers": int(os.environ.get("WEB_CONCURRENCY") or 2),
+        "threads": THREADS,
+        "worker_class": "hotline.web.server.BoundedThreadWorker",
+        "timeout": 30,  # a worker whose main loop is stuck this long is restarted
+        "graceful_timeout": 20,
+        "keepalive": 2,  # an idle kept-alive connection is closed after 2 s (it holds no thread)
+        "worker_connections": 200,  # connections a worker holds at once, idle ones included
+        "limit_request_line": 4094,
+        "limit_request_fields": 50,
+        "limit_request_field_size": 8190,
+        "accesslog": None,  # access logs would carry phone numbers in query strings
+        # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): a second
+        # hotline (or a test's) would take it over and remove it. Nothing here uses it.
+        "control_socket_disable": True,
+    }
+
+
+def _scrubbed_logs(*_args) -> None:
+    from hotline.privacy.logfilter import install
+
+    install()  # gunicorn's error log has its handlers by now
+
+
+# -- the Procfile's `gunicorn -c python:hotline.web.server` reads these names -----------------
+_own = settings(f"0.0.0.0:{os.environ.get('PORT') or 5000}")
+bind = _own["bind"]
+workers = _own["workers"]
+threads = _own["threads"]
+worker_class = _own["worker_class"]
+timeout = _own["timeout"]
+graceful_timeout = _own["graceful_timeout"]
+keepalive = _own["keepalive"]
+worker_connections = _own["worker_connections"]
+limit_request_line = _own["limit_request_line"]
+limit_request_fields = _own["limit_request_fields"]
+limit_request_field_size = _own["limit_request_field_size"]
+accesslog = _own["accesslog"]
+control_socket_disable = _own["control_socket_disable"]
+when_ready = _scrubbed_logs
+post_worker_init = _scrubbed_logs

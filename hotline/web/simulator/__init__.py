@@ -1,0 +1,146 @@
+"""The phone simulator: try the hotline in a browser with no Twilio account.
+
+Three phones — a survivor, a counsellor and a police officer from the staff list. Each posts
+to /twilio/sms exactly as Twilio would, and shows the TwiML reply and what the hotline sent to
+that number through the local outbox. The survivor's phone can also call: the simulator posts
+to /twilio/voice and its Gather actions as Twilio would, shows each <Say> with its language,
+and answers with a keypad. A staff phone answers the alert calls the outbox holds for it.
+
+It is here in the demo (no Twilio token: nothing is signed or checked), or, with a token but no
+account, only when HOTLINE_SIMULATOR=1 — never with a Twilio account (its phones would send real
+SMS). With a token every webhook request must be signed, and the simulator is then a signing
+service: it is for a coordinator logged in to the console alone, shows one survivor's phone with
+a number it made up (+91 50…, a range no Indian phone uses) and signs only requests from the
+numbers it made up in her session (never a staff member's or a real survivor's); its outbox
+shows only theirs. /simulator/sign signs for the URL the webhook will check (PUBLIC_URL + path
+where set, else this server's own URL)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from hotline.privacy.phones import e164
+from hotline.store.models import Outbox
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+SURVIVOR = "+919876543210"  # a made-up number; ?survivor=… gives another (in the demo)
+MADE_UP = "+9150"  # the signing simulator's numbers: +91 50…, which no Indian phone number starts with
+OWN = "simulator_numbers"  # the session's list of the numbers it made up
+
+
+def _svc():
+    return current_app.extensions["hotline"]
+
+
+def signing(svc) -> bool:
+    return bool(svc.settings.twilio_auth_token)
+
+
+@bp.before_request
+def _coordinators_only():
+    """With a token, the simulator signs webhooks: a logged-in coordinator's tool alone."""
+    if not signing(_svc()):
+        return None
+    if not current_user.is_authenticated:
+        if request.endpoint == "simulator.page":
+            return redirect(url_for("console.login", next=request.path))
+        abort(401)
+    if not current_user.coordinator:
+        abort(403)
+    return None
+
+
+def made_up_number() -> str:
+    """A survivor's number for this session's simulator, remembered as one it may sign for."""
+    number = MADE_UP + "".join(secrets.choice("0123456789") for _ in range(8))
+    session[OWN] = (session.get(OWN) or [])[-9:] + [number]
+    return number
+
+
+def own(number: str | None) -> bool:
+    return bool(number) and number in (session.get(OWN) or [])
+
+
+def phones(svc, survivor: str) -> list[dict]:
+    """The survivor, the first counsellor and the first police officer of the staff list; when
+    signing, the survivor alone (a staff phone would sign as a real staff member)."""
+    found = [{"role": "survivor", "title": "Survivor", "number": survivor, "calls": True}]
+    if signing(svc):
+        return found
+    for role, title in (("counsellor", "Counsellor"), ("police", "Police officer")):
+        person = next((p for p in svc.staff.people if role in p.roles), None)
+        if person is not None:
+            found.append({"role": role, "title": f"{title}: {person.name}", "number": person.phone,
+                          "calls": False})
+    return found
+
+
+@bp.get("/")
+def page():
+    svc = _svc()
+    survivor = made_up_number() if signing(svc) else e164(request.args.get("survivor")) or SURVIVOR
+    with svc.store.read() as s:
+        last = s.scalar(select(func.max(Outbox.id))) or 0
+    return render_template("simulator.html", phones=phones(svc, survivor), hotline=svc.settings.hotline_number,
+                           signed=bool(svc.settings.twilio_auth_token), after=last,
+                           safe_word=svc.settings.safe_word)
+
+
+@bp.get("/outbox")
+def outbox():
+    """What the hotline sent to a number through the local outbox, after a given id."""
+    svc = _svc()
+    number = e164(request.args.get("to"))
+    after = request.args.get("after", default=0, type=int)
+    if not number or (signing(svc) and not own(number)):
+        return jsonify([])
+    with svc.store.read() as s:
+        rows = list(s.scalars(select(Outbox).where(Outbox.to == number, Outbox.id > after)
+                              .order_by(Outbox.id).limit(100)))
+    return jsonify([{"id": r.id, "body": r.body, "call": r.call, "at": r.at.isoformat()} for r in rows])
+
+
+@bp.get("/sid")
+def new_sid():
+    prefix = "CA" if request.args.get("kind") == "call" else "SM"
+    return jsonify({"sid": prefix + uuid.uuid4().hex})
+
+
+@bp.post("/sign")
+def sign():
+    """X-Twilio-Signature for a webhook request the page is about to send (JSON: path, params)."""
+    svc = _svc()
+    data = request.get_json(silent=True) or {}
+    path, params = str(data.get("path", "")), data.get("params") or {}
+    if not path.startswith("/twilio/") or not isinstance(params, dict):
+        abort(400)
+    if not signing(svc):
+        return jsonify({"signature": None})
+    # only as a phone this session made up: never as a staff member or a real survivor
+    for name in ("From", "Caller"):
+        if name in params and not own(e164(str(params[name])) or str(params[name])):
+            abort(403)
+    if "From" not in params and "Caller" not in params:
+        abort(403)
+    base = svc.settings.public_url or request.host_url.rstrip("/")
+    signature = RequestValidator(svc.settings.twilio_auth_token).compute_signature(
+        base + path, {str(k): str(v) for k, v in params.items()})
+    return jsonify({"signature": signature})
