@@ -25,7 +25,9 @@ lock: $(UV)
 	$(UV) lock --upgrade --python $(PYTHON)
 
 run: install
-	@# web and worker together; Ctrl-C (or a TERM) stops both, and the embedded Redis with them
+	@# the database migrated and the sample staff imported (once), then web and worker together;
+	@# Ctrl-C (or a TERM) stops both, and the embedded Redis with them
+	$(BIN)/hotline db upgrade
 	$(BIN)/hotline worker & trap 'kill $$! 2>/dev/null; wait' EXIT INT TERM; $(BIN)/hotline serve
 
 test: install

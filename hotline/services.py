@@ -1,6 +1,10 @@
 """The parts of a running hotline, built once per process from Settings: Redis, the store, the
 flows, the catalogs, the staff, the queue and outbound. The web app, the worker and the CLI all
-use the same object."""
+use the same object, and reach it one way: `current()`.
+
+Building a Services opens nothing and changes nothing. Bringing the store up to date (Alembic,
+and the first staff import) is `upgrade()`, which is `hotline db upgrade`: `make run`, `hotline
+serve` and `hotline worker` run it as they start, the tests' fixtures as they build a store."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import time
 from datetime import datetime
 from functools import cached_property
 
+from flask import current_app, has_app_context
 from rq import Queue
 
 from hotline import engine
@@ -34,7 +39,6 @@ class Services:
         self.settings = settings
         self.clock = clock or Clock()  # the one clock: the store stamps its rows from it too
         self.store = Store(settings.database_url, settings.secret_key, self.clock)
-        self.store.create()
         self.catalog = Catalog()
         self.outbound = Outbound(settings, self.store, twilio_client)
         self.flows, problems = engine.load(settings.flows_path)
@@ -45,16 +49,6 @@ class Services:
         self.referrals = load_directory(settings.referrals_path)
         self._staff: Staff | None = None
         self._staff_at = 0.0
-        if not staff_from_store(self.store).people:
-            self._import_staff_file()
-
-    def _import_staff_file(self) -> None:
-        """A new store takes HOTLINE_STAFF (the sample on the embedded defaults)."""
-        try:
-            import_staff(self.store, load_staff(self.settings.staff_file))
-        except YAMLSourceError as exc:
-            for problem in exc.problems:
-                log.error("staff file problem: %s", problem)
 
     @property
     def staff(self) -> Staff:
@@ -89,19 +83,40 @@ class Services:
         return self.clock.now()
 
 
+def upgrade(services: Services) -> None:
+    """`hotline db upgrade`: the store's schema brought to Alembic's head (a new database gets
+    every migration), then, while the store has nobody on its staff, the people of HOTLINE_STAFF
+    (the sample on the embedded defaults). A staff file with problems is logged, not fatal: the
+    hotline still starts, and `hotline staff import` says what to fix."""
+    services.store.create()
+    if not staff_from_store(services.store).people:
+        try:
+            import_staff(services.store, load_staff(services.settings.staff_file))
+        except YAMLSourceError as exc:
+            for problem in exc.problems:
+                log.error("staff file problem: %s", problem)
+    services.reload_staff()
+
+
 _current: Services | None = None
 
 
 def current() -> Services:
-    """The process's Services (the worker's jobs use this); built from the environment once."""
+    """The hotline's services, the one way every part reaches them. In a Flask app context (a
+    request) the app's own, which create_app() keeps in `app.extensions["hotline"]`; elsewhere
+    (the worker's jobs, the CLI) the process's: the one `use()` gave, else built once from the
+    environment."""
+    if has_app_context():
+        return current_app.extensions["hotline"]
     global _current
     if _current is None:
         _current = Services(Settings.from_env())
     return _current
 
 
-def use(services: Services) -> Services:
-    """Make `services` the process's own (the app factory and tests call this)."""
+def use(services: Services | None) -> Services | None:
+    """Make `services` the process's own (None: build it from the environment again at the next
+    `current()`). `hotline serve` and the tests' fixtures call this; nothing else should."""
     global _current
     _current = services
     return services

@@ -1,6 +1,11 @@
 """Fixtures: real Redis (REDIS_URL, else a redis-server of the run's own), a real database (SQLite,
 and PostgreSQL where TEST_DATABASE_URL is set), and apps built through create_app().
 
+`make_services` is the one place a test's Services are built, brought up to date as `hotline db
+upgrade` does, and made the process's (what `hotline.services.current()` gives the worker's jobs
+and the CLI's commands outside a request); `make_app` builds an app on them. The process's are
+forgotten when the test ends.
+
 The suite may run on several processes (pytest-xdist: `-n 2` in pyproject.toml). Each worker
 has its own everything the tests reset: its own Redis database (tests flush it), its own
 PostgreSQL database (tests drop its tables), its own temporary files; ports are the system's
@@ -195,7 +200,8 @@ def _postgresql_url():
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file migrated once (Alembic, to head) for the whole run; each test's store is a
-    copy of it. Store.create() on the copy still runs Alembic: it finds the file at head."""
+    copy of it. `hotline db upgrade` (make_services) on the copy still runs Alembic: it finds the
+    file at head."""
     path = tmp_path_factory.mktemp("sqlite-template") / "hotline.db"
     store = Store(f"sqlite:///{path}", "template")
     store.create()
@@ -262,11 +268,28 @@ def make_settings(tmp_path, redis_client, redis_url, _sqlite_template):
 
 
 @pytest.fixture
-def make_app(make_settings):
+def make_services(make_settings):
+    """make(twilio_client=None, **settings): the test's Services, their store brought up to date
+    (hotline.services.upgrade: Alembic, and the staff file into a store with none) and made the
+    process's. The last one made is current() outside a request."""
+    from hotline import services
+
+    def make(twilio_client=None, **overrides) -> services.Services:
+        svc = services.Services(make_settings(**overrides), twilio_client=twilio_client)
+        services.upgrade(svc)
+        return services.use(svc)
+
+    yield make
+    services.use(None)
+
+
+@pytest.fixture
+def make_app(make_services):
+    """make(twilio_client=None, **settings): an app from create_app() on make_services()'s."""
     from hotline.web.app import create_app
 
-    def make(**overrides):
-        return create_app(make_settings(**overrides))
+    def make(twilio_client=None, **overrides):
+        return create_app(services=make_services(twilio_client=twilio_client, **overrides))
 
     return make
 

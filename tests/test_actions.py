@@ -8,9 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
-from hotline.services import Services
 from hotline.store import OptOut
 from hotline.store.models import Case, Escalation
 from hotline.web.app import create_app
@@ -33,9 +31,9 @@ def say(client, *bodies, number=SURVIVOR):
     return [messages(client.post("/twilio/sms", data=sms_form(number, b)).get_data(as_text=True)) for b in bodies]
 
 
-def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, standin, database_url):
-    settings = make_settings(database_url=database_url, twilio_account_sid=SID, twilio_auth_token=TOKEN)
-    svc = Services(settings, twilio_client=standin.client(SID, TOKEN))
+def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_services, standin, database_url):
+    svc = make_services(twilio_client=standin.client(SID, TOKEN), database_url=database_url,
+                        twilio_account_sid=SID, twilio_auth_token=TOKEN)
     app = create_app(services=svc)
     client = app.test_client()
     from .helpers import sign
@@ -47,7 +45,7 @@ def test_resources_go_to_the_survivor_through_the_twilio_sdk(make_settings, stan
 
     reply = signed("urgent")  # its reply gives the numbers at once; no SMS repeats them
     assert "112" in messages(reply.get_data(as_text=True))[0]
-    run_worker(services.use(svc), burst=True)
+    run_worker(svc, burst=True)
     assert SURVIVOR not in [r["form"]["To"] for r in standin.requests]
     for body in ("1", "yes", "2", "1", "Chennai"):  # she asks for a shelter in Chennai: resources
         signed(body)
@@ -95,7 +93,7 @@ def test_delete_erases_everything_held_about_the_number(make_app, database_url, 
     svc = app.extensions["hotline"]
     client = app.test_client()
     say(client, "hi", "1", "1", "1")  # English, safe, a counsellor: a case and an escalation
-    run_worker(services.use(svc), burst=True)
+    run_worker(svc, burst=True)
     with svc.store.session() as s:
         code = s.query(Escalation).one().code
     say(client, f"ACK {code}", number="+919840000001")
@@ -128,7 +126,7 @@ def test_stop_means_no_outbound_to_that_number(make_app, database_url):
     say(client, "STOP")  # … and then she says STOP before they go out
     with svc.store.session() as s:
         assert s.query(OptOut).count() == 1
-    run_worker(services.use(svc), burst=True)
+    run_worker(svc, burst=True)
     assert [to for to, _ in sent(svc) if to == SURVIVOR] == []
     say(client, "START")
     with svc.store.session() as s:
@@ -149,7 +147,7 @@ def test_logs_never_carry_a_full_number_or_a_message_body(make_app, caplog):
     app = make_app()
     client = app.test_client()
     say(client, "my husband took my phone", "1", "1", "1", "URGENT he is here")
-    run_worker(services.use(app.extensions["hotline"]), burst=True)
+    run_worker(app.extensions["hotline"], burst=True)
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "+91•••••••210" in text
     for secret in (SURVIVOR, "9876543210", "husband", "he is here", "+919840000001"):

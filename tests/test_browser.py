@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Escalation
 from hotline.web.console import auth
@@ -48,7 +47,7 @@ def browser():
 @pytest.fixture
 def served(make_app, sqlite_url, live):
     app = make_app(database_url=sqlite_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     for who in ("Kavitha", "Priya"):
         auth.set_password(svc.store, who, PASSWORD)
     return live(app), svc

@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from hotline import services
-from hotline.cli.main import main as cli
 from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Audit, Case, CaseRecord, Escalation, FollowUp, Note, StaffMember
 from hotline.web.console import auth, throttle
 
+from .cli import cli
 from .helpers import last_sent, latest, messages, post, sent, sms_form, text
 
 SURVIVOR = "+919876543210"
@@ -32,7 +31,7 @@ TOKEN = "0123456789abcdef0123456789abcdef"
 @pytest.fixture
 def console(make_app, database_url):
     app = make_app(database_url=database_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     for who in ("Kavitha", "Anjali", "Priya", "SI Ramesh"):
         auth.set_password(svc.store, who, PASSWORD)
     return app, svc
@@ -41,7 +40,7 @@ def console(make_app, database_url):
 @pytest.fixture
 def sqlite_console(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     for who in ("Kavitha", "Anjali", "Priya"):
         auth.set_password(svc.store, who, PASSWORD)
     return app, svc
@@ -165,19 +164,18 @@ def test_every_form_needs_its_csrf_token(sqlite_console):
     assert text(app.test_client(), SURVIVOR, "MENU")
 
 
-def test_the_password_command_reads_stdin_and_names_who_it_cannot_find(sqlite_console, monkeypatch, capsys):
+def test_the_password_command_reads_stdin_and_names_who_it_cannot_find(sqlite_console):
     _, svc = sqlite_console
-    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
-    assert cli(["staff", "set-password", "+91 98400 00003"]) == 0
-    assert "Meena" in capsys.readouterr().out
+    done = cli("staff", "set-password", "+91 98400 00003", input="a brand new password\n")
+    assert done.exit_code == 0
+    assert "Meena" in done.stdout
     with svc.store.session() as s:
         meena = s.scalars(select(StaffMember).where(StaffMember.name == "Meena")).one()
         assert check_password_hash(meena.password_hash, "a brand new password")
-    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert cli(["staff", "set-password", "Meena"]) == 1
-    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
-    assert cli(["staff", "set-password", "Somebody Else"]) == 1
-    assert "nobody on the staff list" in capsys.readouterr().err
+    assert cli("staff", "set-password", "Meena", input="short\n").exit_code == 1
+    done = cli("staff", "set-password", "Somebody Else", input="long enough password\n")
+    assert done.exit_code == 1
+    assert "nobody on the staff list" in done.stderr
 
 
 # -- who sees what ------------------------------------------------------------------------------

@@ -10,9 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
-from hotline.services import Services
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.web.app import create_app
 
@@ -31,9 +29,9 @@ def standin():
     server.stop()
 
 
-def _line(make_settings, standin, database_url):
-    settings = make_settings(database_url=database_url, twilio_account_sid=SID, twilio_auth_token=None)
-    svc = services.use(Services(settings, twilio_client=standin.client(SID, TOKEN)))
+def _line(make_services, standin, database_url):
+    svc = make_services(twilio_client=standin.client(SID, TOKEN), database_url=database_url,
+                        twilio_account_sid=SID, twilio_auth_token=None)
     return svc, create_app(services=svc).test_client()
 
 
@@ -41,8 +39,8 @@ def _to(standin, number, kept="requests"):
     return [r["form"] for r in getattr(standin, kept) if r["form"].get("To") == number]
 
 
-def test_a_permanent_rest_error_is_not_retried_moves_on_and_tells_the_coordinator(make_settings, standin, database_url):
-    svc, client = _line(make_settings, standin, database_url)
+def test_a_permanent_rest_error_is_not_retried_moves_on_and_tells_the_coordinator(make_services, standin, database_url):
+    svc, client = _line(make_services, standin, database_url)
     standin.invalid_to.add(KAVITHA)  # 21211: not a valid phone number
     client.post("/twilio/sms", data=sms_form(SURVIVOR, "counsellor"))
     run_worker(svc, burst=True)
@@ -56,9 +54,9 @@ def test_a_permanent_rest_error_is_not_retried_moves_on_and_tells_the_coordinato
         assert s.scalars(select(Notification.status).where(Notification.staff_id == 1)).all() == ["failed"]
 
 
-def test_an_undelivered_alert_moves_the_step_on_and_a_repeated_callback_acts_once(make_settings, standin,
+def test_an_undelivered_alert_moves_the_step_on_and_a_repeated_callback_acts_once(make_services, standin,
                                                                                    database_url):
-    svc, client = _line(make_settings, standin, database_url)
+    svc, client = _line(make_services, standin, database_url)
     client.post("/twilio/sms", data=sms_form(SURVIVOR, "counsellor"))
     run_worker(svc, burst=True)
     with svc.store.session() as s:

@@ -20,10 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.response.chain import open_escalation
-from hotline.services import Services
 from hotline.store import Action, Outbox
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.web.app import create_app
@@ -86,7 +84,7 @@ def test_a_worker_killed_with_sigkill_during_escalations_loses_none_and_repeats_
     from rq import Worker
 
     app = make_app(database_url=database_url, policies_path=one_step_policies(tmp_path))
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     worker = worker_process(svc, tmp_path)
     killed_at = {}
     try:
@@ -207,7 +205,7 @@ def test_redis_stopped_under_load_every_webhook_is_answered_and_every_escalation
     policies = tmp_path / "policies.yaml"
     policies.write_text(TWO_STEPS)
     app = make_app(redis_url=own_redis.url, database_url=database_url, policies_path=str(policies))
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     server = live(app)
     worker = worker_process(svc, tmp_path)  # a real worker, through the outage and after it
     posters = None
@@ -276,12 +274,12 @@ SURVIVORS = 30  # each asks for a shelter (resources), then texts URGENT (an ale
 
 
 def test_a_transport_failing_30_percent_of_sends_delivers_everything_through_retries_and_audits_each_failure(
-        make_settings, database_url, tmp_path):
+        make_services, database_url, tmp_path):
     standin = StandIn(fail_rate=FAIL_RATE, seed=8)
     try:
-        settings = make_settings(database_url=database_url, twilio_account_sid=SID, twilio_auth_token=TOKEN,
-                                 policies_path=one_step_policies(tmp_path))
-        svc = services.use(Services(settings, twilio_client=standin.client(SID, TOKEN)))
+        svc = make_services(twilio_client=standin.client(SID, TOKEN), database_url=database_url,
+                            twilio_account_sid=SID, twilio_auth_token=TOKEN,
+                            policies_path=one_step_policies(tmp_path))
         client = create_app(services=svc).test_client()
         for i in range(SURVIVORS):  # the real path: a signed step, then what it set going
             # she asks for a shelter (resources), then texts URGENT (the alerts; its reply gives the numbers)
@@ -331,7 +329,7 @@ def test_a_transport_failing_30_percent_of_sends_delivers_everything_through_ret
 
 def test_the_same_message_sid_delivered_three_times_concurrently_is_processed_once(make_app, live, database_url):
     app = make_app(database_url=database_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     server = live(app)
     numbers = [f"+9195{i:08d}" for i in range(12)]
     for number in numbers:  # each waits at the district question of a shelter

@@ -1,26 +1,24 @@
 """`hotline flows check`: broken flows, each reported as `file:line: message` at the right line.
 
 Each test writes one small flow into its own folder (the flow's name is the file's stem) and runs
-the command, as an NGO's staff member would after editing a flow: hotline.cli.main.main with the
-command's arguments, in this process, its standard output, standard error and exit status kept
-(the console script is `sys.exit(main())`). One test runs the real `hotline` console script.
+the command, as an NGO's staff member would after editing a flow: the `hotline` click group with
+the command's arguments, in this process (click's CliRunner), its standard output, standard error
+and exit status kept. One test runs the real `hotline` console script.
 Lines are found by the text they hold (`line(text, "goto: shelterz")`), so a test states which
 line it means, not a count.
 """
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from hotline.cli import main as cli
+from .cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,13 +43,8 @@ class Done:
 
 def check(path: Path) -> Done:
     """`hotline flows check PATH`, run in this process."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli.main(["flows", "check", str(path)])
-        except SystemExit as exc:  # argparse, or anything that exits as the script would
-            code = exc.code if isinstance(exc.code, int) else 1
-    return Done(code, out.getvalue(), err.getvalue())
+    done = cli("flows", "check", str(path))
+    return Done(done.exit_code, done.stdout, done.stderr)
 
 
 def line(text: str, needle: str, nth: int = 1, exact: bool = False) -> int:
@@ -582,36 +575,29 @@ def _survivor_copy(tmp_path, change=None, locales=False):
 
 
 def test_flows_check_fails_when_the_catalogs_are_missing_beside_the_flows(tmp_path):
-    from hotline.cli.main import flows_check
-
-    assert flows_check(_survivor_copy(tmp_path)) == 1  # not "all flows are fine": she would hear English
+    assert check(_survivor_copy(tmp_path)).returncode == 1  # not "all flows are fine": she would hear English
 
 
-def test_flows_check_names_the_missing_catalogs_with_file_and_line(tmp_path, capsys):
-    from hotline.cli.main import flows_check
-
-    flows_check(_survivor_copy(tmp_path))
-    out = capsys.readouterr().out
+def test_flows_check_names_the_missing_catalogs_with_file_and_line(tmp_path):
+    out = check(_survivor_copy(tmp_path)).stdout
     assert "survivor.yaml:9: " in out and "speaks ta" in out and "locales" in out
 
 
-def test_an_unknown_placeholder_in_a_message_is_an_error(tmp_path, capsys):
-    from hotline.cli.main import flows_check
-
+def test_an_unknown_placeholder_in_a_message_is_an_error(tmp_path):
     path = _survivor_copy(tmp_path, lambda t: t.replace('"Women\'s helpline. Choose a language."',
                                                         '"Women\'s helpline {phone}. Choose a language."'), locales=True)
-    assert flows_check(path) == 1
-    out = capsys.readouterr().out
+    done = check(path)
+    assert done.returncode == 1
+    out = done.stdout
     assert 'message "choose_language" uses {phone}, which nothing supplies' in out
     assert "survivor.yaml:22: " in out
 
 
-def test_a_kind_typo_is_one_error_with_a_did_you_mean(tmp_path, capsys):
-    from hotline.cli.main import flows_check
-
+def test_a_kind_typo_is_one_error_with_a_did_you_mean(tmp_path):
     path = _survivor_copy(tmp_path, lambda t: t.replace("  main_menu:\n    kind: menu\n", "  main_menu:\n    kind: menue\n"),
                           locales=True)
-    assert flows_check(path) == 1
-    problems = [line for line in capsys.readouterr().out.splitlines() if "survivor.yaml" in line]
+    done = check(path)
+    assert done.returncode == 1
+    problems = [line for line in done.stdout.splitlines() if "survivor.yaml" in line]
     assert len(problems) == 1, problems
     assert 'node "main_menu": kind "menue" is no kind (did you mean "menu"?)' in problems[0]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from hotline import services
 from hotline.engine import conditions
 from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Action
@@ -20,7 +19,7 @@ RAMESH, KAVITHA, ANJALI, REVATHI = "+919840000005", "+919840000001", "+919840000
 @pytest.fixture
 def hotline(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url)
-    return app.test_client(), services.use(app.extensions["hotline"])
+    return app.test_client(), app.extensions["hotline"]
 
 
 def test_count_of_counts_the_variables_that_have_the_value():

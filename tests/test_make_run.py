@@ -19,8 +19,9 @@ from .conftest import free_port
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 BIN = Path(sys.executable).parent
-# the Makefile's run line, on this interpreter's hotline
-RUN = f"{BIN}/hotline worker & trap 'kill $! 2>/dev/null; wait' EXIT INT TERM; {BIN}/hotline serve"
+# the Makefile's run lines, on this interpreter's hotline
+RUN = (f"{BIN}/hotline db upgrade && "
+       f"{{ {BIN}/hotline worker & trap 'kill $! 2>/dev/null; wait' EXIT INT TERM; {BIN}/hotline serve; }}")
 
 
 def embedded_env(tmp_path: Path, **extra) -> dict:

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from hotline import services
 from hotline.engine.answers import parse_visit_time
 from hotline.jobs.worker import run as run_worker
 
@@ -18,7 +17,7 @@ RAMESH, MEENA = "+919840000005", "+919840000003"
 @pytest.fixture
 def hotline(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url)
-    return app.test_client(), services.use(app.extensions["hotline"])
+    return app.test_client(), app.extensions["hotline"]
 
 
 def test_the_day_of_a_visit_time():

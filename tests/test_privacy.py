@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from hotline import services
 from hotline.services import Services
 from hotline.store.models import Escalation
 from hotline.web.app import create_app
@@ -53,13 +52,13 @@ def every_line(records, formatter) -> str:
 
 
 @pytest.fixture
-def day(make_settings, sqlite_url, live, caplog):
+def day(make_services, sqlite_url, live, caplog):
     standin = StandIn()
     caplog.set_level(logging.DEBUG)  # LOG_LEVEL=DEBUG: every logger that propagates to the root
     for name in ("twilio", "twilio.http_client", "urllib3", "werkzeug", "rq", "hotline"):
         logging.getLogger(name).setLevel(logging.DEBUG)
-    settings = make_settings(database_url=sqlite_url, twilio_account_sid=SID, twilio_auth_token=TOKEN)
-    svc = services.use(Services(settings, twilio_client=standin.client(SID, TOKEN)))
+    svc = make_services(twilio_client=standin.client(SID, TOKEN), database_url=sqlite_url,
+                        twilio_account_sid=SID, twilio_auth_token=TOKEN)
     server = live(create_app(services=svc))
     yield svc, server, standin
     standin.stop()

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline import services
 from hotline.jobs.retention import purge
 from hotline.jobs.worker import run as run_worker
 from hotline.people.pin import set_pin
@@ -65,7 +64,7 @@ def start() -> datetime:
 @pytest.fixture
 def line(make_app, database_url, start):
     app = make_app(database_url=database_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     return app.test_client(), svc, Clock(svc, start)
 
 

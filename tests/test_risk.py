@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.response import risk
 from hotline.web.console import auth
@@ -27,7 +26,7 @@ START = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)  # 10:00 in Chennai
 @pytest.fixture
 def hotline(make_app, database_url):
     app = make_app(database_url=database_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     svc.clock.set(START)
     for who in ("Kavitha", "Priya"):
         auth.set_password(svc.store, who, PASSWORD)

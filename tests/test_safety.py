@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.privacy.phones import caller_key
 from hotline.store import Outbox
@@ -38,7 +37,7 @@ SECRET = "test-secret"
 def line(make_app, database_url, caplog):
     caplog.set_level(logging.DEBUG)
     app = make_app(database_url=database_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     return app.test_client(), svc
 
 

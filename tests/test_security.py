@@ -20,18 +20,16 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hotline import services
-from hotline.cli.main import main as cli
 from hotline.config.settings import Settings
 from hotline.jobs.worker import run as run_worker
 from hotline.privacy.keys import cookie_key, legacy_caller_key, legacy_fernet, phone_key
 from hotline.privacy.logfilter import install, scrub
 from hotline.privacy.phones import caller_key
-from hotline.services import Services
 from hotline.store import Store
 from hotline.store.models import Audit, Case, Note, OptOut, StaffMember
 from hotline.web.console import auth, throttle
 
+from .cli import cli
 from .conftest import ROOT, free_port
 from .helpers import sms_form, text
 from .twilio_standin import StandIn
@@ -45,7 +43,7 @@ TOKEN = "0123456789abcdef0123456789abcdef"
 @pytest.fixture
 def console(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     for who in ("Kavitha", "Priya"):
         auth.set_password(svc.store, who, PASSWORD)
     return app, svc
@@ -81,7 +79,7 @@ def test_1_a_token_without_an_account_has_no_simulator_unless_asked(make_app, sq
 
 def test_1_the_asked_for_simulator_is_for_coordinators_and_signs_only_its_own_numbers(make_app, sqlite_url):
     app = make_app(database_url=sqlite_url, twilio_auth_token=TOKEN, simulator=True)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     for who in ("Kavitha", "Priya"):
         auth.set_password(svc.store, who, PASSWORD)
     svc.outbound.sms(SURVIVOR, "her relayed words")
@@ -105,7 +103,7 @@ def test_1_the_asked_for_simulator_is_for_coordinators_and_signs_only_its_own_nu
 # -- 2. no full number in the worker's log, whatever the level -------------------------------------
 
 
-def test_2_a_twilio_error_naming_the_number_reaches_no_log_line(make_settings, sqlite_url, capfd):
+def test_2_a_twilio_error_naming_the_number_reaches_no_log_line(make_services, sqlite_url, capfd):
     standin = StandIn()
     standin.invalid_to.add(KAVITHA)
     caught = io.StringIO()
@@ -117,8 +115,7 @@ def test_2_a_twilio_error_naming_the_number_reaches_no_log_line(make_settings, s
     root.setLevel(logging.DEBUG)
     try:
         install()  # as `hotline worker` does where it sets logging up
-        settings = make_settings(database_url=sqlite_url)
-        svc = services.use(Services(settings, twilio_client=standin.client("AC" + "a" * 32, TOKEN)))
+        svc = make_services(twilio_client=standin.client("AC" + "a" * 32, TOKEN), database_url=sqlite_url)
         from hotline.web.app import create_app
 
         app = create_app(services=svc)
@@ -251,7 +248,7 @@ def test_5_a_coordinator_and_the_command_sign_someone_out_everywhere(console, ca
                             data={"csrf_token": csrf(coordinator, "/console/rota")}).status_code == 302
     assert _replay(app, cookie).status_code == 302
     kavitha, _ = login(app, "Kavitha")
-    assert cli(["staff", "sign-out", "Kavitha"]) == 0
+    assert cli("staff", "sign-out", "Kavitha").exit_code == 0
     assert kavitha.get("/console/cases").status_code == 302
 
 
@@ -312,9 +309,9 @@ def test_8_the_audit_export_escapes_a_staff_name_written_as_a_formula(console, c
         staff_id = member.id
     svc.reload_staff()
     svc.store.audit("console.login", staff_id=staff_id)
-    capsys.readouterr()
-    assert cli(["audit", "export"]) == 0
-    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    done = cli("audit", "export")
+    assert done.exit_code == 0
+    rows = list(csv.reader(io.StringIO(done.stdout)))
     names = [row[3] for row in rows[1:] if "HYPERLINK" in row[3]]
     assert names and all(name.startswith("'=") for name in names)
     from hotline.privacy.csvfile import cell
@@ -339,7 +336,7 @@ def test_9_cookies_phone_hashes_and_sealing_each_have_their_own_key(make_app, sq
 
 
 def test_9_keys_rotate_reseals_and_rekeys_everything_under_the_new_secret(sqlite_url, redis_client, capsys,
-                                                                           make_settings, monkeypatch):
+                                                                           make_services, monkeypatch):
     old, new = "the old secret", "the new secret"
     before = Store(sqlite_url, old, old_secrets=())
     key = caller_key(SURVIVOR, old)
@@ -354,16 +351,16 @@ def test_9_keys_rotate_reseals_and_rekeys_everything_under_the_new_secret(sqlite
     before.engine.dispose()
 
     monkeypatch.setenv("SECRET_KEY_OLD", old)
-    settings = make_settings(database_url=sqlite_url, secret_key=new)
-    svc = services.use(Services(settings))
+    svc = make_services(database_url=sqlite_url, secret_key=new)
     assert svc.store.unseal(case.contact) == SURVIVOR  # until the rotation, the old key still opens
     from hotline.web.app import create_app
 
     with pytest.raises(SystemExit, match="keys rotate"):  # web and worker refuse: her STOP is under the old key
         create_app(services=svc)
-    assert cli(["keys", "rotate"]) == 0
+    done = cli("keys", "rotate")
+    assert done.exit_code == 0
     assert not svc.store.needs_rotation()
-    assert "re-encrypted" in capsys.readouterr().out
+    assert "re-encrypted" in done.stdout
     svc.store.engine.dispose()
 
     after = Store(sqlite_url, new, old_secrets=())  # the old secret forgotten: everything still opens

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from hotline import services
-from hotline.cli import commands
+from hotline.cli.audit import since_date
+
+from .cli import cli
 
 HEAD = "timezone: Asia/Kolkata\nstaff:\n"
 KAVITHA = "  - {name: Kavitha, phone: '+91 98400 00001', roles: [counsellor], languages: [ta, en], shifts: ['mon-sun 00:00-24:00']}\n"
@@ -16,7 +17,7 @@ KAVITHA = "  - {name: Kavitha, phone: '+91 98400 00001', roles: [counsellor], la
 
 @pytest.fixture
 def svc(make_app, sqlite_url):
-    return services.use(make_app(database_url=sqlite_url).extensions["hotline"])
+    return make_app(database_url=sqlite_url).extensions["hotline"]
 
 
 def names(svc) -> list[str]:
@@ -24,35 +25,37 @@ def names(svc) -> list[str]:
     return [p.name for p in svc.staff.people]
 
 
-def test_an_import_adds_and_updates_and_says_so_and_only_replace_removes(svc, tmp_path, capsys):
+def test_an_import_adds_and_updates_and_says_so_and_only_replace_removes(svc, tmp_path):
     before = names(svc)
     assert "Meena" in before and len(before) > 2
     staff = tmp_path / "staff.yaml"
     staff.write_text(HEAD + KAVITHA.replace("[ta, en]", "[en, ta]")
                      + "  - {name: Lakshmi, phone: '098400 00009', roles: [counsellor], languages: [ta]}\n")
-    capsys.readouterr()
-    assert commands.staff_import(str(staff)) == 0
-    out = capsys.readouterr().out
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 0
+    out = done.stdout
     assert "added: Lakshmi" in out and "updated: Kavitha (languages)" in out
     assert "not in the file, kept: " in out and "Meena" in out and "--replace" in out
     after = names(svc)
     assert set(after) == set(before) | {"Lakshmi"}  # nobody disappeared: the only NGO representative stays
     assert svc.staff.find("+919840000001").languages == ["en", "ta"]
 
-    assert commands.staff_import(str(staff)) == 0
-    assert "unchanged: 2" in capsys.readouterr().out
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 0 and "unchanged: 2" in done.stdout
 
-    assert commands.staff_import(str(staff), replace=True) == 0
-    out = capsys.readouterr().out
+    done = cli("staff", "import", "--replace", str(staff))
+    assert done.exit_code == 0
+    out = done.stdout
     assert "removed: " in out and "Meena" in out
     assert names(svc) == ["Kavitha", "Lakshmi"]
 
 
-def test_a_language_that_is_no_catalog_is_refused_with_the_code_meant(svc, tmp_path, capsys):
+def test_a_language_that_is_no_catalog_is_refused_with_the_code_meant(svc, tmp_path):
     staff = tmp_path / "staff.yaml"
     staff.write_text(HEAD + KAVITHA.replace("[ta, en]", "[tamil, englsh, xx]"))
-    assert commands.staff_import(str(staff)) == 1
-    err = capsys.readouterr().err
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 1
+    err = done.stderr
     assert f'{staff}:3: Kavitha: unknown language "tamil"' in err and 'did you mean "ta"?' in err
     assert 'unknown language "englsh"' in err and 'did you mean "en"?' in err
     assert 'unknown language "xx"' in err and "known: en (English), ta (Tamil)" in err
@@ -60,39 +63,40 @@ def test_a_language_that_is_no_catalog_is_refused_with_the_code_meant(svc, tmp_p
     assert svc.staff.find("+919840000001").languages == ["ta", "en"]  # as it was
 
 
-def test_a_number_that_cannot_exist_is_refused(svc, tmp_path, capsys):
+def test_a_number_that_cannot_exist_is_refused(svc, tmp_path):
     staff = tmp_path / "staff.yaml"
     staff.write_text(HEAD + KAVITHA.replace("+91 98400 00001", "98400 0000"))  # nine digits
-    assert commands.staff_import(str(staff)) == 1
-    assert f'{staff}:3: Kavitha: "98400 0000" is not a phone number' in capsys.readouterr().err
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 1
+    assert f'{staff}:3: Kavitha: "98400 0000" is not a phone number' in done.stderr
 
 
 def test_a_role_written_into_a_name_is_shown_once(svc, tmp_path):
     staff = tmp_path / "staff.yaml"
     staff.write_text(HEAD + "  - {name: Meena (NGO), phone: '+91 98400 00003', roles: [ngo], languages: [en]}\n"
                      "  - {name: 'Priya (Coordinator)', phone: '+91 98400 00004', roles: [coordinator]}\n")
-    assert commands.staff_import(str(staff)) == 0
+    assert cli("staff", "import", str(staff)).exit_code == 0
     assert names(svc)[:2] == ["Meena", "Priya"]
 
 
-def test_audit_export_since_takes_yesterday_and_day_first_dates_and_refuses_others_plainly(svc, capsys):
+def test_audit_export_since_takes_yesterday_and_day_first_dates_and_refuses_others_plainly(svc):
     from datetime import date
 
-    assert commands.since_date("yesterday", date(2026, 11, 30)) == date(2026, 11, 29)
-    assert commands.since_date("today", date(2026, 11, 30)) == date(2026, 11, 30)
-    assert commands.since_date("30/11/2026", date(2026, 12, 5)) == date(2026, 11, 30)
-    assert commands.since_date("2026-11-30", date(2026, 12, 5)) == date(2026, 11, 30)
+    assert since_date("yesterday", date(2026, 11, 30)) == date(2026, 11, 29)
+    assert since_date("today", date(2026, 11, 30)) == date(2026, 11, 30)
+    assert since_date("30/11/2026", date(2026, 12, 5)) == date(2026, 11, 30)
+    assert since_date("2026-11-30", date(2026, 12, 5)) == date(2026, 11, 30)
     svc.store.audit("test.event")
-    capsys.readouterr()
-    assert commands.audit_export("yesterday") == 0
-    assert "test.event" in capsys.readouterr().out
-    assert commands.audit_export("30/11/2099") == 0
-    assert "test.event" not in capsys.readouterr().out
-    assert commands.audit_export("last tuesday") == 2
-    assert 'give a day as today, yesterday, 30/11/2026' in capsys.readouterr().err
+    done = cli("audit", "export", "--since", "yesterday")
+    assert done.exit_code == 0 and "test.event" in done.stdout
+    done = cli("audit", "export", "--since", "30/11/2099")
+    assert done.exit_code == 0 and "test.event" not in done.stdout
+    done = cli("audit", "export", "--since", "last tuesday")
+    assert done.exit_code == 2
+    assert 'give a day as today, yesterday, 30/11/2026' in done.stderr
 
 
-def test_outbox_and_audit_times_are_the_staffs_with_the_zone_shown(svc, capsys):
+def test_outbox_and_audit_times_are_the_staffs_with_the_zone_shown(svc):
     """The console shows IST; so do `hotline outbox` and `hotline audit export` (not bare UTC)."""
     import json
     import re
@@ -107,20 +111,24 @@ def test_outbox_and_audit_times_are_the_staffs_with_the_zone_shown(svc, capsys):
     with svc.store.session() as s:
         stored = s.scalars(select(Audit).where(Audit.event == "test.event")).one().at
     local = stored.replace(tzinfo=UTC).astimezone(svc.staff.zone)
-    capsys.readouterr()
-    assert commands.outbox(False) == 0
-    line = capsys.readouterr().out.splitlines()[-1]
+    done = cli("outbox")
+    assert done.exit_code == 0
+    line = done.stdout.splitlines()[-1]
     assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d IST  to ", line), line
-    assert commands.outbox(True) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["at"].endswith("+05:30")
-    assert commands.audit_export(None) == 0
-    row = next(r for r in capsys.readouterr().out.splitlines() if "test.event" in r)
+    done = cli("outbox", "--json")
+    assert done.exit_code == 0
+    assert json.loads(done.stdout.splitlines()[-1])["at"].endswith("+05:30")
+    done = cli("audit", "export")
+    assert done.exit_code == 0
+    row = next(r for r in done.stdout.splitlines() if "test.event" in r)
     assert row.startswith(local.isoformat(timespec="seconds") + ",") and "+05:30" in row
     assert datetime.fromisoformat(row.split(",")[0]).astimezone(UTC).replace(tzinfo=None, microsecond=0) == \
         stored.replace(microsecond=0)
 
 
 def test_a_cli_command_prints_no_alembic_info_lines(tmp_path):
+    """`hotline db upgrade` migrates (quietly); a command on a store it has not brought up to date
+    says to run it, and changes nothing."""
     import os
     import subprocess
     import sys
@@ -129,6 +137,14 @@ def test_a_cli_command_prints_no_alembic_info_lines(tmp_path):
     hotline = Path(sys.executable).with_name("hotline")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
     env.pop("LOG_LEVEL", None)
-    done = subprocess.run([str(hotline), "outbox"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "alembic" not in done.stderr.lower() and "INFO" not in done.stderr, done.stderr
+
+    def run(*args):
+        return subprocess.run([str(hotline), *args], capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=120)
+
+    refused = run("outbox")
+    assert refused.returncode == 1 and "hotline db upgrade" in refused.stderr, refused.stderr
+    for args in (("db", "upgrade"), ("outbox",)):
+        done = run(*args)
+        assert done.returncode == 0, done.stderr
+        assert "alembic" not in done.stderr.lower() and "INFO" not in done.stderr, done.stderr

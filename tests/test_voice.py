@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.store import Outbox
 from hotline.store.models import Escalation
@@ -61,7 +60,7 @@ def test_a_call_walks_the_menu_by_keypad_and_speech_to_a_counsellor(make_app):
         escalations = {e.kind: e for e in s.query(Escalation).all()}
     assert sorted(escalations) == ["counsellor", "voicemail"]
     assert escalations["voicemail"].details["recording"] == "https://api.twilio.com/rec/RE1"
-    run_worker(services.use(svc), burst=True)
+    run_worker(svc, burst=True)
     with svc.store.session() as s:
         bodies = [o.body for o in s.query(Outbox).all() if o.body]
     assert any(escalations["voicemail"].code in b for b in bodies)  # the team is alerted to listen

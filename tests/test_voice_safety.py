@@ -16,7 +16,6 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import select
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.people.pin import set_pin
 from hotline.privacy.phones import caller_key
@@ -46,7 +45,7 @@ class Clock:
 @pytest.fixture
 def line(make_app, database_url):
     app = make_app(database_url=database_url)
-    svc = services.use(app.extensions["hotline"])
+    svc = app.extensions["hotline"]
     return app.test_client(), svc, Clock(svc, MORNING)
 
 
@@ -269,26 +268,23 @@ def test_wrong_pins_over_several_calls_lock_her_pin_until_a_new_one_is_set(line)
     assert ElementTree.fromstring(reply).find("Dial/Number").text == SURVIVOR
 
 
-def test_set_pin_reads_stdin_keeps_only_a_hash_and_wants_4_to_8_digits(line, monkeypatch, capsys):
-    import io
-
+def test_set_pin_reads_stdin_keeps_only_a_hash_and_wants_4_to_8_digits(line):
     from werkzeug.security import check_password_hash
 
-    from hotline.cli.main import main as cli
+    from .cli import cli
 
     _, svc, _ = line
-    monkeypatch.setattr("sys.stdin", io.StringIO("8642\n"))
-    assert cli(["staff", "set-pin", "+91 98400 00001"]) == 0
-    assert "Kavitha" in capsys.readouterr().out
+    done = cli("staff", "set-pin", "+91 98400 00001", input="8642\n")
+    assert done.exit_code == 0
+    assert "Kavitha" in done.stdout
     with svc.store.session() as s:
         stored = s.scalars(select(StaffMember.pin_hash).where(StaffMember.phone == KAVITHA)).one()
     assert "8642" not in stored and check_password_hash(stored, "8642")
     for bad in ("123", "123456789", "12a4", ""):
-        monkeypatch.setattr("sys.stdin", io.StringIO(bad + "\n"))
-        assert cli(["staff", "set-pin", "Kavitha"]) == 1
-    monkeypatch.setattr("sys.stdin", io.StringIO("1234\n"))
-    assert cli(["staff", "set-pin", "Somebody Else"]) == 1
-    assert "nobody on the staff list" in capsys.readouterr().err
+        assert cli("staff", "set-pin", "Kavitha", input=bad + "\n").exit_code == 1
+    done = cli("staff", "set-pin", "Somebody Else", input="1234\n")
+    assert done.exit_code == 1
+    assert "nobody on the staff list" in done.stderr
     with svc.store.session() as s:  # unchanged by the refused ones
         assert s.scalars(select(StaffMember.pin_hash).where(StaffMember.phone == KAVITHA)).one() == stored
     assert [a.staff_id for a in audits(svc, "staff.pin_set")] == [svc.staff.find(KAVITHA).id]

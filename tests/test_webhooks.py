@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
-from hotline import services
 from hotline.jobs.worker import run as run_worker
 from hotline.privacy.phones import caller_key
 from hotline.store import Outbox
@@ -132,7 +131,7 @@ def test_redis_down_the_survivor_still_gets_a_safe_reply_and_the_team_is_told_la
                    for e in kept)  # her number kept, but sealed
 
     own_redis.start()  # Redis is back: the worker's sweeper queues what was kept, and it is sent
-    run_worker(services.use(svc), burst=True)
+    run_worker(svc, burst=True)
     with svc.store.session() as s:
         codes = [e.code for e in s.query(Escalation).all()]
         alerts = [o.body for o in s.query(Outbox).all() if o.body]

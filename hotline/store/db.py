@@ -120,7 +120,8 @@ class Store:
         return cfg
 
     def create(self) -> None:
-        """Bring the schema up to date (Alembic migrations; a new database gets them all)."""
+        """Bring the schema up to date (Alembic migrations; a new database gets them all). Called
+        by `hotline db upgrade` (hotline.services.upgrade), never as the store is opened."""
         from alembic import command
 
         with self.engine.begin() as conn:
@@ -128,6 +129,16 @@ class Store:
                 # two processes starting at once (web and worker) migrate one after the other
                 conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))
             command.upgrade(self.alembic_config(conn), "head")
+
+    def up_to_date(self) -> bool:
+        """Whether the schema is at Alembic's head (`hotline db upgrade` has run since the last
+        migration was added); reads, changes nothing."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        heads = set(ScriptDirectory.from_config(self.alembic_config()).get_heads())
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,4 +1,11 @@
-"""create_app(): configuration, the hotline's services, and the blueprints."""
+"""create_app(): configuration, the hotline's services, and the blueprints.
+
+Each blueprint is created in the module that holds its routes (the Twilio webhooks' in
+twilio/blueprint.py, shared by its four route modules) and registered here; none imports this
+module. The app keeps its Services in `app.extensions["hotline"]`, where
+`hotline.services.current()` finds them during a request. The factory migrates nothing: the
+store is brought up to date by `hotline db upgrade` (hotline.services.upgrade), which `hotline
+serve`, `hotline worker`, `make run` and the Procfile's web line run first."""
 
 from __future__ import annotations
 
@@ -6,7 +13,6 @@ import logging
 
 from flask import Flask, redirect, url_for
 
-from hotline import services as services_module
 from hotline.config.settings import Settings
 from hotline.privacy.keys import cookie_key
 from hotline.services import Services
@@ -18,7 +24,6 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     if services is None:
         services = Services(settings or Settings.from_env())
-    services_module.use(services)
     settings = services.settings
     refuse_unrotated(services)
 
@@ -42,22 +47,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from flask_wtf.csrf import CSRFProtect
 
-    from hotline.web import console
-    from hotline.web.health import bp as health_bp
-    from hotline.web.twilio import bp as twilio_bp
+    from hotline.web import console, health, twilio
+    from hotline.web.console import views as console_views
 
     csrf = CSRFProtect(app)  # every form of the console and the simulator carries a token
-    csrf.exempt(twilio_bp)  # Twilio's webhooks are signed by Twilio instead
+    csrf.exempt(twilio.bp)  # Twilio's webhooks are signed by Twilio instead
     console.init_app(app)
-    app.register_blueprint(twilio_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(console.bp)
+    app.register_blueprint(twilio.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(console_views.bp)
     # the address staff are given is the site's: it opens the console (login first)
     app.add_url_rule("/", "root", lambda: redirect(url_for("console.live_view")))
     if simulator_enabled(settings):
-        from hotline.web.simulator import bp as simulator_bp
+        from hotline.web import simulator
 
-        app.register_blueprint(simulator_bp)
+        app.register_blueprint(simulator.bp)
 
     if not settings.twilio_auth_token:
         log.warning("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (demo mode)")

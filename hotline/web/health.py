@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 from redis.exceptions import RedisError
 
+from hotline.services import current
+
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    svc = current_app.extensions["hotline"]
+    svc = current()
     try:
         redis_ok = bool(svc.redis.ping())
     except (RedisError, OSError):

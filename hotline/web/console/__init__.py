@@ -3,23 +3,23 @@
 Server-rendered pages; the only script refreshes the live view's table. Logins are salted
 hashes with a lock after repeated failures (auth.py), sessions are Flask's cookies signed with
 SECRET_KEY (Flask-Login), and every form carries a CSRF token (Flask-WTF's CSRFProtect, set up
-in create_app)."""
+in create_app).
+
+The blueprint, `bp`, is created in views.py with its routes; create_app calls init_app() here
+and registers views.bp."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask
+from flask import Flask
 from flask_login import LoginManager
-
-bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
-               static_folder="static", static_url_path="/static")
 
 SESSION_HOURS = 12  # a login lasts a shift at most
 
 
 def init_app(app: Flask) -> None:
-    """Sessions and logins for the console (create_app calls this before registering bp)."""
+    """Sessions and logins for the console (create_app calls this before registering views.bp)."""
     from hotline.web.console import auth
 
     svc = app.extensions["hotline"]
@@ -41,6 +41,3 @@ def init_app(app: Flask) -> None:
     @manager.user_loader
     def _load(session_id: str):
         return auth.load_user(svc.store, svc.settings.secret_key, session_id)
-
-
-from hotline.web.console import views  # noqa: E402,F401 - the routes register themselves on bp

@@ -7,9 +7,9 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import (
+    Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,9 +20,10 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from hotline import services
 from hotline.response import relay, risk
 from hotline.store.models import Case, Escalation
-from hotline.web.console import auth, bp, cases, changes, chart, live, reports, rota
+from hotline.web.console import auth, cases, changes, chart, live, reports, rota
 from hotline.web.console.format import duration, local
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -30,8 +31,12 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+
 def svc():
-    return current_app.extensions["hotline"]
+    return services.current()
 
 
 @bp.after_request

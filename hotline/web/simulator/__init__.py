@@ -23,7 +23,6 @@ import uuid
 from flask import (
     Blueprint,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -36,6 +35,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from hotline.privacy.phones import e164
+from hotline.services import current
 from hotline.store.models import Outbox
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates",
@@ -47,7 +47,7 @@ OWN = "simulator_numbers"  # the session's list of the numbers it made up
 
 
 def _svc():
-    return current_app.extensions["hotline"]
+    return current()
 
 
 def signing(svc) -> bool:

@@ -1,10 +1,10 @@
-"""The Twilio webhooks: signature check, SMS, voice and status callbacks."""
+"""The Twilio webhooks: signature check, SMS, voice, status callbacks and the fallback.
 
-from flask import Blueprint
+One blueprint, `bp` (blueprint.py), shared by the route modules; importing this package imports
+each of them, so `hotline.web.twilio.bp` is the blueprint with every route on it, which
+create_app registers. No route module imports this package's names: no import cycle."""
 
-from hotline.web.twilio.signature import check_signature
+from hotline.web.twilio import fallback, sms, status, voice
+from hotline.web.twilio.blueprint import bp
 
-bp = Blueprint("twilio", __name__, url_prefix="/twilio")
-bp.before_request(check_signature)
-
-from hotline.web.twilio import fallback, sms, status, voice  # noqa: E402,F401 - they register their routes on bp
+__all__ = ["bp", "fallback", "sms", "status", "voice"]

@@ -10,12 +10,13 @@ from redis.exceptions import RedisError
 from hotline.conversation.inbound import Inbound, fallback, handle
 from hotline.conversation.state import Busy, LockLost
 from hotline.privacy.phones import e164, mask
+from hotline.services import current
 
 log = logging.getLogger(__name__)
 
 
 def services():
-    return current_app.extensions["hotline"]
+    return current()
 
 
 def metrics():
@@ -34,7 +35,7 @@ def caller() -> str | None:
     raw = (request.form.get("From") or "").strip()
     if raw.lower() in WITHHELD:
         return None
-    return e164(raw, current_app.extensions["hotline"].settings.extra.get("region", "IN"))
+    return e164(raw, current().settings.extra.get("region", "IN"))
 
 
 def answer(msg: Inbound, render, safe) -> str:

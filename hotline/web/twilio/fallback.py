@@ -15,7 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import voice
 from hotline.i18n import detect
-from hotline.web.twilio import bp
+from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import metrics, services
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,13 @@ from flask import abort, current_app, request, url_for
 from twilio.request_validator import RequestValidator
 
 from hotline.privacy.phones import e164, mask
+from hotline.services import current
 
 log = logging.getLogger(__name__)
 
 
 def signed_url() -> str:
-    public = current_app.extensions["hotline"].settings.public_url
+    public = current().settings.public_url
     if not public:
         return request.url
     path = request.full_path if request.query_string else request.path
@@ -32,7 +33,7 @@ def absolute(endpoint: str, **values) -> str:
     """The absolute URL Twilio is to call next (a <Gather>'s action, a <Record>'s): PUBLIC_URL +
     the path when set, else the URL the request came in on (its scheme, host and prefix as the
     trusted proxies gave them). A relative URL breaks under a path prefix."""
-    public = current_app.extensions["hotline"].settings.public_url
+    public = current().settings.public_url
     if public:
         path = url_for(endpoint, **values)
         root = request.script_root
@@ -48,7 +49,7 @@ def valid(validator: RequestValidator, url: str, signature: str) -> bool:
 
 
 def check_signature():
-    settings = current_app.extensions["hotline"].settings
+    settings = current().settings
     if not settings.twilio_auth_token:
         return None  # the embedded demo: the start-up log says signatures are not checked
     validator = RequestValidator(settings.twilio_auth_token)

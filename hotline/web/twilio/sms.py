@@ -7,7 +7,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels import sms
 from hotline.conversation.inbound import Handled, Inbound
-from hotline.web.twilio import bp
+from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import answer, caller, metrics, services
 
 MAX_BODY = 1600  # Twilio's own limit for one message; anything longer is not from Twilio

@@ -7,7 +7,7 @@ import logging
 from flask import Response, request
 
 from hotline.response.chain import FINAL_FAILURES, delivery_failed
-from hotline.web.twilio import bp
+from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import metrics, services
 from hotline.web.twilio.idempotency import first_time
 

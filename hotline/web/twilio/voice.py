@@ -18,7 +18,7 @@ from hotline.conversation.effects import carry_out
 from hotline.conversation.inbound import Handled, Inbound
 from hotline.i18n import detect
 from hotline.response.relay import held_by
-from hotline.web.twilio import bp
+from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import answer, caller, metrics, services
 from hotline.web.twilio.idempotency import first_time, forget
 from hotline.web.twilio.signature import absolute

@@ -1,0 +1,83 @@
+"""`hotline flows check | test`: the flows validated and linted, and their transcript tests run.
+Neither needs the hotline's services (no Redis, no database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hotline import engine
+from hotline.engine import transcripts
+
+
+@click.group(help="check and test the flows")
+def flows() -> None:
+    pass
+
+
+@flows.command(help="validate and lint every flow")
+@click.argument("path", default="flows")
+def check(path: str) -> int:
+    from hotline.checks import catalog as catalog_lint
+
+    flowset, problems = engine.load(path)
+    problems = list(problems) + catalog_lint.check(path, flowset.flows)  # translations, SMS lengths, audio
+    problems += beside_flows(path, flowset)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        return 1
+    click.echo(f"{path}: all flows are fine")
+    return 0
+
+
+def beside_flows(path: str, flowset) -> list:
+    """The files the flows lean on, where they sit beside the flows folder: the referrals
+    directory (its districts must be the flows') and the escalation policies."""
+    from hotline.config.yamlsource import YAMLSourceError
+    from hotline.response.policies import load_policies
+    from hotline.response.referrals import districts_of, load_directory
+
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    problems = []
+    for name, check_file in (("referrals.yaml", lambda f: load_directory(f, districts_of(flowset))),
+                             ("policies.yaml", load_policies)):
+        file = folder.parent / name
+        if file.exists():
+            try:
+                check_file(str(file))
+            except YAMLSourceError as exc:
+                problems += exc.problems
+    return problems
+
+
+@flows.command(help="run the transcript tests")
+@click.argument("path", default="flows")
+def test(path: str) -> int:
+    flows_dir = path if not path.endswith(".yaml") else str(Path(path).parent.parent)
+    flowset, problems = engine.load(flows_dir)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        return 1
+    failures, count = [], 0
+    for file in transcripts.transcript_files(path):
+        cases, file_problems = transcripts.read_cases(file)
+        for problem in file_problems:
+            click.echo(problem)
+            failures.append(problem)
+        for case in cases:
+            count += 1
+            failure = transcripts.run_case(flowset, case)
+            if failure:
+                click.echo(f"FAIL {failure}")
+                failures.append(failure)
+    # a malformed transcript file counts as a failure of its own
+    failed = len(failures)
+    passed = count - sum(isinstance(f, transcripts.Failure) for f in failures)
+    click.echo(f"{passed} passed, {failed} failed")
+    if not count and not failed:
+        click.echo(f"{path}: no transcript tests found", err=True)
+    return 1 if failed or not count else 0

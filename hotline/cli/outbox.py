@@ -1,0 +1,26 @@
+"""`hotline outbox`: what went out through the local outbox."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from hotline.cli.common import services, staff_time
+
+
+@click.command(help="what the hotline sent through the local outbox")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object a line")
+def outbox(as_json: bool) -> int:
+    """What went out, at the staff's time with its zone shown (as the console shows it)."""
+    svc = services()
+    for row in svc.outbound.outbox():
+        at = staff_time(svc, row.at)
+        if as_json:
+            item = {"to": row.to, "at": at.isoformat()}
+            item.update({"body": row.body} if row.body is not None else {"call": row.call})
+            click.echo(json.dumps(item, ensure_ascii=False))
+        else:
+            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  "
+                       f"{row.body if row.body is not None else '[call] ' + row.call}")
+    return 0
