@@ -71,13 +71,15 @@ def main() -> int:
     import redis
     from sqlalchemy import select
 
+    from hotline.services import current, upgrade
     from hotline.store.models import Case, Escalation, Notification, Outbox
     from hotline.web.app import create_app
 
     conn = redis.Redis.from_url(os.environ["REDIS_URL"])
     conn.flushdb()
-    app = create_app()
-    svc = app.extensions["hotline"]
+    svc = current()
+    upgrade(svc)  # `hotline db upgrade`: the store migrated, the bench's staff in, before the worker starts
+    app = create_app(services=svc)
     client = app.test_client()
     worker = subprocess.Popen([sys.executable, "-m", "hotline.cli.main", "worker"], cwd=ROOT, env=os.environ.copy())
     asked: dict[str, datetime] = {}

@@ -42,11 +42,14 @@ def main() -> int:
     import redis
 
     logging.disable(logging.WARNING)  # the demo-mode warning, once per app
+    from hotline.services import current, upgrade
     from hotline.web.app import create_app
 
     conn = redis.Redis.from_url(redis_url)
     try:
-        app = create_app()
+        svc = current()
+        upgrade(svc)  # `hotline db upgrade`: the new SQLite file migrated, the sample staff in
+        app = create_app(services=svc)
         client = app.test_client()
         client.post("/twilio/sms", data={"From": "+919000000000", "Body": "hi", "MessageSid": "SMwarm"})
         conn.flushall()

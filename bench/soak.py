@@ -170,12 +170,12 @@ def main() -> int:
     from sqlalchemy import func, select
 
     conn = redis.Redis.from_url(redis_url)
-    # the store is created (migrated) once, here, before the web and the worker start on it
+    # the store migrated and the staff imported once (`hotline db upgrade`), before web and worker start on it
     from hotline.store import Outbox, Store
     from hotline.store.models import Escalation, Notification
 
+    subprocess.run([sys.executable, "-m", "hotline.cli.main", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     store = Store(env["DATABASE_URL"], "soak")
-    store.create()
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class",
                             "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                             "hotline.web.app:create_app()"], cwd=ROOT, env=env)

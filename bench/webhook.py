@@ -159,6 +159,8 @@ def main() -> int:
     gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                 "bench.webhook_app:create()"]
+    # `hotline db upgrade` once, as the Procfile's web line does before gunicorn
+    subprocess.run([sys.executable, "-m", "hotline.cli.main", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
     bares, steps = [], []
     try:
