@@ -116,7 +116,7 @@ def current() -> Services:
 
 def use(services: Services | None) -> Services | None:
     """Make `services` the process's own (None: build it from the environment again at the next
-    `current()`). `hotline serve` and the tests' fixtures call this; nothing else should."""
+    `current()`). The tests' fixture (conftest.make_services) calls this; nothing else should."""
     global _current
     _current = services
     return services
