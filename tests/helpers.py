@@ -1,6 +1,6 @@
 """What the tests share: posting to the webhooks as Twilio does (form fields, and a signature of
-the URL it called); reading what the hotline sent and opened; a real worker process, and waiting
-for a redis-server the tests started."""
+the URL it called); reading what the hotline sent and opened; the worker in burst on the test's
+clock, a real worker process, and waiting for a redis-server the tests started."""
 
 from __future__ import annotations
 
@@ -11,10 +11,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import requests
+from rq import SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from twilio.request_validator import RequestValidator
+
+from hotline.jobs.sweeper import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 _sids = itertools.count(1)
@@ -125,6 +132,37 @@ def wait_for_redis(client, seconds: float = 10, proc: subprocess.Popen | None = 
             if time.monotonic() > deadline:
                 raise RuntimeError(f"redis-server did not answer within {seconds} s") from None
             time.sleep(0.02)  # waiting for a server we started to accept connections
+
+
+def promote_due(svc, until: datetime) -> int:
+    """Move scheduled jobs (retries, timers) due by `until` onto the queue, as RQ's scheduler
+    does when their time comes by the wall clock; the tests' clock is their own."""
+    registry = ScheduledJobRegistry(queue=svc.queue)
+    job_ids = registry.get_jobs_to_schedule(int(until.timestamp()))
+    for job_id in job_ids:
+        with contextlib.suppress(NoSuchJobError):  # a job deleted since: only its registry entry is left
+            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
+        registry.remove(job_id)
+    return len(job_ids)
+
+
+def run_worker(svc, burst: bool = True, until: datetime | None = None, rounds: int = 20) -> bool:
+    """`hotline worker --burst` on the test's clock: sweep once, run what is queued and what is due
+    by `until` (svc.now() by default), again until nothing is left (a retry may fall due within
+    `until`)."""
+    assert burst, "the tests run the worker in burst; a real one is worker_process"
+    sweep(svc)
+    worker = SimpleWorker([svc.queue], connection=svc.redis)
+    clock = until or svc.now()
+    # a job whose worker died mid-run (SIGKILL) is abandoned once its execution expires: RQ
+    # retries it; by `clock`, as the worker's own registry maintenance would
+    StartedJobRegistry(queue=svc.queue).cleanup(timestamp=clock.timestamp())
+    for _ in range(rounds):
+        promote_due(svc, clock)
+        if not len(svc.queue):
+            break
+        worker.work(burst=True, logging_level="WARNING")
+    return True
 
 
 def worker_process(svc, tmp_path: Path) -> subprocess.Popen:

@@ -8,12 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.jobs.worker import run as run_worker
 from hotline.store import OptOut
 from hotline.store.models import Case, Escalation
 from hotline.web.app import create_app
 
-from .helpers import messages, sent, sms_form
+from .helpers import messages, run_worker, sent, sms_form
 from .twilio_standin import StandIn
 
 SURVIVOR = "+919876543210"

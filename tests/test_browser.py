@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Escalation
 from hotline.web.console import auth
+
+from .helpers import run_worker
 
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run",

@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Audit, Case, CaseRecord, Escalation, FollowUp, Note, StaffMember
 from hotline.web.console import auth, throttle
 
 from .cli import cli
-from .helpers import last_sent, latest, messages, post, sent, sms_form, text
+from .helpers import last_sent, latest, messages, post, run_worker, sent, sms_form, text
 
 SURVIVOR = "+919876543210"
 MASKED = "+91•••••••210"

@@ -10,11 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.web.app import create_app
 
-from .helpers import new_sid, sms_form
+from .helpers import new_sid, run_worker, sms_form
 from .twilio_standin import StandIn
 
 SURVIVOR = "+919876543210"

@@ -9,11 +9,20 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.jobs.worker import run as run_worker
 from hotline.response import chain
 from hotline.store.models import Escalation, Notification
 
-from .helpers import kill, last_sent, latest, messages, sent, sms_form, text, worker_process
+from .helpers import (
+    kill,
+    last_sent,
+    latest,
+    messages,
+    run_worker,
+    sent,
+    sms_form,
+    text,
+    worker_process,
+)
 
 SURVIVOR = "+919876543210"
 KAVITHA, ANJALI, MEENA, PRIYA, REVATHI = (f"+9198400000{n:02d}" for n in (1, 2, 3, 4, 6))

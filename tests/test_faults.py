@@ -20,13 +20,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hotline.jobs.worker import run as run_worker
 from hotline.response.chain import open_escalation
 from hotline.store import Action, Outbox
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.web.app import create_app
 
-from .helpers import kill, messages, post, sign, sms_form, until, worker_process
+from .helpers import kill, messages, post, run_worker, sign, sms_form, until, worker_process
 from .twilio_standin import StandIn
 
 # One step: the English-speaking counsellors on shift (Kavitha and Anjali), then a long wait, so a

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from hotline.engine import conditions
-from hotline.jobs.worker import run as run_worker
 from hotline.store.models import Action
 
-from .helpers import latest, sent, text
+from .helpers import latest, run_worker, sent, text
 
 RAMESH, KAVITHA, ANJALI, REVATHI = "+919840000005", "+919840000001", "+919840000002", "+919840000006"
 

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 
 from hotline.engine.answers import parse_visit_time
-from hotline.jobs.worker import run as run_worker
 
-from .helpers import latest, sent, text
+from .helpers import latest, run_worker, sent, text
 
 RAMESH, MEENA = "+919840000005", "+919840000003"
 

@@ -65,7 +65,7 @@ def day(make_services, sqlite_url, live, caplog):
 
 
 def test_a_scripted_day_at_debug_logs_no_full_number_and_no_message_body(day, caplog):
-    from hotline.jobs.worker import run as run_worker
+    from .helpers import run_worker
 
     svc, server, standin = day
 

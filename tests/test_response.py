@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from hotline.jobs.retention import purge
-from hotline.jobs.worker import run as run_worker
 from hotline.people.pin import set_pin
 from hotline.store.models import Case, Escalation, FollowUp, Referral, Relay
 
-from .helpers import last_sent, latest, sent, texts
+from .helpers import last_sent, latest, run_worker, sent, texts
 
 SURVIVOR = "+919876543210"
 KAVITHA, ANJALI, MEENA, PRIYA, RAMESH, REVATHI = (f"+9198400000{n:02d}" for n in (1, 2, 3, 4, 5, 6))

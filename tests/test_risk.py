@@ -11,11 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hotline.jobs.worker import run as run_worker
 from hotline.response import risk
 from hotline.web.console import auth
 
-from .helpers import latest, sent, text
+from .helpers import latest, run_worker, sent, text
 
 RAMESH, KAVITHA, ANJALI = "+919840000005", "+919840000001", "+919840000002"
 MEENAKSHI, LATHA, SELVI = "+919876543210", "+919876543211", "+919876543212"

@@ -20,12 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hotline.jobs.worker import run as run_worker
 from hotline.privacy.phones import caller_key
 from hotline.store import Outbox
 from hotline.store.models import Audit, Case, Escalation, FollowUp, Notification, Relay
 
-from .helpers import messages, sms_form
+from .helpers import messages, run_worker, sms_form
 from .test_actions import everything_in
 
 SURVIVOR, OTHER = "+919876543210", "+919812345678"

@@ -21,7 +21,6 @@ import requests
 from sqlalchemy import select
 
 from hotline.config.settings import Settings
-from hotline.jobs.worker import run as run_worker
 from hotline.privacy.keys import cookie_key, legacy_caller_key, legacy_fernet, phone_key
 from hotline.privacy.logfilter import install, scrub
 from hotline.privacy.phones import caller_key
@@ -31,7 +30,7 @@ from hotline.web.console import auth, throttle
 
 from .cli import cli
 from .conftest import ROOT, free_port
-from .helpers import sms_form, text
+from .helpers import run_worker, sms_form, text
 from .twilio_standin import StandIn
 
 SURVIVOR = "+919876543210"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from hotline.jobs.worker import run as run_worker
 from hotline.store import Outbox
 from hotline.store.models import Escalation
+
+from .helpers import run_worker
 
 CALLER = "+919876543210"
 

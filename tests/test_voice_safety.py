@@ -16,12 +16,11 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import select
 
-from hotline.jobs.worker import run as run_worker
 from hotline.people.pin import set_pin
 from hotline.privacy.phones import caller_key
 from hotline.store.models import Audit, Case, Escalation, Relay, StaffMember
 
-from .helpers import messages, sms_form
+from .helpers import messages, run_worker, sms_form
 
 SURVIVOR = "+919876543210"
 KAVITHA, ANJALI = "+919840000001", "+919840000002"  # counsellors (tests/data/staff.yaml); Kavitha's first language is Tamil

@@ -7,12 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
-from hotline.jobs.worker import run as run_worker
 from hotline.privacy.phones import caller_key
 from hotline.store import Outbox
 from hotline.store.models import Case, Escalation
 
-from .helpers import messages, new_sid, post, sign, sms_form
+from .helpers import messages, new_sid, post, run_worker, sign, sms_form
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 SURVIVOR = "+919876543210"

@@ -8,10 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from redis.exceptions import RedisError
-from rq import Retry
-
-from hotline.jobs.queued import on_queue
+from hotline.jobs.enqueue import enqueue_perform
 from hotline.response import windows
 from hotline.response.chain import open_escalation
 from hotline.response.ending import end_contact
@@ -21,7 +18,6 @@ log = logging.getLogger(__name__)
 
 QUEUED = {"send_resources"}
 LAP_QUESTIONS = tuple(f"q{i}" for i in range(1, 12))
-RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])  # transport errors: Twilio or the network
 
 
 def escalation_of(action: dict, lang: str) -> dict | None:
@@ -112,7 +108,7 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
         elif kind in QUEUED:
             payload = {k: v for k, v in action.items() if k != "type"}
             action_id = svc.store.record_action(kind, key, number, channel, lang, payload)
-            enqueue(svc, action_id)
+            enqueue_perform(svc, action_id)
             recorded.append(action_id)
         elif kind == "erase":
             end_contact(svc, key, "deleted")  # as the safe word: everything stops, nothing of her stays
@@ -122,34 +118,3 @@ def carry_out(svc: Services, actions: list[dict], *, key: str, number: str | Non
         # forget (the safe word), connect (a <Dial>) and staff commands are the channel's to carry out
     return recorded
 
-
-def enqueue(svc: Services, action_id: int) -> bool:
-    """Queue the job of a recorded action; False (and still pending) when Redis is away."""
-    from hotline.jobs.tasks import perform
-
-    svc.store.mark(action_id, "queued")
-    try:
-        svc.queue.enqueue(perform, action_id, job_id=f"action-{action_id}", retry=RETRY,
-                          result_ttl=3600, failure_ttl=7 * 24 * 3600)
-        return True
-    except RedisError as exc:
-        svc.store.mark(action_id, "pending")
-        log.warning("action %s kept for later: Redis unavailable (%s)", action_id, type(exc).__name__)
-        return False
-
-
-def sweep(svc: Services, stuck_after_seconds: int = 300) -> int:
-    """Queue everything the store says is due and the queue does not hold: recorded actions,
-    escalation steps, notifications and relays (after Redis came back, after a worker died)."""
-    from hotline.response import chain, ending, followups, relay
-
-    count = 0
-    try:
-        count += ending.forget_pending(svc)
-        count += chain.sweep(svc) + relay.sweep(svc) + followups.sweep(svc)
-        for action_id in svc.store.due_actions(stuck_after_seconds):
-            if not on_queue(svc.redis, f"action-{action_id}") and enqueue(svc, action_id):
-                count += 1
-    except RedisError:
-        pass  # Redis went away again: the next sweep goes on
-    return count

@@ -1,35 +1,74 @@
-"""RQ jobs for recorded actions: plain functions taking ids, safe to run twice."""
+"""The RQ jobs: plain functions taking ids, safe to run twice, each a thin entry point into
+response/ (queued by jobs/enqueue.py, by dotted path). A failed send raises DeliveryFailed: RQ's
+failure callback (`delivery_failed`, set at enqueue) writes it to the audit log, then RQ retries."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from rq import get_current_job
+from rq.job import Job
 from sqlalchemy import select
 
 from hotline import services
 from hotline.privacy.phones import mask
-from hotline.response import reach
+from hotline.response import chain, followups, reach, relay
 from hotline.store import Action
-from hotline.store.models import Referral
+from hotline.store.models import Case, Escalation, Notification, Referral, Relay
+from hotline.transport.outbound import DeliveryFailed
 
 log = logging.getLogger(__name__)
 
 
-def perform(action_id: int) -> str:
-    """Carry out a recorded action; a transport failure is audited and raised again (RQ retries)."""
-    from hotline.transport.outbound import failures_audited
+# -- the escalation -----------------------------------------------------------------------------
 
+
+def advance(escalation_id: int, round_: int, step: int) -> str:
     svc = services.current()
-
-    def about():
-        with svc.store.session() as s:
-            return s.get(Action, action_id).caller_key, None
-
-    with failures_audited(svc.store, "action", action_id, about):
-        return _perform(svc, action_id)
+    return chain.advance(svc, svc.policies, escalation_id, round_, step)
 
 
-def _perform(svc, action_id: int) -> str:
+def notify(notification_id: int) -> str:
+    """Send one alert. A refusal for good (Twilio's 4xx: 21211 …) is audited and never retried:
+    the chain moves on and the coordinator is told; any other failure is retried by RQ."""
+    svc = services.current()
+    try:
+        return chain.send_notification(svc, notification_id)
+    except DeliveryFailed as exc:
+        if not exc.permanent:
+            raise  # 429, 5xx, the network: audited by delivery_failed, retried (with jitter), then the sweeper
+        current = get_current_job()
+        audit_failure("notify", notification_id, current.retries_left if current else None, exc)
+        return chain.delivery_failed(svc, notification_id, "refused", str(exc.code or exc.status))
+
+
+def window_closed(escalation_id: int) -> str:
+    return chain.window_closed(services.current(), escalation_id)
+
+
+def staff_unreachable(staff_id: int, code: str | None) -> str:
+    return chain.tell_staff_unreachable(services.current(), staff_id, code)
+
+
+def send_relay(relay_id: int) -> str:
+    return relay.send(services.current(), relay_id)
+
+
+def tell(action_id: int) -> str:
+    return relay.tell(services.current(), action_id)
+
+
+def followup_due(followup_id: int) -> str:
+    return followups.due(services.current(), followup_id)
+
+
+# -- recorded actions ---------------------------------------------------------------------------
+
+
+def perform(action_id: int) -> str:
+    """Carry out a recorded action; a transport failure is raised again (audited, retried)."""
+    svc = services.current()
     with svc.store.session() as s:
         action = s.scalars(select(Action).where(Action.id == action_id).with_for_update()).first()
         if action is None or action.status in ("done", "failed"):
@@ -49,12 +88,12 @@ def send_resources(svc, s, action: Action) -> str:
     if not may:
         return f"not sent: {may.refused}"
     category, district = action.payload.get("category"), action.payload.get("district")
-    services = svc.referrals.find(category, district, action.lang)
-    if not services:  # nothing listed for this need: the 24-hour helplines, never silence
-        services = svc.referrals.find("emergency", None, action.lang)
-    body = "\n".join(service.line(action.lang) for service in services)
+    found = svc.referrals.find(category, district, action.lang)
+    if not found:  # nothing listed for this need: the 24-hour helplines, never silence
+        found = svc.referrals.find("emergency", None, action.lang)
+    body = "\n".join(service.line(action.lang) for service in found)
     reach.sms(svc, s, may, body, about=action.caller_key)
-    for service in services:
+    for service in found:
         s.add(Referral(caller_key=action.caller_key, category=category or "", district=district,
                        service=service.name.get("en")))
     log.info("action %s: resources sent to %s", action.id, mask(may.contact))
@@ -62,3 +101,73 @@ def send_resources(svc, s, action: Action) -> str:
 
 
 HANDLERS = {"send_resources": send_resources}
+
+
+# -- a failed send, in the audit log ------------------------------------------------------------
+
+
+def _action(s, action_id: int) -> tuple[str | None, int | None]:
+    row = s.get(Action, action_id)
+    return (row.caller_key if row else None), None
+
+
+def _notification(s, notification_id: int) -> tuple[str | None, int | None]:
+    n = s.get(Notification, notification_id)
+    e = s.get(Escalation, n.escalation_id)
+    return s.get(Case, e.case_id).caller_key, n.staff_id
+
+
+def _relay(s, relay_id: int) -> tuple[str | None, int | None]:
+    row = s.get(Relay, relay_id)
+    case = s.get(Case, row.case_id) if row and row.case_id is not None else None
+    return (case.caller_key if case else None), (row.staff_id if row else None)
+
+
+def _nobody(s, ident: int) -> tuple[str | None, int | None]:
+    return None, None
+
+
+def _tell_case(s, action_id: int) -> int | None:
+    row = s.get(Action, action_id)
+    return row.payload.get("case_id") if row else None
+
+
+def _tell(s, case_id: int | None) -> tuple[str | None, int | None]:
+    case = s.get(Case, case_id) if case_id is not None else None
+    return (case.caller_key if case else None), None
+
+
+# task -> (the job's name in the audit row, the id it names, (caller key, staff id) for the row, so
+# DELETE erases it with the rest of her records)
+AUDITED: dict[str, tuple[str, Callable | None, Callable]] = {
+    "perform": ("action", None, _action),
+    "notify": ("notification", None, _notification),
+    "send_relay": ("relay", None, _relay),
+    "tell": ("tell", _tell_case, _tell),  # named by her case, as before the tell was a recorded row
+    "staff_unreachable": ("staff_unreachable", None, _nobody),
+    "followup_due": ("followup", None, _nobody),
+}
+
+
+def delivery_failed(job: Job, connection, exc_type, exc, traceback) -> None:
+    """RQ's failure callback (enqueue's `on_failure`): a failed send is written to the audit log
+    as `delivery.failed` (the job, its id, what the transport said, the retries RQ has left), then
+    RQ retries the job. It runs after the job's own transaction has rolled back."""
+    if isinstance(exc, DeliveryFailed):
+        audit_failure(job.func_name.rsplit(".", 1)[-1], job.args[0], job.retries_left, exc)
+
+
+def audit_failure(task: str, first: int, retries_left: int | None, exc: DeliveryFailed) -> None:
+    """The `delivery.failed` row of a task's failed send (`first`: the task's first argument)."""
+    if task not in AUDITED:
+        return
+    what, ident_of, about = AUDITED[task]
+    try:
+        store = services.current().store
+        with store.session() as s:
+            ident = ident_of(s, first) if ident_of else first
+            key, staff_id = about(s, ident)
+        store.audit("delivery.failed", key, staff_id=staff_id, job=what, id=ident, **exc.detail(),
+                    retries_left=retries_left)
+    except Exception:  # noqa: BLE001 - the store down too: the send is still retried
+        log.exception("could not record the failed delivery of %s %s", what, first)

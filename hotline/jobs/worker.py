@@ -6,17 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import suppress
-from datetime import datetime
 
 from redis.exceptions import RedisError
 from rq import SimpleWorker
-from rq.exceptions import NoSuchJobError
-from rq.job import Job
-from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from hotline.conversation.effects import sweep
 from hotline.jobs.retention import purge
+from hotline.jobs.sweeper import sweep
 from hotline.services import Services
 from hotline.store.redis_conn import describe
 
@@ -27,51 +22,45 @@ RESULT_TTL = 60  # seconds a finished job and its return value stay in Redis (fo
 PURGE_EVERY = 24 * 3600
 
 
-def promote_due(svc: Services, until: datetime) -> int:
-    """Move scheduled jobs (retries, timers) due by `until` onto the queue, as RQ's scheduler
-    does when their time comes. `hotline worker --burst` and the tests call it with a clock."""
-    registry = ScheduledJobRegistry(queue=svc.queue)
-    job_ids = registry.get_jobs_to_schedule(int(until.timestamp()))
-    for job_id in job_ids:
-        with suppress(NoSuchJobError):  # a job deleted since: only its registry entry is left
-            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
-        registry.remove(job_id)
-    return len(job_ids)
+class Worker(SimpleWorker):
+    """RQ's SimpleWorker (jobs run in this process), which tells the sweeper thread when it tears
+    down: from then on the sweeper starts no scheduler, and RQ's teardown stops the one running."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stopping = threading.Event()
+        self.reviving = threading.Lock()
+
+    def teardown(self) -> None:
+        with self.reviving:  # a scheduler being started now is started before RQ stops it
+            self.stopping.set()
+        super().teardown()
 
 
-def run(svc: Services, burst: bool = False, until: datetime | None = None, rounds: int = 20) -> bool:
-    """Run the worker. Burst: sweep once, run what is queued and what is due by `until` (now by
-    default), again until nothing is left (a retry may fall due within `until`), then return."""
+def run(svc: Services, burst: bool = False) -> bool:
+    """Run the worker. Burst: sweep once, run what is queued and what RQ's scheduler finds due
+    now, then return (the tests run it on their own clock: tests/helpers.py run_worker)."""
     swept = sweep(svc)
     if swept:
         log.info("sweeper: %d recorded action(s) put back on the queue", swept)
     if burst:
-        worker = SimpleWorker([svc.queue], connection=svc.redis)
-        clock = until or svc.now()
-        # a job whose worker died mid-run (SIGKILL) is abandoned once its execution expires: RQ
-        # retries it; by `clock`, as the worker's own registry maintenance would
-        StartedJobRegistry(queue=svc.queue).cleanup(timestamp=clock.timestamp())
-        for _ in range(rounds):
-            promote_due(svc, clock)
-            if not len(svc.queue):
-                break
-            worker.work(burst=True, logging_level="WARNING")
-        return True
+        # RQ's scheduler in burst: the jobs due by now onto the queue once, in this process
+        return Worker([svc.queue], connection=svc.redis).work(burst=True, with_scheduler=True,
+                                                              logging_level="WARNING")
 
     # SimpleWorker: jobs run in this process. They are short (one send); a job killed with the
     # worker is found again by the sweeper because its action is still recorded as queued.
     # RESULT_TTL: RQ keeps each finished job's result (a Redis stream, ~4.7 KB) for 500 s by
     # default; the soak saw them grow Redis by 85 MB in ten minutes. The store says what was done.
-    worker = SimpleWorker([svc.queue], connection=svc.redis, default_result_ttl=RESULT_TTL)
+    worker = Worker([svc.queue], connection=svc.redis, default_result_ttl=RESULT_TTL)
     # RQ waits twice as long after each failed reconnection, up to a minute: after a 30 s outage
     # it could sleep through 30 s more of a working Redis. Try again every WATCH_EVERY seconds.
     worker.max_connection_wait_time = WATCH_EVERY
 
     # Once the worker stops, the sweeper must not start RQ's scheduler again: one started after
     # the worker's own teardown was never stopped, and the exit then waited on it for ever
-    # (multiprocessing joins its children at exit), the embedded Redis with it.
-    stopping = threading.Event()
-    reviving = threading.Lock()
+    # (multiprocessing joins its children at exit), the embedded Redis with it (Worker.teardown).
+    stopping, reviving = worker.stopping, worker.reviving
 
     def sweeper():
         last_sweep, last_purge = time.monotonic(), float("-inf")  # the first purge at the first sweep
@@ -102,17 +91,7 @@ def run(svc: Services, burst: bool = False, until: datetime | None = None, round
 
     threading.Thread(target=sweeper, name="sweeper", daemon=True).start()
     log.info("worker on %s", describe(svc.redis))
-    try:
-        return worker.work(with_scheduler=True, logging_level="WARNING")
-    finally:
-        with reviving:
-            stopping.set()
-        # one the sweeper started during RQ's teardown (RQ's stop_scheduler would signal a pid
-        # already reaped, perhaps reused: only a live one is stopped here)
-        process = getattr(worker.scheduler, "_process", None)
-        if process is not None and process.is_alive():
-            process.terminate()
-            process.join(10)
+    return worker.work(with_scheduler=True, logging_level="WARNING")
 
 
 def _redis_up(svc: Services) -> bool:

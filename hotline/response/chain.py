@@ -8,35 +8,32 @@ an ACK, does nothing. The sweeper puts back on the queue whatever the store says
 from __future__ import annotations
 
 import logging
-import random
 import secrets
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from babel import Locale, UnknownLocaleError
-from redis.exceptions import RedisError
-from rq import Retry
 from sqlalchemy import select
 
-from hotline.jobs.queued import on_queue
+from hotline.jobs.enqueue import (
+    enqueue_advance,
+    enqueue_notify,
+    enqueue_send_relay,
+    enqueue_staff_unreachable,
+    enqueue_tell,
+    enqueue_window_closed,
+)
 from hotline.response import risk
 from hotline.response.policies import Policy, Step, policy_for
 from hotline.services import Services
-from hotline.store.models import ERASED, Case, Escalation, Notification, Relay
+from hotline.store.models import ERASED, Action, Case, Escalation, Notification, Relay
 
 log = logging.getLogger(__name__)
-RETRY = Retry(max=5, interval=[5, 15, 60, 120, 300])
 # a status callback's final failures: the alert never reached her (a call: nobody took it)
 FINAL_FAILURES = frozenset({"undelivered", "failed", "busy", "no-answer"})
 # error codes that say the number itself is wrong, not the moment: the coordinator is told
 NUMBER_ERRORS = frozenset({"21211", "21214", "21217", "21401", "21407", "21408", "21610", "21612", "21614",
                            "30005", "30006", "13224"})
-
-
-def retry() -> Retry:
-    """RQ's retries with jitter (±25 %): a burst that failed together does not retry together."""
-    return Retry(max=5, interval=[max(1, round(i * random.uniform(0.75, 1.25))) for i in (5, 15, 60, 120, 300)])
 ACTIVE = ("open", "acked")
 
 
@@ -117,9 +114,9 @@ def open_escalation(svc: Services, *, caller_key: str, number: str | None, chann
     svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
                     role=role, kind=kind, lang=lang)
     if queue:
-        schedule_advance(svc, escalation_id, 0, 0, start_at)
+        enqueue_advance(svc, escalation_id, 0, 0, start_at)
         if details and details.get("window_end"):
-            schedule_window_close(svc, escalation_id, datetime.fromisoformat(details["window_end"]))
+            enqueue_window_closed(svc, escalation_id, datetime.fromisoformat(details["window_end"]))
     return escalation_id
 
 
@@ -160,25 +157,13 @@ def join(svc: Services, s, e: Escalation, priority: str, words: str | None, reas
 
 
 def _after_join(svc: Services, caller_key: str, joined: Joined, queue: bool) -> int:
-    from hotline.response.relay import queue_relay
-
     svc.store.audit("escalation.joined", caller_key, escalation=joined.escalation_id, code=joined.code,
                     raised=joined.raised)
     if queue and joined.raised:
-        schedule_advance(svc, joined.escalation_id, joined.round, 0, None)
+        enqueue_advance(svc, joined.escalation_id, joined.round, 0)
     if joined.relay_id is not None:
-        queue_relay(svc, joined.relay_id)
+        enqueue_send_relay(svc, joined.relay_id)
     return joined.escalation_id
-
-
-def schedule_window_close(svc: Services, escalation_id: int, at: datetime) -> bool:
-    from hotline.jobs import response_tasks as jobs
-
-    try:
-        svc.queue.enqueue_at(at, jobs.window_closed, escalation_id, job_id=f"window-{escalation_id}", retry=RETRY)
-        return True
-    except RedisError:
-        return False
 
 
 def window_closed(svc: Services, escalation_id: int) -> str:
@@ -192,41 +177,27 @@ def window_closed(svc: Services, escalation_id: int) -> str:
         e.status, e.next_at, e.closed_at = "expired", None, when
         created = _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="window")
     for notification_id in created:
-        queue_notification(svc, notification_id)
+        enqueue_notify(svc, notification_id)
     return "expired"
+
+
+TELL = "tell"  # the Action kind of a message recorded by tell_later
 
 
 # -- the timer ----------------------------------------------------------------------------------
 
 
-def advance_job_id(escalation_id: int, round_: int, step: int) -> str:
-    return f"esc-{escalation_id}-{round_}-{step}"
-
-
-def schedule_advance(svc: Services, escalation_id: int, round_: int, step: int, at: datetime | None) -> bool:
-    """Queue the step now (`at` None) or at its time; False when Redis is away (the sweeper will)."""
-    from hotline.jobs import response_tasks as jobs
-
-    job_id = advance_job_id(escalation_id, round_, step)
-    try:
-        if at is None:
-            svc.queue.enqueue(jobs.advance, escalation_id, round_, step, job_id=job_id, retry=RETRY)
-        else:
-            svc.queue.enqueue_at(at, jobs.advance, escalation_id, round_, step, job_id=job_id, retry=RETRY)
-        return True
-    except RedisError:
-        log.warning("escalation %s: step %s kept for the sweeper (Redis unavailable)", escalation_id, step)
-        return False
-
-
-def queue_notification(svc: Services, notification_id: int) -> bool:
-    from hotline.jobs import response_tasks as jobs
-
-    try:
-        svc.queue.enqueue(jobs.notify, notification_id, job_id=f"notify-{notification_id}", retry=retry())
-        return True
-    except RedisError:
-        return False
+def tell_later(s, case: Case, text_id: str, params: dict, *, closing: bool = False,
+               escalation_id: int | None = None) -> int:
+    """A message from the hotline to the person who asked (relay.tell sends it), recorded in the
+    transaction that decided it, so the sweeper has it if Redis is away. Queue it once committed
+    (enqueue_tell)."""
+    row = Action(kind=TELL, caller_key=case.caller_key, channel=case.channel, lang=case.lang, status="pending",
+                 payload={"case_id": case.id, "text_id": text_id, "params": params, "closing": closing,
+                          "escalation_id": escalation_id})
+    s.add(row)
+    s.flush()
+    return row.id
 
 
 def choose(staff, when: datetime, step: Step, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
@@ -271,9 +242,9 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
                 e.status, e.next_at = "unanswered", None
                 created += _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="unanswered")
                 if e.kind == "accompaniment":
-                    tell_after = (e.case_id, "police_unanswered", {"code": e.code})
+                    tell_after = tell_later(s, s.get(Case, e.case_id), "police_unanswered", {"code": e.code})
                 elif e.kind == "lap":  # the officer must not wait for a call that is not coming
-                    tell_after = (e.case_id, "lap_unanswered", {"code": e.code})
+                    tell_after = tell_later(s, s.get(Case, e.case_id), "lap_unanswered", {"code": e.code})
                 outcome = "unanswered"
                 break
             step = policy.steps[e.step]
@@ -290,14 +261,11 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
         next_round, next_step, next_at = e.round, e.step, e.next_at
         status = e.status
     for notification_id in created:
-        queue_notification(svc, notification_id)
+        enqueue_notify(svc, notification_id)
     if status == "open":
-        schedule_advance(svc, escalation_id, next_round, next_step, next_at)
-    if tell_after:
-        from hotline.jobs import response_tasks as jobs
-
-        with suppress(RedisError):  # Redis gone now: the coordinators were told, the officer waits for them
-            svc.queue.enqueue(jobs.tell, *tell_after, retry=RETRY)
+        enqueue_advance(svc, escalation_id, next_round, next_step, next_at)
+    if tell_after is not None:  # Redis gone now: recorded, the sweeper tells the officer
+        enqueue_tell(svc, tell_after)
     return outcome
 
 
@@ -364,29 +332,6 @@ def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
                 what=say(svc, what_id if what_id in OWN else "esc_what_counsellor", lang, **details))
 
 
-def send_notification(svc: Services, notification_id: int) -> str:
-    """Send one alert; a transport failure is written to the audit log and raised again, so
-    the job is retried (the notification stays pending: the sweeper has it if RQ gives up)."""
-    from hotline.transport.outbound import failures_audited
-
-    def about():
-        with svc.store.session() as s:
-            n = s.get(Notification, notification_id)
-            e = s.get(Escalation, n.escalation_id)
-            return s.get(Case, e.case_id).caller_key, n.staff_id
-
-    from hotline.transport.outbound import DeliveryFailed
-
-    try:
-        with failures_audited(svc.store, "notification", notification_id, about):
-            return _send_notification(svc, notification_id)
-    except DeliveryFailed as exc:
-        if not exc.permanent:
-            raise  # 429, 5xx, the network: RQ's retry (with jitter), then the sweeper
-        # Twilio refused it for good (21211 …): never retried; the chain moves on, the coordinator is told
-        return delivery_failed(svc, notification_id, "refused", str(exc.code or exc.status))
-
-
 def _lock_notification(s, notification_id: int) -> tuple[Escalation, Notification] | None:
     """A notification and its escalation, locked for the transaction: the escalation's row first,
     then the notification's, the order ACK, the safe word and the chain take them in (on
@@ -424,14 +369,8 @@ def delivery_failed(svc: Services, notification_id: int, state: str, code: str |
     case_key = None if case_key == ERASED else case_key
     svc.store.audit("notification.failed", case_key, staff_id=staff_id, escalation=escalation_id, state=state,
                     code=code, moved_on=moved is not None)
-    if moved is not None:
-        from hotline.jobs import response_tasks as jobs
-
-        job_id = advance_job_id(escalation_id, *moved)
-        with suppress(Exception):  # its timer, no longer needed: the step runs now
-            svc.queue.scheduled_job_registry.remove(job_id)
-        with suppress(RedisError):  # Redis away: next_at is now, and the sweeper queues it
-            svc.queue.enqueue(jobs.advance, escalation_id, *moved, job_id=job_id, retry=retry())
+    if moved is not None:  # now, its timer dropped; Redis away: next_at is now, and the sweeper queues it
+        enqueue_advance(svc, escalation_id, *moved)
     if code in NUMBER_ERRORS or state == "refused":
         staff_unreachable(svc, staff_id, code)
     return f"failed ({state})" + (": moved on" if moved else "")
@@ -440,14 +379,12 @@ def delivery_failed(svc: Services, notification_id: int, state: str, code: str |
 def staff_unreachable(svc: Services, staff_id: int, code: str | None) -> None:
     """Tell the coordinators (once a day for a number and an error) that alerts to a staff
     member cannot be delivered."""
-    from hotline.jobs import response_tasks as jobs
     from hotline.web.twilio.idempotency import claim
 
     if not claim(svc, [f"unreachable:{staff_id}:{code}:{svc.now().date()}"]):
         return
     svc.store.audit("staff.unreachable", None, staff_id=staff_id, code=code)
-    with suppress(RedisError):
-        svc.queue.enqueue(jobs.staff_unreachable, staff_id, code, retry=retry())
+    enqueue_staff_unreachable(svc, staff_id, code)
 
 
 def tell_staff_unreachable(svc: Services, staff_id: int, code: str | None) -> str:
@@ -468,7 +405,10 @@ def tell_staff_unreachable(svc: Services, staff_id: int, code: str | None) -> st
     return f"{told} coordinator(s) told"
 
 
-def _send_notification(svc: Services, notification_id: int) -> str:
+def send_notification(svc: Services, notification_id: int) -> str:
+    """Send one alert; a transport failure is raised (DeliveryFailed): the job audits it and RQ
+    retries it, the notification still pending (the sweeper has it if RQ gives up); a refusal for
+    good ends in delivery_failed (jobs/tasks.notify)."""
     staff = svc.staff  # read before the transaction: the staff may come from the store
     with svc.store.session() as s:
         locked = _lock_notification(s, notification_id)
@@ -512,36 +452,30 @@ def _send_notification(svc: Services, notification_id: int) -> str:
     return "sent"
 
 
-# -- the sweeper --------------------------------------------------------------------------------
+# -- what the sweeper finds (jobs/sweeper.py) -----------------------------------------------------
 
 
-def sweep(svc: Services, grace_seconds: int = 5) -> int:
-    """Queue every due step and every unsent notification the queue does not hold (after Redis
-    loss, a killed worker, an abandoned job). A job id per step makes a double harmless."""
-    def queued(job_id: str) -> bool:
-        return on_queue(svc.redis, job_id)
+def due_steps(svc: Services) -> list[tuple[tuple, datetime | None]]:
+    """The step each open escalation waits at, with its time (None: due now)."""
+    with svc.store.session() as s:
+        rows = s.execute(select(Escalation.id, Escalation.round, Escalation.step, Escalation.next_at)
+                         .where(Escalation.status == "open")).all()
+    now = svc.now()
+    return [((i, r, step), aware(at) if at and aware(at) > now else None) for i, r, step, at in rows]
 
-    count = 0
+
+def due_windows(svc: Services) -> list[tuple[tuple, datetime | None]]:
+    """The end of each running call-back's safe window."""
+    with svc.store.session() as s:
+        rows = s.execute(select(Escalation.id, Escalation.details).where(
+            Escalation.status.in_(("open", "unanswered")), Escalation.kind == "callback")).all()
+    return [((i, ), datetime.fromisoformat(d["window_end"])) for i, d in rows if d.get("window_end")]
+
+
+def unsent_notifications(svc: Services, grace_seconds: int = 5) -> list[tuple[tuple, datetime | None]]:
+    """Notifications written more than `grace_seconds` ago and still not sent."""
     cutoff = svc.now() - timedelta(seconds=grace_seconds)
     with svc.store.session() as s:
-        due = list(s.execute(select(Escalation.id, Escalation.round, Escalation.step, Escalation.next_at)
-                             .where(Escalation.status == "open")))
-        windows = [(i, d) for i, d in s.execute(select(Escalation.id, Escalation.details).where(
-            Escalation.status.in_(("open", "unanswered")), Escalation.kind == "callback")) if d.get("window_end")]
-        pending = list(s.scalars(select(Notification.id).where(Notification.status == "pending",
-                                                               Notification.created_at < cutoff)))
-    for escalation_id, details in windows:
-        end = datetime.fromisoformat(details["window_end"])
-        if not queued(f"window-{escalation_id}") and schedule_window_close(svc, escalation_id, end):
-            count += 1
-    for escalation_id, round_, step, next_at in due:
-        job_id = advance_job_id(escalation_id, round_, step)
-        if queued(job_id):
-            continue
-        at = aware(next_at) if next_at and aware(next_at) > svc.now() else None
-        if schedule_advance(svc, escalation_id, round_, step, at):
-            count += 1
-    for notification_id in pending:
-        if not queued(f"notify-{notification_id}") and queue_notification(svc, notification_id):
-            count += 1
-    return count
+        ids = s.scalars(select(Notification.id).where(Notification.status == "pending",
+                                                      Notification.created_at < cutoff)).all()
+    return [((i, ), None) for i in ids]

@@ -13,7 +13,7 @@ import logging
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from hotline.response.chain import queue_notification
+from hotline.jobs.enqueue import enqueue_notify
 from hotline.services import Services
 from hotline.store.models import Case, Escalation, Notification
 
@@ -76,6 +76,6 @@ def end_contact(svc: Services, caller_key: str, why: str) -> int:
     svc.store.checkpoint()
     forget_in_redis(svc, caller_key)
     for notification_id in told:
-        queue_notification(svc, notification_id)  # Redis away: the sweeper sends them
+        enqueue_notify(svc, notification_id)  # Redis away: the sweeper sends them
     log.info("contact ended (%s): %d escalation(s) closed, %d staff told", why, len(running), len(told))
     return gone

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hotline.jobs.queued import on_queue
-from hotline.response.chain import RETRY, aware, coordinators, say
+from hotline.response.chain import aware, coordinators, say
 from hotline.services import Services
 from hotline.store.models import Case, Escalation, FollowUp
 
@@ -32,15 +31,8 @@ def due(svc: Services, followup_id: int) -> str:
     return "sent"
 
 
-def sweep(svc: Services) -> int:
-    """Due follow-ups that no job will alert (written by the console, or Redis lost)."""
-    from hotline.jobs import response_tasks as jobs
-
+def overdue(svc: Services) -> list[tuple[tuple, None]]:
+    """Due follow-ups that no job will alert (written by the console, or Redis lost): for the sweeper."""
     with svc.store.session() as s:
-        ids = list(s.scalars(select(FollowUp.id).where(FollowUp.status == "pending", FollowUp.due_at <= svc.now())))
-    count = 0
-    for followup_id in ids:
-        if not on_queue(svc.redis, f"followup-{followup_id}"):
-            svc.queue.enqueue(jobs.followup_due, followup_id, job_id=f"followup-{followup_id}", retry=RETRY)
-            count += 1
-    return count
+        ids = s.scalars(select(FollowUp.id).where(FollowUp.status == "pending", FollowUp.due_at <= svc.now())).all()
+    return [((i, ), None) for i in ids]

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple
 
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from hotline.jobs.queued import on_queue
+from hotline.jobs.enqueue import enqueue_send_relay
 from hotline.people.staff import Person
 from hotline.response import reach
-from hotline.response.chain import CODE_DIGITS, RETRY, say
+from hotline.response.chain import CODE_DIGITS, TELL, say
 from hotline.services import Services
-from hotline.store.models import Case, Escalation, Relay
+from hotline.store.models import Action, Case, Escalation, Relay
 
 log = logging.getLogger(__name__)
 
@@ -142,19 +141,8 @@ def pass_on(svc: Services, case_id: int, direction: str, text: str, staff_id: in
         s.add(row)
         s.flush()
         relay_id = row.id
-    queue_relay(svc, relay_id)
+    enqueue_send_relay(svc, relay_id)
     return relay_id
-
-
-def queue_relay(svc: Services, relay_id: int) -> bool:
-    from hotline.jobs import response_tasks as jobs
-
-    try:
-        svc.queue.enqueue(jobs.send_relay, relay_id, job_id=f"relay-{relay_id}", retry=RETRY)
-        return True
-    except RedisError:
-        log.warning("relay %s kept for the sweeper (Redis unavailable)", relay_id)
-        return False
 
 
 def release_held(svc: Services, case_id: int) -> int:
@@ -165,7 +153,7 @@ def release_held(svc: Services, case_id: int) -> int:
             row.status = "pending"
         ids = [row.id for row in rows]
     for relay_id in ids:
-        queue_relay(svc, relay_id)
+        enqueue_send_relay(svc, relay_id)
     return len(ids)
 
 
@@ -208,28 +196,39 @@ def send(svc: Services, relay_id: int) -> str:
     return "sent"
 
 
-def tell(svc: Services, case_id: int, text_id: str, params: dict, closing: bool = False,
-         escalation_id: int | None = None) -> str:
-    """A message from the hotline to the person who asked, if she may be reached (reach.py).
-    `closing`: the one line that tells her a closed case has closed; `escalation_id`: the one it
-    is about (its call-back window holds even once it is done), else the one held now."""
+def tell(svc: Services, action_id: int) -> str:
+    """A message from the hotline to the person who asked (recorded by chain.tell_later), if she
+    may be reached (reach.py). `closing`: the one line that tells her a closed case has closed;
+    `escalation_id`: the one it is about (its call-back window holds even once it is done), else
+    the one held now. Sent and marked done in one transaction."""
     with svc.store.session() as s:
+        row = s.scalars(select(Action).where(Action.id == action_id, Action.kind == TELL).with_for_update()).first()
+        if row is None or row.status in ("done", "failed"):
+            return "nothing to do"
+        row.attempts += 1
+        row.status, row.done_at = "done", svc.now()
+        told = row.payload
+        case_id, escalation_id = told["case_id"], told.get("escalation_id")
         case = s.get(Case, case_id)
         escalation = (s.get(Escalation, escalation_id) if escalation_id is not None
                       else active_escalation_for_case(s, case_id) if case else None)
-        may = reach.case(svc, s, case, escalation, closing=closing)
+        may = reach.case(svc, s, case, escalation, closing=told.get("closing", False))
         if not may:
             return f"not contacted: {may.refused}"
-        reach.sms(svc, s, may, say(svc, text_id, case.lang, **params), about=case.caller_key)
+        reach.sms(svc, s, may, say(svc, told["text_id"], case.lang, **told["params"]), about=case.caller_key)
     return "sent"
 
 
-def sweep(svc: Services) -> int:
+# -- what the sweeper finds (jobs/sweeper.py) -----------------------------------------------------
+
+
+def unsent(svc: Services) -> list[tuple[tuple, None]]:
     """Relays recorded but not sent (Redis was away when they were queued)."""
     with svc.store.session() as s:
-        ids = list(s.scalars(select(Relay.id).where(Relay.status == "pending")))
-    count = 0
-    for relay_id in ids:
-        if not on_queue(svc.redis, f"relay-{relay_id}") and queue_relay(svc, relay_id):
-            count += 1
-    return count
+        ids = s.scalars(select(Relay.id).where(Relay.status == "pending")).all()
+    return [((i, ), None) for i in ids]
+
+
+def untold(svc: Services, stuck_after_seconds: int = 300) -> list[tuple[tuple, None]]:
+    """Tells recorded but not queued, or queued and never done (a lost Redis, a killed worker)."""
+    return [((i, ), None) for i in svc.store.due_actions(stuck_after_seconds, kinds=(TELL, ))]

@@ -14,8 +14,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from hotline.config import schema
+from hotline.jobs.enqueue import enqueue_advance, enqueue_followup_due, enqueue_notify, enqueue_tell
 from hotline.people.staff import Person
-from hotline.response.chain import RETRY, queue_notification, say, schedule_advance
+from hotline.response.chain import say, tell_later
 from hotline.services import Services
 from hotline.store.models import Audit, Case, Escalation, FollowUp, Note, Notification
 
@@ -123,7 +124,7 @@ def _done(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
     if not others:
         case.status, case.closed_at = "closed", svc.now()
         if e.kind not in ("accompaniment", "lap"):  # an officer's case: no closing line to her
-            after.append(("tell_closing", case.id, e.id))
+            after.append(("tell", tell_later(s, case, "survivor_closed", {}, closing=True, escalation_id=e.id)))
         after.append(("end_conversation", case.caller_key))
     elif not any(o.status == "acked" for o in others):
         after.append(("unrelay", case.caller_key))
@@ -195,11 +196,11 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
         s.flush()
         after.append(("notify", n.id))
     if e.kind == "accompaniment":
-        after.append(("tell", case.id, "police_taken", {"name": person.name, "code": e.code}))
+        after.append(("tell", tell_later(s, case, "police_taken", {"name": person.name, "code": e.code})))
     elif e.kind == "lap":
-        after.append(("tell", case.id, "lap_taken", {"name": person.name, "code": e.code}))
+        after.append(("tell", tell_later(s, case, "lap_taken", {"name": person.name, "code": e.code})))
     elif e.kind in ("counsellor", "voicemail"):
-        after.append(("tell", case.id, "survivor_taken", {}))
+        after.append(("tell", tell_later(s, case, "survivor_taken", {})))
     after.append(("relay", case.caller_key, case.id))
     after.append(("release_held", case.id))
     if e.kind == "lap":
@@ -223,29 +224,24 @@ def _pass(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
 
 def _then(svc: Services, item: tuple) -> None:
     """After the commit: queue what the command set going (the sweeper covers a lost Redis)."""
-    from hotline.jobs import response_tasks as jobs
-
     try:
         if item[0] == "notify":
-            queue_notification(svc, item[1])
+            enqueue_notify(svc, item[1])
         elif item[0] == "advance":
-            schedule_advance(svc, item[1], item[2], item[3], None)
-        elif item[0] == "tell":
-            svc.queue.enqueue(jobs.tell, item[1], item[2], item[3], retry=RETRY)
+            enqueue_advance(svc, item[1], item[2], item[3])
+        elif item[0] == "tell":  # recorded in the command's transaction (chain.tell_later)
+            enqueue_tell(svc, item[1])
         elif item[0] == "relay":
             svc.conversations.set_relay(item[1], item[2])
         elif item[0] == "unrelay":
             svc.conversations.set_relay(item[1], None)
         elif item[0] == "end_conversation":
             svc.conversations.end(item[1])
-        elif item[0] == "tell_closing":
-            svc.queue.enqueue(jobs.tell, item[1], "survivor_closed", {}, closing=True, escalation_id=item[2],
-                              retry=RETRY)
         elif item[0] == "release_held":
             from hotline.response.relay import release_held
 
             release_held(svc, item[1])
         elif item[0] == "followup":
-            svc.queue.enqueue_at(item[2], jobs.followup_due, item[1], job_id=f"followup-{item[1]}", retry=RETRY)
+            enqueue_followup_due(svc, item[1], at=item[2])
     except RedisError:
         log.warning("after a staff command: %s not queued (Redis unavailable)", item[0])

@@ -4,7 +4,7 @@ DATABASE_URL."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -290,8 +290,9 @@ class Store:
         s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key=ERASED, contact=None))
         return gone
 
-    def due_actions(self, stuck_after_seconds: int = 300) -> list[int]:
-        """Pending actions, and queued ones that never finished (a lost Redis, a killed worker)."""
+    def due_actions(self, stuck_after_seconds: int = 300, *, kinds: Iterable[str]) -> list[int]:
+        """Pending actions of these kinds, and queued ones that never finished (a lost Redis, a
+        killed worker): for the sweeper (hotline/jobs/sweeper.py)."""
         from datetime import timedelta
 
         cutoff = self.clock.now() - timedelta(seconds=stuck_after_seconds)
@@ -299,7 +300,7 @@ class Store:
             rows = s.execute(
                 select(Action.id).where(
                     (Action.status == "pending") | ((Action.status == "queued") & (Action.queued_at < cutoff)),
-                    Action.kind != "forget_redis",  # not a job: escalation.ending.forget_pending
+                    Action.kind.in_(tuple(kinds)),
                 ).order_by(Action.id)
             )
             return [r[0] for r in rows]

@@ -4,8 +4,6 @@ the local outbox (`hotline outbox`). Nothing is sent to a number that said STOP.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from sqlalchemy import select
 
@@ -17,9 +15,10 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryFailed(Exception):
-    """The transport refused a send or never answered. The job that asked records it in the
-    audit log (`delivery.failed`) and raises again, so RQ's Retry (and then the sweeper) tries
-    once more. It carries no number and no body: only what went wrong."""
+    """The transport refused a send or never answered. Raised out of the job, it is written to
+    the audit log (`delivery.failed`, by RQ's failure callback: hotline/jobs/tasks.py), and RQ's
+    Retry (and then the sweeper) tries once more. It carries no number and no body: only what
+    went wrong."""
 
     def __init__(self, via: str, cause: Exception):
         super().__init__(f"{via} not sent: {type(cause).__name__}")
@@ -34,29 +33,6 @@ class DeliveryFailed(Exception):
     def detail(self) -> dict:
         return {"via": self.via, "error": self.error, "status": self.status, "code": self.code,
                 "permanent": self.permanent}
-
-
-@contextmanager
-def failures_audited(store: Store, job: str, ident: int,
-                     about: Callable[[], tuple[str | None, int | None]] | None = None) -> Iterator[None]:
-    """Around a job that sends: a failed send is written to the audit log as `delivery.failed`
-    (the job, its id, what the transport said, the retries RQ has left), then raised again so
-    RQ's Retry applies. The row is written after the job's own transaction has rolled back (a
-    second session inside it would wait on SQLite's write lock). `about` gives (caller key,
-    staff id) for the row, so DELETE erases it with the rest of her records."""
-    try:
-        yield
-    except DeliveryFailed as exc:
-        try:
-            from rq import get_current_job
-
-            current = get_current_job()
-            key, staff_id = about() if about else (None, None)
-            store.audit("delivery.failed", key, staff_id=staff_id, job=job, id=ident, **exc.detail(),
-                        retries_left=current.retries_left if current is not None else None)
-        except Exception:  # noqa: BLE001 - the store down too: the send is still retried
-            log.exception("could not record the failed delivery of %s %s", job, ident)
-        raise
 
 
 class Outbound:

@@ -1,0 +1,132 @@
+"""Putting the slow path's jobs on the queue: one `enqueue_<task>` a task, each owning its job
+id (built by `job_id`, here only) and its retry (`retry`, the one policy).
+
+Every fact is in the store before its job is queued, so each function returns False and leaves
+the fact pending when Redis is away: the sweeper (jobs/sweeper.py) queues it later. Job ids are
+deterministic (one per fact), so queueing again is harmless; `missing_only` (the sweeper's) skips
+a job the queue still holds. Tasks are named by their dotted path, so this module imports none of
+them: it sits below response/ and conversation/, which call it."""
+
+from __future__ import annotations
+
+import logging
+import random
+from contextlib import suppress
+from datetime import datetime
+from typing import Protocol
+
+from redis.exceptions import RedisError
+from rq import Callback, Queue, Retry
+
+from hotline.jobs.queued import on_queue
+from hotline.store import Store
+
+log = logging.getLogger(__name__)
+
+TASKS = "hotline.jobs.tasks"
+# a failed send (DeliveryFailed) is written to the audit log before RQ retries it (jobs/tasks.py)
+AUDIT_FAILURE = Callback(f"{TASKS}.delivery_failed")
+INTERVALS = (5, 15, 60, 120, 300)  # seconds between the tries of a send: Twilio or the network failing
+ACTION_TTLS = {"result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}  # a recorded action's job, kept for `rq info`
+
+
+class Queues(Protocol):
+    """What enqueueing needs of the hotline's services: the queue, and the store (recorded actions
+    are marked queued)."""
+
+    queue: Queue
+    store: Store
+
+
+def retry() -> Retry:
+    """The one retry policy: five more tries, 5 s to 5 min apart, each ±25 % (jitter), so a burst
+    of sends that failed together does not retry together."""
+    return Retry(max=len(INTERVALS), interval=[max(1, round(i * random.uniform(0.75, 1.25))) for i in INTERVALS])
+
+
+def job_id(kind: str, *ids: object) -> str:
+    """The one place a job id is built: its kind and the ids of its fact ("esc-12-0-1")."""
+    return "-".join([kind, *(str(i) for i in ids)])
+
+
+def _put(svc: Queues, task: str, args: tuple, jid: str, at: datetime | None, missing_only: bool,
+         audited: bool = False, **options) -> bool:
+    if missing_only and on_queue(svc.queue.connection, jid):
+        return False
+    func = f"{TASKS}.{task}"
+    if audited:
+        options["on_failure"] = AUDIT_FAILURE
+    try:
+        if at is None:
+            svc.queue.enqueue(func, *args, job_id=jid, retry=retry(), **options)
+        else:
+            svc.queue.enqueue_at(at, func, *args, job_id=jid, retry=retry(), **options)
+        return True
+    except RedisError as exc:
+        log.warning("job %s kept for the sweeper: Redis unavailable (%s)", jid, type(exc).__name__)
+        return False
+
+
+def _recorded(svc: Queues, task: str, kind: str, action_id: int, at: datetime | None, missing_only: bool) -> bool:
+    """A job of a recorded action (the Action table): marked queued, back to pending if Redis is away."""
+    jid = job_id(kind, action_id)
+    if missing_only and on_queue(svc.queue.connection, jid):
+        return False
+    svc.store.mark(action_id, "queued")
+    if _put(svc, task, (action_id,), jid, at, False, audited=True, **ACTION_TTLS):
+        return True
+    svc.store.mark(action_id, "pending")
+    return False
+
+
+def enqueue_perform(svc: Queues, action_id: int, at: datetime | None = None, *, missing_only: bool = False) -> bool:
+    """A recorded action (send_resources): tasks.perform."""
+    return _recorded(svc, "perform", "action", action_id, at, missing_only)
+
+
+def enqueue_tell(svc: Queues, action_id: int, at: datetime | None = None, *, missing_only: bool = False) -> bool:
+    """A recorded message from the hotline to the person who asked (chain.tell_later): tasks.tell."""
+    return _recorded(svc, "tell", "tell", action_id, at, missing_only)
+
+
+def enqueue_advance(svc: Queues, escalation_id: int, round_: int, step: int, at: datetime | None = None, *,
+                    missing_only: bool = False) -> bool:
+    """A step of an escalation's chain, now or at its time. Now: a timer of the same step (a
+    PASS, a failed delivery moved it on) is no longer needed."""
+    jid = job_id("esc", escalation_id, round_, step)
+    if at is None and not missing_only:
+        with suppress(RedisError):  # the enqueue below fails too, and says so
+            svc.queue.scheduled_job_registry.remove(jid)
+    return _put(svc, "advance", (escalation_id, round_, step), jid, at, missing_only)
+
+
+def enqueue_notify(svc: Queues, notification_id: int, at: datetime | None = None, *,
+                   missing_only: bool = False) -> bool:
+    """One alert (or taken/ended/unanswered line) to a staff member."""
+    return _put(svc, "notify", (notification_id,), job_id("notify", notification_id), at, missing_only,
+                audited=True)
+
+
+def enqueue_window_closed(svc: Queues, escalation_id: int, at: datetime | None = None, *,
+                          missing_only: bool = False) -> bool:
+    """A call-back's safe window ends (`at`): if nobody took it, the coordinator is told."""
+    return _put(svc, "window_closed", (escalation_id,), job_id("window", escalation_id), at, missing_only)
+
+
+def enqueue_send_relay(svc: Queues, relay_id: int, at: datetime | None = None, *, missing_only: bool = False) -> bool:
+    """A relayed message, between her and the person who holds her case."""
+    return _put(svc, "send_relay", (relay_id,), job_id("relay", relay_id), at, missing_only, audited=True)
+
+
+def enqueue_followup_due(svc: Queues, followup_id: int, at: datetime | None = None, *,
+                         missing_only: bool = False) -> bool:
+    """A follow-up's reminder, at its time."""
+    return _put(svc, "followup_due", (followup_id,), job_id("followup", followup_id), at, missing_only,
+                audited=True)
+
+
+def enqueue_staff_unreachable(svc: Queues, staff_id: int, code: str | None, at: datetime | None = None, *,
+                              missing_only: bool = False) -> bool:
+    """The coordinators told that alerts to a staff member cannot be delivered."""
+    return _put(svc, "staff_unreachable", (staff_id, code), job_id("unreachable", staff_id, code), at,
+                missing_only, audited=True)
