@@ -20,12 +20,12 @@ from hotline import engine
 from hotline.clock import Clock
 from hotline.config.settings import Settings
 from hotline.config.yamlsource import YAMLSourceError
-from hotline.conversation.state import Conversations
 from hotline.i18n import Catalog
 from hotline.people.staff import Staff, import_staff, load_staff, staff_from_store
 from hotline.response.policies import load_policies
 from hotline.response.referrals import load_directory
 from hotline.store import Store
+from hotline.store.conversations import Conversations
 from hotline.store.redis_conn import connect
 from hotline.transport.outbound import Outbound
 

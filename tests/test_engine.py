@@ -319,7 +319,7 @@ def test_step_does_not_change_the_state_it_is_given():
     first = step(flows, state, Event(text="what", at=T0 + 60, flow="demo"))
     assert state == kept
     second = step(flows, state, Event(text="what", at=T0 + 60, flow="demo"))
-    assert (first.state, first.outputs, first.actions) == (second.state, second.outputs, second.actions)
+    assert (first.state, first.outputs, first.effects) == (second.state, second.outputs, second.effects)
 
 
 # --- the state on the shipped survivor flow -------------------------------------------------------
@@ -362,7 +362,7 @@ def test_the_state_stays_small_and_json_through_a_long_survivor_conversation(shi
         as_json = json.dumps(caller.last.state, ensure_ascii=False)
         assert json.loads(as_json) == caller.last.state  # nothing that JSON would change
         sizes.append(len(as_json.encode("utf-8")))
-        actions += [a["type"] for a in caller.last.actions]
+        actions += [a.name for a in caller.last.effects]
     assert max(sizes) < 1024, max(sizes)
     # the conversation went where it was meant to: every kind of help was asked for
     assert {"send_resources", "schedule_callback", "escalate"} <= set(actions)
@@ -375,4 +375,4 @@ def test_the_safe_word_keeps_nothing(shipped):
         caller.send(text)
     assert caller.send("Recipe") == ["innocuous"]
     assert caller.last.forgotten and caller.last.ended and caller.state is None
-    assert [a["type"] for a in caller.last.actions] == ["forget"]
+    assert [a.name for a in caller.last.effects] == ["forget"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from hotline.response.chain import open_escalation
+from hotline.response.chain import Caller, Request, open_escalation
 from hotline.store import Action, Outbox
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.web.app import create_app
@@ -98,8 +98,8 @@ def test_a_worker_killed_with_sigkill_during_escalations_loses_none_and_repeats_
         killer.start()
         # the real path: the case and the escalation written, then its first step queued on RQ
         for i in range(ESCALATIONS):
-            open_escalation(svc, caller_key=f"fault-{i:04d}", number=f"+9197{i:08d}", channel="sms", lang="en",
-                            kind="counsellor", priority="normal", role="counsellor", reason="fault test")
+            open_escalation(svc, Caller(f"fault-{i:04d}", f"+9197{i:08d}", "sms", "en"),
+                            Request(kind="counsellor", priority="normal", role="counsellor", reason="fault test"))
         killer.join(150)
         assert not killer.is_alive() and worker.returncode == -signal.SIGKILL
     finally:

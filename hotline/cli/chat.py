@@ -74,9 +74,9 @@ def chat(flow: str | None, lang: str | None, voice: bool, from_number: str, nobo
         else:
             print("hotline> " + sms.render(result.outputs, result.lang, catalog, {"safe_word": DEFAULT_SAFE_WORD})
                   .replace("\n", "\n         "))
-        for action in result.actions:
-            shown = {k: v for k, v in action.items() if k not in ("type", "flow", "node") and v is not None}
-            print(f"   [action] {action['type']} {shown}")
+        for effect in result.effects:
+            shown = {k: v for k, v in effect.settings().items() if v is not None}
+            print(f"   [action] {effect.name} {shown}")
         if result.ended:
             print("   [the conversation ended]")
         state = result.state

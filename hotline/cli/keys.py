@@ -16,8 +16,8 @@ def keys() -> None:
                    "sealed (stop web and worker first)")
 def rotate() -> int:
     """Re-encrypt every sealed field with the key of SECRET_KEY and re-key every caller key
-    (hotline.privacy.keys.rotate); the old secrets come from SECRET_KEY_OLD."""
-    from hotline.privacy.keys import rotate as rotate_keys
+    (hotline.store.rotation.rotate); the old secrets come from SECRET_KEY_OLD."""
+    from hotline.store.rotation import rotate as rotate_keys
 
     svc = services()
     done = rotate_keys(svc.store, svc.settings.secret_key, list(svc.settings.old_secret_keys), redis=svc.redis)

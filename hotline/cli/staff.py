@@ -67,7 +67,7 @@ def _set_secret(who: str, what: str, setter, done: str) -> int:
     a terminal (scripts), else asked twice without echo; `setter(store, who, secret)` stores it."""
     import getpass
 
-    from hotline.web.console.auth import Ambiguous
+    from hotline.people.staff import Ambiguous
 
     svc = services()
     if sys.stdin.isatty():
@@ -114,7 +114,8 @@ def set_pin(who: str) -> int:
 @WHO
 def sign_out(who: str) -> int:
     """Every console session of a staff member ends at its next request."""
-    from hotline.web.console.auth import Ambiguous, find_member, sign_out_everywhere
+    from hotline.people.staff import Ambiguous, find_member
+    from hotline.web.console.auth import sign_out_everywhere
 
     store = services().store
     try:

@@ -7,8 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hotline.privacy.keys import old_secrets
-
 DEFAULT_SAFE_WORD = "RECIPE"  # the README names it; an innocuous word that ends a conversation
 DEMO_NUMBER = "+914400000000"
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +101,8 @@ class Settings:
         if not values["secret_key"]:
             values["secret_key"] = _secret_key(instance)
         return cls(**values)
+
+
+def old_secrets(raw: str | None) -> list[str]:
+    """SECRET_KEY_OLD: comma-separated, newest first; blanks ignored."""
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]

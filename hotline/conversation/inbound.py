@@ -13,29 +13,23 @@ from dataclasses import dataclass
 
 from hotline import engine
 from hotline.channels.sms import render as sms_text
-from hotline.channels.voice_rules import REFUSAL_TEXT, voice_controls
-from hotline.conversation.effects import carry_out
+from hotline.conversation.effects import Context, carry_out
+from hotline.engine.effects import Forget
 from hotline.i18n import detect
 from hotline.privacy.phones import caller_key, mask
 from hotline.response import relay
-from hotline.response import staff_commands as commands
-from hotline.response.chain import open_escalation
-from hotline.response.ending import end_contact
+from hotline.response.chain import Caller, Request, open_escalation
 from hotline.services import Services
 
 log = logging.getLogger(__name__)
 
 FLOW_FOR_ROLE = {"survivor": "survivor", "staff": "staff", "police": "police"}
-CONTROLS = ("erase", "opt_out", "opt_in")  # her controls over what is held and what reaches her
-
-
 def control(step: engine.Step) -> bool:
     """Is this step one the hotline must act on even while she talks with a counsellor (or while
     the line is degraded)? The safe word, DELETE, STOP, START and danger. Anything else she
     writes in a relay is words for the counsellor: a menu shown then would take her next answer
     and hand it, silently, to the counsellor."""
-    return step.forgotten or any(a["type"] in CONTROLS or (a["type"] == "escalate" and a.get("priority") == "emergency")
-                                 for a in step.actions)
+    return step.forgotten or any(e.is_control() for e in step.effects)
 
 
 @dataclass
@@ -60,6 +54,7 @@ class Handled:
     role: str
     recorded: list[int]
     text: str | None = None  # said instead of the flow's outputs (a staff command's answer; "" for a relay)
+    done: Context | None = None  # what carrying out its effects gave (a call: whom to dial, whether to record)
 
 
 Render = Callable[[Handled], str]
@@ -104,38 +99,24 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             log.info("%s %s (%s): relayed to the counsellor of case %s", msg.channel, mask(msg.number), role,
                      turn.relay)
             return reply
-        said = None
-        command = next((a for a in result.actions if a["type"] == "staff"), None)
-        if command and person:
-            said = commands.run(svc, person, command["command"], command.get("code") or "",
-                                command.get("text") or command.get("after"))
-        elif role == "staff" and person and msg.channel == "sms" and msg.text and not result.actions and not \
+        ctx = Context(key, msg.number, msg.channel, words=msg.text, person=person)
+        if role == "staff" and person and msg.channel == "sms" and msg.text and not result.effects and not \
                 engine.keyword(svc.flows, "staff", msg.text, facts) and (to := relay.address(svc, person, msg.text)):
             # free text from staff: relayed only when addressed to a case she holds (relay.address)
             if to.case_id is not None:
                 relay.pass_on(svc, to.case_id, "to_survivor", to.body, person.id)
-            said, result.state = to.reply or "", state  # the flow as it was
-        if msg.channel == "voice":  # a call proves nothing: DELETE, STOP, START by SMS only (channels/voice_rules.py)
-            result.actions, refused = voice_controls(result.actions)
-            said = svc.catalog.own(REFUSAL_TEXT, result.lang) if refused else said
-        erased = any(a["type"] == "erase" for a in result.actions)
-        if result.forgotten:
-            # the safe word: everything stops and nothing of her stays (escalation/ending.py)
-            end_contact(svc, key, "safe_word")
-            recorded = []
-        else:
-            recorded = carry_out(svc, result.actions, key=key, number=msg.number, channel=msg.channel,
-                                 words=msg.text)
-        reply = render(Handled(result, key, role, recorded, text=said))
+            ctx.said, result.state = to.reply or "", state  # the flow as it was
+        carry_out(svc, result.effects, ctx)  # the safe word, DELETE, a staff command … (conversation/effects.py)
+        reply = render(Handled(result, key, role, ctx.recorded, text=ctx.said, done=ctx))
         # a language chosen on a call holds for that call only (its state), never for her next SMS
-        keep = msg.channel != "voice" and msg.number is not None and not (result.forgotten or erased) \
+        keep = msg.channel != "voice" and msg.number is not None and not (result.forgotten or ctx.erased) \
             and result.lang != turn.lang
         turn.finish(None if result.forgotten else result.state, reply, lang=result.lang if keep else None,
                     forget_lang=result.forgotten)
         if observe:
             observe(time.perf_counter() - started)
     log.info("%s %s (%s): step to %s, %d action(s)", msg.channel, mask(msg.number), role,
-             result.node or "end", len(result.actions))
+             result.node or "end", len(result.effects))
     return reply
 
 
@@ -155,21 +136,17 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
                  "reachable": msg.number is not None}
         step = engine.step(svc.flows, None, engine.Event(text=msg.text, at=svc.now().timestamp(), flow="survivor",
                                                          lang=lang, facts=facts))
-        controls = [a for a in step.actions if a["type"] in CONTROLS and msg.channel == "sms"]
-        if step.forgotten or controls:
-            if step.forgotten or any(a["type"] == "erase" for a in controls):
-                end_contact(svc, key, "safe_word" if step.forgotten else "deleted")
-            for a in controls:
-                if a["type"] in ("opt_out", "opt_in"):
-                    svc.store.set_opt_out(key, a["type"] == "opt_out")
-                    svc.store.audit(f"caller.{a['type']}", key)
+        # her own controls: the safe word, and what her phone's SMS may do (DELETE, STOP, START)
+        own = [e for e in step.effects if isinstance(e, Forget) or (e.sms_only and msg.channel == "sms")]
+        if own:
+            carry_out(svc, own, Context(key, msg.number, msg.channel))
             said = sms_text(step.outputs, step.lang, svc.catalog, {"safe_word": svc.settings.safe_word})
         else:
-            urgent = control(step)
-            open_escalation(svc, caller_key=key, number=msg.number, channel=msg.channel, lang=step.lang or lang,
-                            kind="counsellor", priority="emergency" if urgent else "high", role="counsellor",
-                            reason=f"a survivor reached the line while it was degraded ({reason})", queue=False,
-                            words=msg.text)
+            open_escalation(svc, Caller(key, msg.number, msg.channel, step.lang or lang),
+                            Request(kind="counsellor", priority="emergency" if control(step) else "high",
+                                    role="counsellor",
+                                    reason=f"a survivor reached the line while it was degraded ({reason})"),
+                            queue=False, words=msg.text)
     except Exception:  # noqa: BLE001 - the store down too: the reply still goes out
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)

@@ -2,16 +2,16 @@
 
 The webhooks, the terminal chat, the simulator and the transcript tests all call `step`, so one
 set of tests covers every channel. The state is a small JSON-able dict the host keeps between
-messages; outputs are message ids (with their English defaults) for a channel renderer; actions
-are what the host must carry out (escalate, send resources, erase …).
+messages; outputs are message ids (with their English defaults) for a channel renderer; effects
+(hotline/engine/effects/) are what the host must carry out (escalate, send resources, erase …).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hotline.engine import actions as action_kinds
-from hotline.engine import conditions
+from hotline.engine import conditions, effects
+from hotline.engine.effects import Effect
 from hotline.engine.flowset import FlowSet
 from hotline.engine.model import Flow, Handler, Node
 from hotline.engine.nodes import KINDS
@@ -35,7 +35,7 @@ class Event:
 class Step:
     state: dict | None  # None: the conversation ended (or was forgotten); keep nothing of it
     outputs: list[dict]
-    actions: list[dict]
+    effects: list[Effect]
     lang: str
     ended: bool = False
     forgotten: bool = False  # the safe word: the host keeps nothing, not even the language
@@ -54,7 +54,7 @@ class Run:
         self.event = event
         self.facts = event.facts
         self.outputs: list[dict] = []
-        self.actions: list[dict] = []
+        self.effects: list[Effect] = []
         self.flow: Flow | None = None
         self.node: str | None = None
         self.next: str | None = None
@@ -91,11 +91,10 @@ class Run:
         return node.data.get("choices", []) if node is not None else []
 
     def act(self, action: dict) -> None:
-        raised = action_kinds.resolve(action, self.vars)
-        raised.update(flow=self.flow.name, node=self.node, lang=self.lang)
-        if raised["type"] == "forget":
+        effect = effects.raised(action, self.vars, lang=self.lang, flow=self.flow.name, node=self.node)
+        if isinstance(effect, effects.Forget):
             self.forgotten = True
-        self.actions.append(raised)
+        self.effects.append(effect)
 
     def assign(self, values: dict) -> None:
         for key, value in values.items():
@@ -291,7 +290,7 @@ def step(flows: FlowSet, state: dict | None, event: Event) -> Step:
         "tries": run.tries,
         "at": event.at,
     }
-    return Step(new_state, run.outputs, run.actions, run.lang, ended, run.forgotten, None if ended else run.node)
+    return Step(new_state, run.outputs, run.effects, run.lang, ended, run.forgotten, None if ended else run.node)
 
 
 def keyword(flows: FlowSet, flow_name: str, text: str | None, facts: dict | None = None) -> str | None:

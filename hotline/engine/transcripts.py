@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from hotline.config import schema
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
+from hotline.engine.effects import Effect
 from hotline.engine.flowset import FlowSet
 from hotline.engine.stepper import Event, FlowError, step
 
@@ -87,12 +88,12 @@ def read_cases(path: str) -> tuple[list[Case], list[Problem]]:
     return cases, problems
 
 
-def _action_matches(expected, raised: dict) -> bool:
+def _action_matches(expected, raised: Effect) -> bool:
     if isinstance(expected, str):
-        return raised["type"] == expected
+        return raised.name == expected
     if isinstance(expected, dict) and len(expected) == 1:
         name, settings = next(iter(expected.items()))
-        return raised["type"] == name and all(str(raised.get(k)) == str(v) for k, v in (settings or {}).items())
+        return raised.name == name and all(str(getattr(raised, k, None)) == str(v) for k, v in (settings or {}).items())
     return False
 
 
@@ -131,9 +132,8 @@ def run_case(flows: FlowSet, case: Case) -> Failure | None:
                 return fail(f"expected reply {list(expected)} but got {got}")
         if "actions" in st:
             expected = st["actions"] or []
-            got = [a["type"] for a in result.actions]
-            if len(expected) != len(result.actions) or not all(map(_action_matches, expected, result.actions)):
-                return fail(f"expected actions {list(expected)} but got {[_brief(a) for a in result.actions] or got}")
+            if len(expected) != len(result.effects) or not all(map(_action_matches, expected, result.effects)):
+                return fail(f"expected actions {list(expected)} but got {[_brief(a) for a in result.effects]}")
         if "node" in st and result.node != st["node"]:
             return fail(f'expected to wait at node "{st["node"]}" but waits at "{result.node}"')
         if "lang" in st and result.lang != st["lang"]:
@@ -148,8 +148,8 @@ def run_case(flows: FlowSet, case: Case) -> Failure | None:
     return None
 
 
-def _brief(action: dict) -> dict:
-    return {action["type"]: {k: v for k, v in action.items() if k not in ("type", "flow", "node", "lang")}}
+def _brief(effect: Effect) -> dict:
+    return {effect.name: {k: v for k, v in effect.settings().items() if v is not None}}
 
 
 def transcript_files(path: str) -> list[str]:

@@ -21,8 +21,8 @@ _DUMMY_HASH = generate_password_hash("not anyone's PIN")
 
 def set_pin(store, name_or_phone: str, pin: str) -> StaffMember:
     """Store a new PIN's salted hash. Raises ValueError (not 4-8 digits), LookupError (nobody
-    by that name or number) or console.auth.Ambiguous (two people of that name)."""
-    from hotline.web.console.auth import find_member
+    by that name or number) or people.staff.Ambiguous (two people of that name)."""
+    from hotline.people.staff import find_member
 
     if not PIN.match(pin or ""):
         raise ValueError("a PIN is 4 to 8 digits")

@@ -21,11 +21,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from sqlalchemy import func, select
 
+from hotline.config.vocabulary import ROLES
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
 from hotline.privacy.phones import e164
+from hotline.store.models import StaffMember
 
-ROLES = ("counsellor", "ngo", "police", "coordinator")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SHIFT = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?\s+"
                    r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -267,9 +269,6 @@ def import_staff(store, staff: Staff, replace: bool = True) -> ImportResult:
     """Add the file's people to the store and update those already there (by phone number).
     `replace`: also remove everyone the file does not list (kept inactive, so the records of what
     they did still name them); without it they stay as they are."""
-    from sqlalchemy import select
-
-    from hotline.store.models import StaffMember
 
     result = ImportResult()
     with store.session() as s:
@@ -307,9 +306,6 @@ def import_staff(store, staff: Staff, replace: bool = True) -> ImportResult:
 
 
 def staff_from_store(store) -> Staff:
-    from sqlalchemy import select
-
-    from hotline.store.models import StaffMember
 
     with store.read() as s:
         members = list(s.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.position)))
@@ -318,3 +314,28 @@ def staff_from_store(store) -> Staff:
                      [o for o in map(parse_override, m.overrides) if o], m.id, list(m.shifts))
               for m in members]
     return Staff(people, members[0].timezone if members else "Asia/Kolkata")
+
+
+class Ambiguous(LookupError):
+    """More than one active staff member has that name."""
+
+
+def find_member(session, name_or_phone: str) -> StaffMember | None:
+    """An active staff member by phone number (any form) or by name (any case). Raises Ambiguous
+    when two people share the name: then the phone number says who."""
+    text = (name_or_phone or "").strip()
+    if not text:
+        return None
+    phone = e164(text) if any(ch.isdigit() for ch in text) else None
+    if phone:
+        found = session.scalars(select(StaffMember).where(StaffMember.phone == phone, StaffMember.active)).first()
+        if found:
+            return found
+    matches = list(session.scalars(select(StaffMember).where(
+        func.lower(StaffMember.name) == text.lower(), StaffMember.active)))
+    if not matches:  # "Priya" for "Priya (coordinator)", where only one is
+        matches = [m for m in session.scalars(select(StaffMember).where(StaffMember.active))
+                   if m.name.split(" (")[0].strip().lower() == text.lower()]
+    if len(matches) > 1:
+        raise Ambiguous(text)
+    return matches[0] if matches else None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
@@ -25,8 +26,10 @@ from hotline.jobs.enqueue import (
 )
 from hotline.response import risk
 from hotline.response.policies import Policy, Step, policy_for
-from hotline.services import Services
 from hotline.store.models import ERASED, Action, Case, Escalation, Notification, Relay
+
+if TYPE_CHECKING:  # the services are passed in; only their type is named here
+    from hotline.services import Services
 
 log = logging.getLogger(__name__)
 # a status callback's final failures: the alert never reached her (a call: nobody took it)
@@ -40,7 +43,7 @@ ACTIVE = ("open", "acked")
 # -- opening ------------------------------------------------------------------------------------
 
 
-CODE_DIGITS = 5  # 90,000 codes; with commands.MAX_REFUSALS wrong codes an hour, guessing is hopeless
+CODE_DIGITS = 5  # 90,000 codes; with refusals.MAX_REFUSALS wrong codes an hour, guessing is hopeless
 CODE_REST = timedelta(days=30)  # a code is not given again this soon: an old reply cannot reach a new case
 
 
@@ -75,24 +78,46 @@ def running_for(s, case_id: int, kind: str) -> Escalation | None:
         (e for e in rows if e.kind in MERGES), None)
 
 
-def open_escalation(svc: Services, *, caller_key: str, number: str | None, channel: str, lang: str,
-                    kind: str, priority: str, role: str, reason: str, details: dict | None = None,
-                    queue: bool = True, start_at: datetime | None = None, case_lang: str | None = None,
+@dataclass(frozen=True)
+class Caller:
+    """Who asked: her keyed hash, her number (None when withheld), the channel she used and the
+    language she is written to in."""
+    key: str
+    number: str | None
+    channel: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """What she (or an officer) asked for: the escalation open_escalation writes."""
+    kind: str  # counsellor | coordinator | voicemail | callback | accompaniment | lap
+    priority: str
+    role: str
+    reason: str
+    details: dict = field(default_factory=dict)
+    lang: str | None = None  # the language the escalation needs, when not hers (an officer may ask for Tamil)
+    start_at: datetime | None = None  # a call-back's safe window opens
+
+
+def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: bool = True,
                     words: str | None = None) -> int:
-    """Write the case and the escalation, then queue its first step, now or at `start_at` (a
-    callback's safe window), when `queue` and Redis is there; otherwise the sweeper does.
-    `lang` is the language the escalation needs (an officer may ask for a Tamil speaker);
-    `case_lang` the one the person who asked is written to in (default: the same).
+    """Write the case and the escalation, then queue its first step, now or at `request.start_at`
+    (a callback's safe window), when `queue` and Redis is there; otherwise the sweeper does.
 
     While she already has an escalation running for a person, a new request joins it (see
     `join`) instead of paging the team again; `words` (what she wrote) go to whoever holds it."""
-    start_at = start_at if start_at and start_at > svc.now() else None
+    caller_key, number, channel, case_lang = caller.key, caller.number, caller.channel, caller.lang
+    kind, priority, role, reason, details = request.kind, request.priority, request.role, request.reason, \
+        request.details
+    lang = request.lang or caller.lang
+    start_at = request.start_at if request.start_at and request.start_at > svc.now() else None
     joined = None
     with svc.store.session() as s:
         case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == "open")
                          .order_by(Case.id.desc())).first()
         if case is None:
-            case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang or lang, channel=channel)
+            case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang, channel=channel)
             s.add(case)
             s.flush()
         running = running_for(s, case.id, kind)
@@ -184,9 +209,6 @@ def window_closed(svc: Services, escalation_id: int) -> str:
 TELL = "tell"  # the Action kind of a message recorded by tell_later
 
 
-# -- the timer ----------------------------------------------------------------------------------
-
-
 def tell_later(s, case: Case, text_id: str, params: dict, *, closing: bool = False,
                escalation_id: int | None = None) -> int:
     """A message from the hotline to the person who asked (relay.tell sends it), recorded in the
@@ -198,6 +220,9 @@ def tell_later(s, case: Case, text_id: str, params: dict, *, closing: bool = Fal
     s.add(row)
     s.flush()
     return row.id
+
+
+# -- the timer ----------------------------------------------------------------------------------
 
 
 def choose(staff, when: datetime, step: Step, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
@@ -379,7 +404,7 @@ def delivery_failed(svc: Services, notification_id: int, state: str, code: str |
 def staff_unreachable(svc: Services, staff_id: int, code: str | None) -> None:
     """Tell the coordinators (once a day for a number and an error) that alerts to a staff
     member cannot be delivered."""
-    from hotline.web.twilio.idempotency import claim
+    from hotline.store.idempotency import claim
 
     if not claim(svc, [f"unreachable:{staff_id}:{code}:{svc.now().date()}"]):
         return

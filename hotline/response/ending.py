@@ -9,13 +9,16 @@ leaves (store.erase_in), in one transaction. Redis forgets her conversation, lan
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from hotline.jobs.enqueue import enqueue_notify
-from hotline.services import Services
 from hotline.store.models import Case, Escalation, Notification
+
+if TYPE_CHECKING:  # the services are passed in; only their type is named here
+    from hotline.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -4,11 +4,15 @@ due and not on the queue, whoever wrote them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from hotline.response.chain import aware, coordinators, say
-from hotline.services import Services
 from hotline.store.models import Case, Escalation, FollowUp
+
+if TYPE_CHECKING:  # the services are passed in; only their type is named here
+    from hotline.services import Services
 
 
 def due(svc: Services, followup_id: int) -> str:

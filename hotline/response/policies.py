@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hotline.config import schema
+from hotline.config.vocabulary import RESPONDER_ROLES
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
 
 NOTIFY = ("person", "team", "coordinator")
 VIA = ("sms", "voice")
-ROLES = ("counsellor", "ngo", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def _step(item, what: str, path: str, line: int, problems: list[Problem]) -> Ste
     if not isinstance(via, list) or not via or any(v not in VIA for v in via):
         problems.append(Problem(path, item.line_of("via"), f"{what}: via must be a list of sms, voice"))
         ok = False
-    if "role" in item and item["role"] not in ROLES:
-        problems.append(Problem(path, item.line_of("role"), f"{what}: role must be one of {', '.join(ROLES)}"))
+    if "role" in item and item["role"] not in RESPONDER_ROLES:
+        problems.append(Problem(path, item.line_of("role"), f"{what}: role must be one of {', '.join(RESPONDER_ROLES)}"))
         ok = False
     if "times" in item and (schema.integer(item["times"]) or item["times"] < 1 or notify != "person"):
         problems.append(Problem(path, item.line_of("times"), f"{what}: times is a number of people, for notify: person"))
@@ -92,4 +92,4 @@ def _step(item, what: str, path: str, line: int, problems: list[Problem]) -> Ste
 
 def policy_for(priority: str, role: str) -> str:
     """Which policy an escalation follows: an emergency skips ahead; otherwise by the role asked."""
-    return "emergency" if priority == "emergency" else role if role in ROLES else "counsellor"
+    return "emergency" if priority == "emergency" else role if role in RESPONDER_ROLES else "counsellor"

@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import select
 
@@ -21,8 +21,11 @@ from hotline.jobs.enqueue import enqueue_send_relay
 from hotline.people.staff import Person
 from hotline.response import reach
 from hotline.response.chain import CODE_DIGITS, TELL, say
-from hotline.services import Services
+from hotline.response.refusals import refuse
 from hotline.store.models import Action, Case, Escalation, Relay
+
+if TYPE_CHECKING:  # the services are passed in; only their type is named here
+    from hotline.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +98,6 @@ def address(svc: Services, person: Person, text: str) -> Addressed | None:
     - no code, one case held: to it, unless a case of hers closed lately without her closing it
       (she may think she still writes to that woman); two or more: not sent, she is asked which;
     - a mistyped command is never relayed."""
-    from hotline.response.staff_commands import refuse
 
     lang = person.language
     if command_typo(text):

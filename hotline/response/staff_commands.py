@@ -9,36 +9,25 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hotline.config import schema
 from hotline.jobs.enqueue import enqueue_advance, enqueue_followup_due, enqueue_notify, enqueue_tell
 from hotline.people.staff import Person
 from hotline.response.chain import say, tell_later
-from hotline.services import Services
+from hotline.response.refusals import limited, refuse
+from hotline.response.relay import release_held
 from hotline.store.models import Audit, Case, Escalation, FollowUp, Note, Notification
+
+if TYPE_CHECKING:  # the services are passed in; only their type is named here
+    from hotline.services import Services
 
 log = logging.getLogger(__name__)
 
-MAX_REFUSALS = 10  # wrong or foreign codes a staff phone may send in REFUSALS_WINDOW before it is refused
-REFUSALS_WINDOW = timedelta(hours=1)
 CONFIRM_WITHIN = timedelta(minutes=5)  # a coordinator's second ACK of an alert she was not sent
-
-
-def refuse(svc: Services, person: Person, code: str, reason: str) -> None:
-    """Every refusal is audited; they are also what the rate limit counts."""
-    svc.store.audit("staff.refused", None, staff_id=person.id, reason=reason, code=str(code)[:12])
-
-
-def limited(svc: Services, person: Person) -> bool:
-    """Too many refusals lately: codes are guessed, not typed. The phone is refused for a while."""
-    since = svc.now() - REFUSALS_WINDOW
-    with svc.store.read() as s:
-        count = s.scalar(select(func.count(Audit.id)).where(
-            Audit.event == "staff.refused", Audit.staff_id == person.id, Audit.at > since))
-    return count >= MAX_REFUSALS
 
 
 def _confirmed(svc: Services, s, person: Person, e: Escalation) -> bool:
@@ -238,7 +227,6 @@ def _then(svc: Services, item: tuple) -> None:
         elif item[0] == "end_conversation":
             svc.conversations.end(item[1])
         elif item[0] == "release_held":
-            from hotline.response.relay import release_held
 
             release_held(svc, item[1])
         elif item[0] == "followup":

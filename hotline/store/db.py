@@ -91,8 +91,8 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.readers = sessionmaker(self.engine.execution_options(hotline_read=True), expire_on_commit=False)
         event.listen(self.sessions, "before_flush", self._stamp)
+        from hotline.config.settings import old_secrets as from_env
         from hotline.privacy.keys import fernet, sealing
-        from hotline.privacy.keys import old_secrets as from_env
 
         if old_secrets is None:  # SECRET_KEY_OLD, as Settings reads it
             old_secrets = tuple(from_env(os.environ.get("SECRET_KEY_OLD")))

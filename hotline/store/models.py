@@ -238,7 +238,7 @@ class Referral(Base):
 class WebhookKey(Base):
     """A webhook Twilio may post again (a voicemail's RecordingSid, a status callback's sid and
     status, its I-Twilio-Idempotency-Token), as an HMAC: acted on once. Kept a day, then purged
-    (hotline/web/twilio/idempotency.py), so nothing here outlives Twilio's retries or links to her."""
+    (hotline/store/idempotency.py), so nothing here outlives Twilio's retries or links to her."""
 
     __tablename__ = "webhook_keys"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -246,7 +246,7 @@ class WebhookKey(Base):
 
 
 # Where a caller is named: her keyed hash, and her sealed (encrypted) words and number. Erasure
-# (store.erase_in) and key rotation (hotline.privacy.keys.rotate) must know every one of them;
+# (store.erase_in) and key rotation (hotline.store.rotation) must know every one of them;
 # tests/test_store.py checks that no column with a caller's key is missing here.
 CALLER_KEY_COLUMNS = [(Case, "caller_key"), (Action, "caller_key"), (Outbox, "about"), (OptOut, "caller_key"),
                       (Audit, "caller_key"), (Referral, "caller_key")]

@@ -9,7 +9,7 @@
 """
 
 from hotline.config import schema
-from hotline.engine import actions
+from hotline.engine import effects
 from hotline.engine.nodes.base import NodeKind
 
 
@@ -31,5 +31,5 @@ class Action(NodeKind):
 
 
 def parse_actions(raw, file, problems):
-    parsed = (actions.parse(item, file, raw.line_of(i), problems) for i, item in enumerate(raw))
+    parsed = (effects.parse(item, file, raw.line_of(i), problems) for i, item in enumerate(raw))
     return [a for a in parsed if a is not None]

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hotline.config.vocabulary import RESPONDER_ROLES
+from hotline.people.staff import Ambiguous, find_member
 from hotline.privacy.keys import cookie_key
-from hotline.privacy.phones import e164
 from hotline.store.models import StaffMember
 from hotline.web.console.throttle import Throttle
 
 MIN_PASSWORD = 10
-CONSOLE_ROLES = ("counsellor", "ngo", "coordinator")  # police use SMS, not the console
+CONSOLE_ROLES = RESPONDER_ROLES  # police use SMS, not the console
 # a hash to check against when nobody has that name, so an unknown name takes as long as a known one
 _DUMMY_HASH = generate_password_hash("not a password of anyone's")
 
@@ -95,31 +95,6 @@ def sign_out_everywhere(store, staff_id: int) -> None:
 
 def may_use_console(roles: list[str]) -> bool:
     return any(role in CONSOLE_ROLES for role in roles)
-
-
-class Ambiguous(LookupError):
-    """More than one active staff member has that name."""
-
-
-def find_member(session, name_or_phone: str) -> StaffMember | None:
-    """An active staff member by phone number (any form) or by name (any case). Raises Ambiguous
-    when two people share the name: then the phone number says who."""
-    text = (name_or_phone or "").strip()
-    if not text:
-        return None
-    phone = e164(text) if any(ch.isdigit() for ch in text) else None
-    if phone:
-        found = session.scalars(select(StaffMember).where(StaffMember.phone == phone, StaffMember.active)).first()
-        if found:
-            return found
-    matches = list(session.scalars(select(StaffMember).where(
-        func.lower(StaffMember.name) == text.lower(), StaffMember.active)))
-    if not matches:  # "Priya" for "Priya (coordinator)", where only one is
-        matches = [m for m in session.scalars(select(StaffMember).where(StaffMember.active))
-                   if m.name.split(" (")[0].strip().lower() == text.lower()]
-    if len(matches) > 1:
-        raise Ambiguous(text)
-    return matches[0] if matches else None
 
 
 def set_password(store, name_or_phone: str, password: str) -> StaffMember:

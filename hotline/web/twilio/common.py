@@ -8,9 +8,9 @@ from flask import current_app, request
 from redis.exceptions import RedisError
 
 from hotline.conversation.inbound import Inbound, fallback, handle
-from hotline.conversation.state import Busy, LockLost
 from hotline.privacy.phones import e164, mask
 from hotline.services import current
+from hotline.store.conversations import Busy, LockLost
 
 log = logging.getLogger(__name__)
 

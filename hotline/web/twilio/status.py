@@ -7,9 +7,9 @@ import logging
 from flask import Response, request
 
 from hotline.response.chain import FINAL_FAILURES, delivery_failed
+from hotline.store.idempotency import first_time
 from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import metrics, services
-from hotline.web.twilio.idempotency import first_time
 
 log = logging.getLogger(__name__)
 FAILED = {"failed", "undelivered", "busy", "no-answer", "canceled"}

@@ -14,13 +14,14 @@ from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import voice
-from hotline.conversation.effects import carry_out
+from hotline.conversation.effects import Context, carry_out
 from hotline.conversation.inbound import Handled, Inbound
+from hotline.engine.effects import Voicemail
 from hotline.i18n import detect
 from hotline.response.relay import held_by
+from hotline.store.idempotency import first_time, forget
 from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import answer, caller, metrics, services
-from hotline.web.twilio.idempotency import first_time, forget
 from hotline.web.twilio.signature import absolute
 
 
@@ -57,15 +58,13 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
         if h.text:
             plan.says.insert(0, h.text)
         next_url = absolute("twilio.voice_gather", n=n + 1)
-        connect = next((a for a in h.step.actions if a["type"] == "connect"), None)
-        if connect:
-            people = svc.staff.on_shift(svc.now(), connect.get("role") or "counsellor", h.step.lang)
-            if people:
-                return voice.twiml(plan, next_url, dial=people[0].phone, caller_id=svc.settings.hotline_number,
-                                   record=absolute("twilio.voice_dialed", lang=h.step.lang))
-            plan.says.append(svc.catalog.own("voice_leave_message", h.step.lang))
-            return voice.twiml(plan, next_url, record=absolute("twilio.voice_recorded", lang=h.step.lang))
-        if any(a["type"] == "voicemail" for a in h.step.actions):
+        done = h.done
+        if done and done.dial:  # conversation/effects.py chose whom (connect)
+            return voice.twiml(plan, next_url, dial=done.dial, caller_id=svc.settings.hotline_number,
+                               record=absolute("twilio.voice_dialed", lang=h.step.lang))
+        if done and done.then_say:
+            plan.says.append(done.then_say)
+        if done and done.record:
             return voice.twiml(plan, next_url, record=absolute("twilio.voice_recorded", lang=h.step.lang))
         return voice.twiml(plan, next_url)
 
@@ -289,9 +288,9 @@ def voice_recorded():
     if (number or call_sid) and recording and first_time(svc, f"recording:{recording}"):
         try:
             key = Inbound("voice", number, None, "", withheld=None if number else call_sid).key(svc.settings.secret_key)
-            carry_out(svc, [{"type": "voicemail", "lang": lang, "recording": request.form["RecordingUrl"],
-                             "seconds": request.form.get("RecordingDuration")}],
-                      key=key, number=number, channel="voice")
+            left = Voicemail(lang=lang, recording=request.form["RecordingUrl"],
+                             seconds=request.form.get("RecordingDuration"))
+            carry_out(svc, [left], Context(key, number, "voice"))
         except Exception:  # noqa: BLE001 - she must still hear the goodbye
             metrics().fallbacks.labels("voice", "voicemail").inc()
             forget(svc, f"recording:{recording}")  # Twilio's retry may keep it yet
