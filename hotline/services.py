@@ -12,6 +12,7 @@ import logging
 import time
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 
 from flask import current_app, has_app_context
 from rq import Queue
@@ -20,6 +21,7 @@ from hotline import engine
 from hotline.clock import Clock
 from hotline.config.settings import Settings
 from hotline.config.yamlsource import YAMLSourceError
+from hotline.engine.flowset import lexicon_folder
 from hotline.i18n import Catalog
 from hotline.people.staff import Staff, import_staff, load_staff, staff_from_store
 from hotline.response.policies import load_policies
@@ -34,6 +36,35 @@ QUEUE = "hotline"
 STAFF_TTL = 10.0
 
 
+def _files_of(path: str) -> tuple:
+    """What the flows are read from, as it stands on disk: the flow files and the lexicons."""
+    root = Path(path)
+    files = sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
+    files += sorted(lexicon_folder(path).glob("*/lexicon.yaml"))
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+
+
+_read: dict[tuple, object] = {}
+
+
+def read_once(loader, path: str, files: tuple | None = None):
+    """`loader(path)`, once per process while the files it reads are unchanged on disk. Every test,
+    CLI command and worker builds Services, and reading (and linting) the flows, the policies and
+    the referrals is most of that; what they give is never changed afterwards."""
+    if files is None:
+        files = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in [Path(path)] if f.exists())
+    key = (loader.__module__, loader.__name__, str(Path(path).resolve()), files)
+    if key not in _read:
+        if len(_read) > 32:  # edited files: their old readings go
+            _read.clear()
+        _read[key] = loader(path)
+    return _read[key]
+
+
+def load_flows(path: str) -> tuple:
+    return read_once(engine.load, path, _files_of(path))
+
+
 class Services:
     def __init__(self, settings: Settings, twilio_client=None, clock: Clock | None = None):
         self.settings = settings
@@ -41,12 +72,12 @@ class Services:
         self.store = Store(settings.database_url, settings.secret_key, self.clock)
         self.catalog = Catalog()
         self.outbound = Outbound(settings, self.store, twilio_client)
-        self.flows, problems = engine.load(settings.flows_path)
+        self.flows, problems = load_flows(settings.flows_path)
         for problem in problems:
             log.error("flow problem: %s", problem)
-        self.policies = load_policies(settings.policies_path)  # a broken file stops the start, loudly
+        self.policies = read_once(load_policies, settings.policies_path)  # a broken file stops the start, loudly
         # districts are checked against the flows by `hotline flows check`, not at start
-        self.referrals = load_directory(settings.referrals_path)
+        self.referrals = read_once(load_directory, settings.referrals_path)
         self._staff: Staff | None = None
         self._staff_at = 0.0
 

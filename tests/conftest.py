@@ -6,7 +6,7 @@ upgrade` does, and made the process's (what `hotline.services.current()` gives t
 and the CLI's commands outside a request); `make_app` builds an app on them. The process's are
 forgotten when the test ends.
 
-The suite may run on several processes (pytest-xdist: `-n 2` in pyproject.toml). Each worker
+The suite may run on several processes (pytest-xdist: `-n 4` in pyproject.toml). Each worker
 has its own everything the tests reset: its own Redis database (tests flush it), its own
 PostgreSQL database (tests drop its tables), its own temporary files; ports are the system's
 free ones. See `worker_name()`."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import InvalidToken
@@ -29,6 +30,17 @@ from hotline.store.models import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@lru_cache
+def _heads(folder: str) -> frozenset[str]:
+    """The migrations' head revisions: read once a process (Alembic compiles every script to know)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", folder)
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 def normalise_url(url: str) -> str:
@@ -124,6 +136,8 @@ class Store:
         by `hotline db upgrade` (hotline.services.upgrade), never as the store is opened."""
         from alembic import command
 
+        if self.up_to_date():  # the usual case at every start: nothing to run
+            return
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # two processes starting at once (web and worker) migrate one after the other
@@ -134,11 +148,9 @@ class Store:
         """Whether the schema is at Alembic's head (`hotline db upgrade` has run since the last
         migration was added); reads, changes nothing."""
         from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
 
-        heads = set(ScriptDirectory.from_config(self.alembic_config()).get_heads())
         with self.engine.connect() as conn:
-            return set(MigrationContext.configure(conn).get_current_heads()) == heads
+            return set(MigrationContext.configure(conn).get_current_heads()) == _heads(str(MIGRATIONS))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
