@@ -197,6 +197,17 @@ def main(argv: list[str] | None = None) -> int:
     export = audit_sub.add_parser("export", help="as CSV on standard output")
     export.add_argument("--since", default=None, help="ISO date or time, e.g. 2026-11-01")
 
+    case = sub.add_parser("case", help="a case's legal casework")
+    case_sub = case.add_subparsers(dest="case_command", required=True)
+    case_dir = case_sub.add_parser("dir", help="the case's Domestic Incident Report (PWDVA Form I) as a PDF")
+    case_dir.add_argument("case_id", type=int, metavar="CASE_ID")
+    case_dir.add_argument("--lang", choices=["en", "ta"], default=None, help="default: the language it was written in")
+    case_dir.add_argument("--output", required=True, metavar="FILE.pdf")
+
+    outreach = sub.add_parser("outreach", help="the outreach card (PDF) and press release, English and Tamil")
+    outreach.add_argument("--output", required=True, metavar="card.pdf")
+    outreach.add_argument("--press-release", default=None, metavar="FILE")
+
     args = parser.parse_args(argv)
     if args.command == "flows":
         return flows_check(args.path) if args.flows_command == "check" else flows_test(args.path)

@@ -308,4 +308,14 @@ def run(args) -> int:
         return staff_import(args.file, args.replace) if args.staff_command == "import" else staff_list()
     if args.command == "audit":
         return audit_export(args.since)
+    if args.command in ("case", "outreach"):  # the legal casework (#18): hotline/casework/cli.py
+        from .casework import cli as casework
+        from .services import current
+
+        if args.command == "case":
+            return casework.case_dir(current(), args.case_id, args.output, args.lang)
+        from .config import Settings
+        from .i18n import Catalog
+
+        return casework.outreach_material(Settings.from_env(), Catalog(), args.output, args.press_release)
     raise SystemExit(f"unknown command {args.command}")

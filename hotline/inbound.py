@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import engine
 from .actions import carry_out
+from .casework import erasure
 from .channels.sms import render as sms_text
 from .channels.voice_rules import REFUSAL_TEXT, voice_controls
 from .escalation import commands, relay
@@ -118,6 +119,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             result.actions, refused = voice_controls(result.actions)
             said = svc.catalog.own(REFUSAL_TEXT, result.lang) if refused else said
         erased = any(a["type"] == "erase" for a in result.actions)
+        if erased and said is None and erasure.keeps_a_dir(svc, key):
+            said = svc.catalog.own("erased_dir_kept", result.lang)  # told what the law keeps (#18)
         if result.forgotten:
             # the safe word: everything stops and nothing of her stays (escalation/ending.py)
             end_contact(svc, key, "safe_word")

@@ -5,6 +5,7 @@ other for text in the other script."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fpdf import FPDF
@@ -15,6 +16,7 @@ from .labels import pgettext, say
 FONTS = Path(__file__).parent / "fonts"
 FACES = {"tamil": "NotoSansTamil-{style}.ttf", "latin": "NotoSans-{style}-Latin.ttf"}
 GREY = (90, 90, 90)
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
 ZERO_WIDTH_SPACE = 0x200B
 
 
@@ -56,6 +58,8 @@ class Sheet(FPDF):
         self.ln(1)
 
     def footer(self) -> None:
+        if not self.footer_text:
+            return  # the outreach card: nothing but what is on it
         self.set_y(-12)
         self.style(8, colour=GREY)
         self.cell(0, 5, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="R")
@@ -78,7 +82,7 @@ NO = pgettext("casework.no", "No")
 NONE = "—"
 TITLE = pgettext("casework.dir_title", "Domestic Incident Report")
 FORM = pgettext("casework.dir_form", "Form I [see rule 5(1) and (2)], Protection of Women from Domestic Violence "
-                                     "Act, 2005")
+                                     "Rules, 2006")
 DRAFT = pgettext("casework.dir_draft", "DRAFT: not final, not for the court")
 REF = pgettext("casework.dir_reference", "Case {case}, report {report}")
 RESPONDENT = pgettext("casework.dir_respondent", "Respondent {n}")

@@ -43,4 +43,5 @@ def init_app(app: Flask) -> None:
         return auth.load_user(svc.store, svc.settings.secret_key, session_id)
 
 
+from ..casework import views as _casework  # noqa: E402,F401 - the casework pages (#18), on bp too
 from . import views  # noqa: E402,F401 - the routes register themselves on bp

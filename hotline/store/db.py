@@ -269,7 +269,9 @@ class Store:
         if not case_ids:
             return 0
         now = self.clock.now()
-        gone = 0
+        from ..casework import erasure  # the legal records: a forwarded DIR is kept, reduced
+
+        gone = erasure.reduce(s, self, case_ids)
         for table in (Relay, Note, FollowUp, CaseRecord, Referral):
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
