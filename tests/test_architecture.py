@@ -22,6 +22,7 @@ LAYERS = [
     ("privacy", ["hotline.privacy"]),
     ("store", ["hotline.store"]),
     ("people", ["hotline.people"]),
+    ("casework", ["hotline.casework"]),
     ("transport", ["hotline.transport"]),
     ("queueing", ["hotline.jobs.enqueue", "hotline.jobs.queued"]),
     ("response", ["hotline.response"]),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from hotline.casework import erasure
 from hotline.engine.effects import (
     Connect,
     Effect,
@@ -185,8 +186,11 @@ def forget(svc: Services, e: Forget, ctx: Context) -> None:
 
 @handles(Erase)
 def erase(svc: Services, e: Erase, ctx: Context) -> None:
+    kept = erasure.keeps_a_dir(svc, ctx.key)  # asked first: afterwards nothing of her is found
     end_contact(svc, ctx.key, "deleted")  # as the safe word, and her records erased
     ctx.erased = True
+    if kept and ctx.said is None:  # she is told what the law keeps (README, "DELETE and legal records")
+        ctx.said = svc.catalog.own("erased_dir_kept", e.lang)
 
 
 @handles(OptOut)

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, delete, event, make_url, select, text, upd
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.clock import Clock
+from hotline.store import legal
 from hotline.store.models import (
     ERASED,
     Action,
@@ -292,7 +293,7 @@ class Store:
         if not case_ids:
             return 0
         now = self.clock.now()
-        gone = 0
+        gone = legal.reduce(s, self, case_ids)  # the legal records: a forwarded DIR is kept, reduced
         for table in (Relay, Note, FollowUp, CaseRecord, Referral):
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))

@@ -252,3 +252,77 @@ CALLER_KEY_COLUMNS = [(Case, "caller_key"), (Action, "caller_key"), (Outbox, "ab
                       (Audit, "caller_key"), (Referral, "caller_key")]
 SEALED_COLUMNS = [(Case, "contact"), (Action, "contact"), (Note, "body"), (Relay, "body"),
                   (FollowUp, "note"), (CaseRecord, "details")]
+
+
+# -- casework: the legal route (#18; hotline/casework/) ------------------------------------------
+
+
+class DomesticIncidentReport(Base):
+    """A DIR (PWDVA Form I) on a case: a draft until finalised; its sections, her words among
+    them, sealed as one JSON text. A finalised DIR that was forwarded is kept, reduced, when she
+    erases (hotline/casework/erasure.py): the court holds its copy."""
+
+    __tablename__ = "dirs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    lang: Mapped[str] = mapped_column(String(10), default="en")  # the language it is written and printed in
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | final
+    content: Mapped[str | None] = mapped_column(Text)  # encrypted JSON of Form I's sections
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = stamped()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finalised_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    reduced: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # kept after her erasure
+
+
+class DirForwarding(Base):
+    """A finalised DIR sent on: to the Protection Officer, the Magistrate, the police station, a
+    service provider, or her own free copy; who, when, how."""
+
+    __tablename__ = "dir_forwardings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dir_id: Mapped[int] = mapped_column(ForeignKey("dirs.id"), index=True)
+    to: Mapped[str] = mapped_column(String(30))  # protection_officer | magistrate | police | service_provider | aggrieved
+    name: Mapped[str] = mapped_column(String(200), default="")  # the office or person (not hers)
+    via: Mapped[str] = mapped_column(String(20), default="hand")  # hand | post | email | other
+    sent_on: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = stamped()
+
+
+class CourtOrder(Base):
+    """An application or order under PWDVA ss.18-22 on a case: court, dates, status, expiry; a
+    follow-up is set before it lapses (casework/orders.py)."""
+
+    __tablename__ = "court_orders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # protection | residence | monetary | custody | compensation
+    status: Mapped[str] = mapped_column(String(20), default="applied")  # applied | interim | granted | refused | withdrawn | lapsed
+    court: Mapped[str] = mapped_column(String(200), default="")
+    applied_on: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    decided_on: Mapped[str | None] = mapped_column(String(10))
+    expires_on: Mapped[str | None] = mapped_column(String(10), index=True)
+    details: Mapped[str | None] = mapped_column(Text)  # encrypted
+    followup_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id", ondelete="SET NULL"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = stamped()
+
+
+class OfflineContact(Base):
+    """A contact outside the line: a walk-in at the station's NGO desk, a call to a counsellor's
+    own phone, a home visit; recorded on her case so the record is whole."""
+
+    __tablename__ = "offline_contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # walk_in | own_phone | visit | other
+    place: Mapped[str] = mapped_column(String(200), default="")
+    happened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summary: Mapped[str | None] = mapped_column(Text)  # encrypted
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = stamped()
+
+
+SEALED_COLUMNS += [(DomesticIncidentReport, "content"), (CourtOrder, "details"), (OfflineContact, "summary")]

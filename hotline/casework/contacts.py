@@ -1,0 +1,76 @@
+"""Contacts outside the line: a walk-in at the station's NGO desk, a call to a counsellor's own
+phone, a home visit. Recorded on her case (or on a new one) so the record is whole. What she
+said is sealed like her other words."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from hotline.privacy.phones import caller_key, e164
+from hotline.store.models import Case, OfflineContact
+
+KINDS = {"walk_in": "Walk-in at the NGO desk", "own_phone": "Call to a counsellor's own phone",
+         "visit": "Home visit", "other": "Other"}
+MAX_TEXT = 4000
+
+
+@dataclass
+class Contact:
+    id: int
+    kind: str
+    place: str
+    happened_at: datetime
+    summary: str
+    staff_id: int | None
+
+
+def of_case(svc, case_id: int) -> list[Contact]:
+    with svc.store.session() as s:
+        rows = s.scalars(select(OfflineContact).where(OfflineContact.case_id == case_id).order_by(OfflineContact.id))
+        return [Contact(r.id, r.kind, r.place, r.happened_at, svc.store.unseal(r.summary) or "", r.staff_id)
+                for r in rows]
+
+
+def record(svc, staff_id: int | None, case_id: int, kind: str, happened_at: datetime, place: str = "",
+           summary: str = "") -> int:
+    if kind not in KINDS:
+        raise ValueError(kind)
+    with svc.store.session() as s:
+        row = OfflineContact(case_id=case_id, kind=kind, place=place.strip()[:200],
+                             happened_at=happened_at.astimezone(UTC), staff_id=staff_id,
+                             summary=svc.store.seal(summary.strip()[:MAX_TEXT]) if summary.strip() else None)
+        s.add(row)
+        s.flush()
+        contact_id = row.id
+    svc.store.audit("case.offline_contact", None, staff_id=staff_id, case=case_id, kind=kind)
+    return contact_id
+
+
+def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str) -> int:
+    """A case for someone who came by or called a counsellor's phone: her open case when her
+    number has one; else a new case assigned to the one recording it. Without a number, the case
+    is keyed by nothing that names her (DELETE by text cannot find it; retention reduces it)."""
+    if number and number.strip():
+        number = e164(number)
+        if number is None:
+            raise ValueError("not a phone number")
+    else:
+        number = None
+    key = caller_key(number, svc.settings.secret_key) if number else f"offline-{secrets.token_hex(8)}"
+    with svc.store.session() as s:
+        if number:
+            existing = s.scalars(select(Case).where(Case.caller_key == key, Case.status == "open")
+                                 .order_by(Case.id.desc())).first()
+            if existing is not None:
+                return existing.id
+        case = Case(caller_key=key, contact=svc.store.seal(number), lang=lang if lang in ("en", "ta") else "en",
+                    channel="offline", status="open", assigned_to=staff_id)
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    svc.store.audit("case.opened_offline", key if number else None, staff_id=staff_id, case=case_id, kind=kind)
+    return case_id

@@ -1,0 +1,70 @@
+"""`hotline case dir` (a case's Domestic Incident Report as a PDF) and `hotline outreach` (the
+outreach card and press release): the legal casework's commands (hotline/casework/)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from hotline.casework import incident_reports, outreach, pdf
+from hotline.cli.common import services
+from hotline.store.models import DomesticIncidentReport
+
+
+@click.group(help="a case's legal casework")
+def case() -> None:
+    pass
+
+
+@case.command("dir", help="the case's Domestic Incident Report (PWDVA Form I) as a PDF")
+@click.argument("case_id", type=int, metavar="CASE_ID")
+@click.option("--lang", type=click.Choice(["en", "ta"]), default=None,
+              help="default: the language it was written in")
+@click.option("--output", required=True, metavar="FILE.pdf")
+def case_dir(case_id: int, lang: str | None, output: str) -> int:
+    return _case_dir(services(), case_id, output, lang)
+
+
+@click.command("outreach", help="the outreach card (PDF) and press release, English and Tamil")
+@click.option("--output", required=True, metavar="card.pdf")
+@click.option("--press-release", default=None, metavar="FILE")
+def outreach_command(output: str, press_release: str | None) -> int:
+    from hotline.config.settings import Settings
+    from hotline.i18n import Catalog
+
+    return _outreach(Settings.from_env(), Catalog(), output, press_release)
+
+
+def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
+    """The case's DIR as a PDF: the latest final one (else the latest draft, marked DRAFT), in
+    the language it was written in, or `lang`."""
+    with svc.store.session() as s:
+        rows = list(s.scalars(select(DomesticIncidentReport.id).where(DomesticIncidentReport.case_id == case_id)
+                              .order_by(DomesticIncidentReport.id)))
+        finals = list(s.scalars(select(DomesticIncidentReport.id).where(
+            DomesticIncidentReport.case_id == case_id, DomesticIncidentReport.status == "final")
+            .order_by(DomesticIncidentReport.id)))
+    if not rows:
+        print(f"case {case_id}: no Domestic Incident Report (write one in the console: Cases, case "
+              f"#{case_id}, Legal casework)", file=sys.stderr)
+        return 1
+    report = incident_reports.get(svc, (finals or rows)[-1])
+    if lang:
+        report.lang = lang
+    Path(output).write_bytes(pdf.dir_pdf(svc.catalog, report))
+    svc.store.audit("dir.downloaded", None, case=case_id, dir=report.id, via="cli")
+    state = "final" if report.status == "final" else "DRAFT"
+    print(f"{output}: DIR {report.id} of case {case_id} ({state}, {report.lang})")
+    return 0
+
+
+def _outreach(settings, catalog, output: str, press_release: str | None = None) -> int:
+    Path(output).write_bytes(outreach.card_pdf(settings, catalog))
+    print(f"{output}: the outreach card, English and Tamil (WhatsApp {outreach.whatsapp_link(settings)})")
+    if press_release:
+        Path(press_release).write_text(outreach.press_release(settings, catalog), encoding="utf-8")
+        print(f"{press_release}: the press release, English and Tamil")
+    return 0
