@@ -18,6 +18,7 @@ from hotline.config import schema
 from hotline.jobs.enqueue import enqueue_advance, enqueue_followup_due, enqueue_notify, enqueue_tell
 from hotline.people.staff import Person
 from hotline.response.chain import say, tell_later
+from hotline.response.permissions import is_coordinator, may
 from hotline.response.refusals import limited, refuse
 from hotline.response.relay import release_held
 from hotline.store.models import Audit, Case, Escalation, FollowUp, Note, Notification
@@ -52,7 +53,7 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     code = str(code).strip()
     after: list = []
     staff = svc.staff  # read before the transaction: the staff may come from the store
-    coordinator = "coordinator" in person.roles
+    coordinator = is_coordinator(person.roles)
     if limited(svc, person):
         refuse(svc, person, code, "rate_limited")
         return say(svc, "too_many_refusals", lang)
@@ -64,7 +65,7 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
         refuse(svc, person, code, "no_such_alert")
         return say(svc, "no_such_alert", lang, code=code)
     escalation_id, notified = found
-    if command in ("ack", "pass") and not (notified or coordinator):
+    if command in ("ack", "pass") and not may(command, notified=notified, holds=False, coordinator=coordinator):
         refuse(svc, person, code, "not_yours")
         return say(svc, "not_yours", lang, code=code)
     refused = None
@@ -78,12 +79,12 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
         elif command == "pass":
             reply = _pass(svc, s, e, case, person, after)
         elif command == "done":
-            if e.acked_by != person.id and not coordinator:
+            if not may("done", notified=notified, holds=e.acked_by == person.id, coordinator=coordinator):
                 reply, refused = say(svc, "done_not_yours", lang, code=code), "done_not_yours"
             else:
                 reply = _done(svc, s, e, case, person, after)
         elif command == "note":
-            if not (notified or coordinator or e.acked_by == person.id):
+            if not may("note", notified=notified, holds=e.acked_by == person.id, coordinator=coordinator):
                 reply, refused = say(svc, "not_yours", lang, code=code), "not_yours"
             else:
                 s.add(Note(case_id=case.id, staff_id=person.id, body=svc.store.seal(text or "")))
@@ -139,7 +140,7 @@ def _find(s, code: str, person: Person, active_only: bool) -> Escalation | None:
     if active_only:
         query = query.where(Escalation.status.in_(("open", "acked")))
     candidates = s.scalars(query.order_by(Escalation.id.desc()).limit(20)).all()
-    if active_only or "coordinator" in person.roles:
+    if active_only or is_coordinator(person.roles):
         return candidates[0] if candidates else None
     return next((e for e in candidates if _involved(s, e, person)), None)
 
@@ -149,7 +150,8 @@ def _followup(svc, s, e: Escalation, case: Case, person: Person, after_text: str
     """FOLLOWUP 48213 3d: (the reply, why it was refused, if it was)."""
     from babel.dates import format_datetime
 
-    if not (_involved(s, e, person) or "coordinator" in person.roles):
+    if not may("followup", notified=_involved(s, e, person), holds=e.acked_by == person.id,
+               coordinator=is_coordinator(person.roles)):
         return say(svc, "not_yours", person.language, code=e.code), "not_yours"
     seconds = schema.seconds(str(after_text or "").strip().lower())
     if not seconds:

@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hotline.config.vocabulary import RESPONDER_ROLES
 from hotline.people.staff import Ambiguous, find_member
 from hotline.privacy.keys import cookie_key
+from hotline.response.permissions import is_coordinator
 from hotline.store.models import StaffMember
 from hotline.web.console.throttle import Throttle
 
@@ -53,7 +54,7 @@ class User(UserMixin):
 
     @property
     def coordinator(self) -> bool:
-        return "coordinator" in self.roles
+        return is_coordinator(self.roles)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.fingerprint}:{self.version}"

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from hotline.privacy.phones import mask
 from hotline.response import risk
+from hotline.response.permissions import offered
 from hotline.store.models import (
     Case,
     CaseRecord,
@@ -95,6 +96,7 @@ class ActiveEscalation:
     lang: str
     acked_by_id: int | None
     mine: bool
+    commands: tuple[str, ...] = ()  # the buttons offered (response/permissions.py)
 
 
 @dataclass
@@ -160,8 +162,10 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
                                         f"LAP {e.code}: {LAP_OUTCOMES.get(e.details.get('outcome'), '')}",
                                         by=name(e.details.get("outcome_by"))))
             if e.status in ("open", "acked"):
-                view.active.append(ActiveEscalation(e.id, e.code, e.kind, e.status, e.priority, e.lang,
-                                                    e.acked_by, involved(s, user, e)))
+                mine = involved(s, user, e)
+                view.active.append(ActiveEscalation(
+                    e.id, e.code, e.kind, e.status, e.priority, e.lang, e.acked_by, mine,
+                    offered(e.status, notified=mine, holds=e.acked_by == user.id, coordinator=user.coordinator)))
         if escalations:
             view.latest_code, view.latest_escalation_id = escalations[-1].code, escalations[-1].id
             # the running escalation the checklist goes to (changes.danger_checklist), else the latest

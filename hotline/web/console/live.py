@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from hotline.privacy.phones import mask
 from hotline.response import risk
+from hotline.response.permissions import offered
 from hotline.store.models import Case, Escalation, Notification
 from hotline.web.console.access import involved, visible_case_ids
 from hotline.web.console.auth import User, aware
@@ -41,6 +42,7 @@ class LiveEscalation:
     acked_by_id: int | None
     acked_after: str | None
     mine: bool  # she may ACK/PASS it
+    commands: tuple[str, ...] = ()  # the buttons offered (response/permissions.py)
     alerted: list[Alerted] = field(default_factory=list)
     risk: str = "standard"  # high | elevated | standard (escalation/risk.py)
     reasons: list[str] = field(default_factory=list)  # why, as a counsellor reads it
@@ -81,6 +83,8 @@ def escalations(svc, user: User, at: datetime) -> list[LiveEscalation]:
             acked_by=taker.name if taker else None, acked_by_id=e.acked_by,
             acked_after=duration((aware(e.acked_at) - created).total_seconds()) if e.acked_at else None,
             mine=allowed[e.id], alerted=list(by_escalation.get(e.id, {}).values()),
+            commands=offered(e.status, notified=allowed[e.id], holds=e.acked_by == user.id,
+                             coordinator=user.coordinator),
             risk=e.risk or "standard", reasons=[risk.describe(r) for r in e.risk_reasons or []]))
     result.sort(key=lambda x: (x.status != "open", risk.ORDER.get(x.risk, len(risk.LEVELS)),
                                PRIORITY_ORDER.get(x.priority, 3), x.created_at))
