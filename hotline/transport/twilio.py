@@ -1,0 +1,54 @@
+"""Twilio's REST API, through its SDK: SMS and calls from the hotline's number. Only sends; whether
+anyone may be reached is decided before (hotline/response/reach.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from hotline.config.settings import Settings
+from hotline.privacy.phones import mask
+from hotline.transport.errors import DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+
+class Twilio:
+    name = "twilio"
+
+    def __init__(self, settings: Settings, client=None):
+        self.settings = settings
+        self._client = client
+
+    @property
+    def client(self):
+        if self._client is None:
+            from twilio.rest import Client
+
+            self._client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+        return self._client
+
+    def _status_callback(self) -> str | None:
+        return f"{self.settings.public_url}/twilio/status" if self.settings.public_url else None
+
+    def text(self, to: str, body: str, *, channel: str, session=None, about: str | None = None) -> str:
+        """One message; Twilio's MessageSid. Raises DeliveryFailed so the job is retried (or not)."""
+        try:
+            message = self.client.messages.create(to=to, from_=self.settings.hotline_number, body=body,
+                                                  status_callback=self._status_callback())
+        except Exception as exc:  # noqa: BLE001 - any transport failure: the job decides
+            log.warning("%s to %s not sent: %s", channel, mask(to), type(exc).__name__)
+            raise DeliveryFailed(channel, exc) from exc
+        log.info("%s sent to %s (%s)", channel, mask(to), message.sid)
+        return message.sid
+
+    def call(self, to: str, url: str, *, session=None) -> str:
+        """Place a call; its final status (completed, busy, no-answer, failed) comes back to
+        /twilio/status, where a call nobody answered moves the escalation on."""
+        try:
+            call = self.client.calls.create(to=to, from_=self.settings.hotline_number, url=url,
+                                            status_callback=self._status_callback())
+        except Exception as exc:  # noqa: BLE001 - any transport failure: the job decides
+            log.warning("call to %s not placed: %s", mask(to), type(exc).__name__)
+            raise DeliveryFailed("voice", exc) from exc
+        log.info("call placed to %s (%s)", mask(to), call.sid)
+        return call.sid
