@@ -15,7 +15,7 @@ from hotline import services
 from hotline.privacy.phones import mask
 from hotline.response import chain, followups, reach, relay
 from hotline.store import Action
-from hotline.store.models import Case, Escalation, Notification, Referral, Relay
+from hotline.store.models import ActionStatus, Case, Escalation, Notification, Referral, Relay
 from hotline.transport.outbound import DeliveryFailed
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def perform(action_id: int) -> str:
             return "nothing to do"
         action.attempts += 1
         outcome = HANDLERS[action.kind](svc, s, action)
-        action.status = "done"
+        action.status = ActionStatus.DONE
         caller_key = action.caller_key
     svc.store.audit(f"action.{action.kind}.done", caller_key, action=action_id, outcome=outcome)
     return outcome

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.response import windows
-from hotline.store.models import ERASED, Case, Escalation
+from hotline.store.models import ERASED, Case, CaseStatus, Escalation
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, clo
     found = caller(svc, s, case.caller_key, case.contact)
     if not found:
         return found
-    if case.status != "open" and not closing:
+    if case.status != CaseStatus.OPEN and not closing:
         return Reach(None, "closed")
     if escalation is not None and not windows.inside(escalation.details or {}, svc.now()):
         return Reach(None, "window")

@@ -22,7 +22,7 @@ from hotline.people.staff import Person
 from hotline.response import reach
 from hotline.response.chain import CODE_DIGITS, TELL, say
 from hotline.response.refusals import refuse
-from hotline.store.models import Action, Case, Escalation, Relay
+from hotline.store.models import Action, Case, CaseStatus, Escalation, EscalationStatus, Relay
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
     from hotline.services import Services
@@ -58,7 +58,7 @@ def held_by(svc: Services, staff_id: int) -> list[Held]:
     taken first. Her replies (relay.address) and her calls (twilio/voice.py) reach only these."""
     with svc.store.read() as s:
         rows = s.execute(select(Escalation.case_id, Escalation.code, Escalation.id).where(
-            Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(Escalation.acked_at)).all()
+            Escalation.acked_by == staff_id, Escalation.status == EscalationStatus.ACKED).order_by(Escalation.acked_at)).all()
     latest: dict[int, Held] = {}
     for case_id, code, escalation_id in rows:
         latest.pop(case_id, None)  # the case stands where she last took one of its alerts
@@ -75,7 +75,7 @@ def left_her_hands(svc: Services, staff_id: int) -> bool:
     since = svc.now() - LEFT_HER_HANDS
     with svc.store.read() as s:
         rows = s.execute(select(Escalation.status, Escalation.details).where(
-            Escalation.acked_by == staff_id, Escalation.status != "acked", Escalation.closed_at > since)).all()
+            Escalation.acked_by == staff_id, Escalation.status != EscalationStatus.ACKED, Escalation.closed_at > since)).all()
     return any(status != "done" or (details or {}).get("closed_by") != staff_id for status, details in rows)
 
 
@@ -127,12 +127,12 @@ def holds(svc: Services, case_id: int, caller_key: str) -> bool:
     """Is her relay still live: her case open, and someone holding it?"""
     with svc.store.read() as s:
         case = s.get(Case, case_id)
-        return bool(case and case.caller_key == caller_key and case.status == "open"
+        return bool(case and case.caller_key == caller_key and case.status == CaseStatus.OPEN
                     and active_escalation_for_case(s, case_id) is not None)
 
 
 def active_escalation_for_case(s, case_id: int) -> Escalation | None:
-    return s.scalars(select(Escalation).where(Escalation.case_id == case_id, Escalation.status == "acked")
+    return s.scalars(select(Escalation).where(Escalation.case_id == case_id, Escalation.status == EscalationStatus.ACKED)
                      .order_by(Escalation.acked_at.desc())).first()
 
 
@@ -186,7 +186,7 @@ def send(svc: Services, relay_id: int) -> str:
         else:
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
-                row.status = "held" if case and case.status == "open" else "refused"
+                row.status = "held" if case and case.status == CaseStatus.OPEN else "refused"
                 return "nobody holds it yet" if row.status == "held" else "nobody to relay to"
             text_id = "relay_urgent_staff" if row.direction == "urgent" else "relay_prefix_staff"
             svc.outbound.sms(staff.phone, say(svc, text_id, staff.language, code=escalation.code, text=text),

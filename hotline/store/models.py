@@ -6,11 +6,44 @@ and nobody reading the database file can."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ERASED = "erased"  # a case's caller_key once DELETE, the safe word or retention has erased it
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"  # paging people
+    ACKED = "acked"  # somebody holds it
+    DONE = "done"
+    UNANSWERED = "unanswered"  # every step and repeat passed with nobody taking it
+    ENDED = "ended"  # she said the safe word
+    ERASED = "erased"  # she said DELETE
+
+
+ACTIVE = (EscalationStatus.OPEN, EscalationStatus.ACKED)  # somebody is being paged, or holds it
+RUNNING = (*ACTIVE, EscalationStatus.UNANSWERED)  # what her safe word or DELETE closes
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class ActionStatus(StrEnum):
+    PENDING = "pending"  # not yet on the queue
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
 
 
 def stamped():

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hotline.people.staff import Person
 from hotline.response import staff_commands as commands
-from hotline.store.models import Case, CaseRecord, Escalation, FollowUp, Note
+from hotline.store.models import ACTIVE, Case, CaseRecord, Escalation, FollowUp, Note
 from hotline.web.console.access import involved, may_view
 from hotline.web.console.auth import User
 from hotline.web.console.cases import RECORD_KINDS
@@ -40,7 +40,7 @@ def run_command(svc, user: User, escalation_id: int, command: str) -> str:
         e = s.get(Escalation, escalation_id)
         if e is None or not may_view(s, user, s.get(Case, e.case_id)):
             raise LookupError(escalation_id)  # not there, or not hers to see: the same answer
-        code, active = e.code, e.status in ("open", "acked")
+        code, active = e.code, e.status in ACTIVE
     if not active:
         return f"Alert {code} is already closed."
     # a code is unique among the open and taken alerts, so it names this one
@@ -156,7 +156,7 @@ def danger_checklist(svc, user: User, case_id: int, items: list[str]) -> tuple[s
                               .with_for_update()))
         if not rows:
             return None
-        targets = [e for e in rows if e.status in ("open", "acked")] or rows[:1]
+        targets = [e for e in rows if e.status in ACTIVE] or rows[:1]
         before = targets[0].risk or "standard"
         for e in targets:
             risk.with_checklist(e, kept)
