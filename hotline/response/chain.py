@@ -25,7 +25,7 @@ from hotline.jobs.enqueue import (
     enqueue_window_closed,
 )
 from hotline.response import risk
-from hotline.response.policies import Policy, Step, policy_for
+from hotline.response.policies import Policy, Rung, policy_for
 from hotline.store.models import (
     ACTIVE,
     ERASED,
@@ -210,7 +210,7 @@ def window_closed(svc: Services, escalation_id: int) -> str:
         if e is None or e.status not in ("open", "unanswered"):
             return "nothing to do"  # taken: the counsellor has it (and the relay keeps to the window)
         e.status, e.next_at, e.closed_at = "expired", None, when
-        created = _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="window")
+        created = _notify(s, e, e.step, Rung("coordinator", 0), coordinators(staff, when), kind="window")
     for notification_id in created:
         enqueue_notify(svc, notification_id)
     return "expired"
@@ -235,7 +235,7 @@ def tell_later(s, case: Case, text_id: str, params: dict, *, closing: bool = Fal
 # -- the timer ----------------------------------------------------------------------------------
 
 
-def choose(staff, when: datetime, step: Step, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
+def choose(staff, when: datetime, step: Rung, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
     """Who a step notifies. A person step takes the next one not asked in this round."""
     role = step.role or escalation.role
     area = escalation.details.get("area")
@@ -275,7 +275,7 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
                     e.round, e.step = e.round + 1, 0
                     continue
                 e.status, e.next_at = "unanswered", None
-                created += _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="unanswered")
+                created += _notify(s, e, e.step, Rung("coordinator", 0), coordinators(staff, when), kind="unanswered")
                 if e.kind == "accompaniment":
                     tell_after = tell_later(s, s.get(Case, e.case_id), "police_unanswered", {"code": e.code})
                 elif e.kind == "lap":  # the officer must not wait for a call that is not coming
@@ -313,7 +313,7 @@ def coordinators(staff, when: datetime) -> list:
     return staff.on_shift(when, "coordinator") or [p for p in staff.people if "coordinator" in p.roles]
 
 
-def _notify(s, e: Escalation, index: int, step: Step, people: list, kind: str = "alert") -> list[int]:
+def _notify(s, e: Escalation, index: int, step: Rung, people: list, kind: str = "alert") -> list[int]:
     created = []
     for person in people:
         for via in step.via:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # "48213 text", "R48213 text", "Re 48213: text", "#48213 - text": a reply addressed to a case
 ADDRESSED = re.compile(r"^\s*(?:re?\s*[:#-]?\s*)?#?(\d{3,6})(?!\d)[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
-COMMANDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
+COMMAND_WORDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
 REFUSED = {"stopped": "relay_refused_stop", "window": "relay_refused_window", "erased": "relay_refused_ended",
            "closed": "relay_refused_closed", "not_held": "relay_refused_closed"}
 
@@ -86,7 +86,7 @@ def command_typo(text: str) -> bool:
     if len(words) == 1:
         return bool(re.fullmatch(r"[a-z]+#?\d+", words[0]))
     if len(words) == 2 and re.fullmatch(r"#?\d+", words[1]) and words[0].isalpha():
-        return bool(difflib.get_close_matches(words[0], COMMANDS, n=1, cutoff=0.6))
+        return bool(difflib.get_close_matches(words[0], COMMAND_WORDS, n=1, cutoff=0.6))
     return False
 
 

@@ -54,7 +54,7 @@ def _confirmed(svc: Services, s, person: Person, e: Escalation) -> bool:
     return False
 
 
-def run(svc: Services, person: Person, command: str, code: str, text: str | None = None,
+def answer(svc: Services, person: Person, command: str, code: str, text: str | None = None,
         confirmed: bool = False) -> str:
     """Carry out one command; returns the reply to the staff member, in her language.
     `confirmed`: the console, where she pressed the button of that very alert after logging in,

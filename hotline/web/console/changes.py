@@ -17,7 +17,7 @@ from hotline.web.console.access import involved, may_view
 from hotline.web.console.auth import User
 from hotline.web.console.cases import RECORD_KINDS
 
-COMMANDS = ("ack", "pass", "done")
+BUTTONS = ("ack", "pass", "done")
 MAX_TEXT = 4000
 
 
@@ -34,7 +34,7 @@ def person_of(svc, user: User) -> Person:
 
 def run_command(svc, user: User, escalation_id: int, command: str) -> str:
     """ACK / PASS / DONE an escalation from the page; returns the reply the SMS would have had."""
-    if command not in COMMANDS:
+    if command not in BUTTONS:
         raise ValueError(command)
     with svc.store.session() as s:
         e = s.get(Escalation, escalation_id)
@@ -44,7 +44,7 @@ def run_command(svc, user: User, escalation_id: int, command: str) -> str:
     if not active:
         return f"Alert {code} is already closed."
     # a code is unique among the open and taken alerts, so it names this one
-    return commands.run(svc, person_of(svc, user), command, code, confirmed=True)
+    return commands.answer(svc, person_of(svc, user), command, code, confirmed=True)
 
 
 def reply(svc, user: User, case_id: int, text: str) -> str:
@@ -96,7 +96,7 @@ def add_note(svc, user: User, case_id: int, text: str) -> str:
     if direct:
         svc.store.audit("staff.note", _caller_key(svc, case_id), staff_id=user.id, case=case_id, via="console")
         return "Note added."
-    return commands.run(svc, person_of(svc, user), "note", code, text)
+    return commands.answer(svc, person_of(svc, user), "note", code, text)
 
 
 def add_followup(svc, user: User, case_id: int, due_at: datetime, note: str) -> int:

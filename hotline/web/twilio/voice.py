@@ -349,7 +349,7 @@ def voice_alert_answer():
     command = {"1": "ack", "2": "pass"}.get(request.form.get("Digits", ""))
     if command is None:
         return _xml(_say([], person.language))
-    reply = commands.run(svc, person, command, e.code)
+    reply = commands.answer(svc, person, command, e.code)
     if command == "ack" and e.acked_by != person.id and _holds(svc, e.id, person.id):
         # the SMS words say "reply here"; on a call she hears how to reach her from this phone
         text = "voice_ack_yours_police" if e.kind == "accompaniment" else "voice_ack_yours"
