@@ -83,6 +83,9 @@ def simulator_enabled(settings: Settings) -> bool:
 def refuse_unrotated(services: Services) -> None:
     """Web and worker do not start on data sealed and keyed under another SECRET_KEY: her STOP
     would not be found under her new keyed hash. `hotline keys rotate` first (README, Security)."""
+    if not services.store.up_to_date():
+        raise SystemExit("the database is not up to date: run `hotline db upgrade` first (the Procfile's web line, "
+                         "make run, hotline serve and hotline worker do)")
     if services.store.needs_rotation():
         raise SystemExit("the store holds numbers sealed with another key than SECRET_KEY's (a new SECRET_KEY, or "
                          "an upgrade to derived keys): stop web and worker, run `hotline keys rotate` (the old key "
