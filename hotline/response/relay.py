@@ -22,7 +22,6 @@ from hotline.people.staff import Person
 from hotline.response import reach
 from hotline.response.chain import CODE_DIGITS, TELL, say
 from hotline.response.refusals import refuse
-from hotline.store.idempotency import claim
 from hotline.store.models import Action, Case, Escalation, Relay
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
@@ -187,7 +186,8 @@ def send(svc: Services, relay_id: int) -> str:
                 if staff:
                     svc.outbound.sms(staff.phone, say(svc, "relay_by_call", staff.language, code=escalation.code),
                                      session=s)
-                if claim(svc, [f"relay-by-call:{case.id}:{svc.now().date()}"]):  # told once a day
+                # told once a day (in Redis: a second store transaction here would wait on this one's lock)
+                if svc.redis.set(f"hotline:relay-by-call:{case.id}", 1, nx=True, ex=24 * 3600):
                     reach.sms(svc, s, may, say(svc, "relay_by_call_survivor", case.lang, name=name),
                               about=case.caller_key)
                 return "by call"
