@@ -19,8 +19,12 @@ def outbox(as_json: bool) -> int:
         if as_json:
             item = {"to": row.to, "at": at.isoformat()}
             item.update({"body": row.body} if row.body is not None else {"call": row.call})
+            # which provider would have sent it, and a DLT SMS's template and variables (Exotel)
+            item.update({k: v for k, v in (("provider", row.provider), ("template", row.template),
+                                           ("variables", row.variables)) if v is not None})
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
-            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  "
+            via = f"[{row.provider}" + (f" DLT {row.template}" if row.template else "") + "] " if row.provider else ""
+            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  {via}"
                        f"{row.body if row.body is not None else '[call] ' + row.call}")
     return 0

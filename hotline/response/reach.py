@@ -8,6 +8,11 @@ She may be reached only while all of these hold:
 - her case is open (closing=True is the one line that tells her it closed);
 - for a call-back, the moment is inside the window she said was safe.
 
+And how free text (a relay: a counsellor's words to her, hers to the counsellor) may reach a
+person at all: `free_text`. Where SMS goes through an Indian carrier (Exotel), every SMS must be
+a registered DLT template and words are none: the relay then moves to WhatsApp, where she writes
+by WhatsApp, or else to a call the hotline puts through (the counsellor's PIN), and both are told.
+
 Every sender asks `case()` (or `caller()` where there is no case yet) inside its own transaction
 and sends with `sms()`, which refuses a Reach that was refused. Nothing else in the hotline sends
 to her number.
@@ -53,6 +58,14 @@ def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, clo
     if escalation is not None and not windows.inside(escalation.details or {}, svc.now()):
         return Reach(None, "window")
     return found
+
+
+def free_text(svc, channel: str | None) -> str:
+    """How a relay's words may reach a person who writes by `channel`: "sms", "whatsapp", or
+    "call" where they cannot go as text (SMS through Exotel takes DLT templates only)."""
+    if channel == "whatsapp":
+        return "whatsapp"
+    return "call" if svc.settings.sms_provider == "exotel" else "sms"
 
 
 def sms(svc, s, reach: Reach, body: str, about: str) -> str:

@@ -181,6 +181,16 @@ def send(svc: Services, relay_id: int) -> str:
                 return f"refused: {refused}"
             # her first name, not "Counsellor:": someone may read the survivor's phone
             name = (staff.name.split() or [""])[0] if staff else ""
+            if reach.free_text(svc, case.channel) == "call":  # no words by DLT SMS: a call instead
+                row.status = "by_call"
+                if staff:
+                    svc.outbound.sms(staff.phone, say(svc, "relay_by_call", staff.language, code=escalation.code),
+                                     session=s)
+                # told once a day (in Redis: a second store transaction here would wait on this one's lock)
+                if svc.redis.set(f"hotline:relay-by-call:{case.id}", 1, nx=True, ex=24 * 3600):
+                    reach.sms(svc, s, may, say(svc, "relay_by_call_survivor", case.lang, name=name),
+                              about=case.caller_key)
+                return "by call"
             reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
                       about=case.caller_key)
         else:
@@ -189,6 +199,8 @@ def send(svc: Services, relay_id: int) -> str:
                 row.status = "held" if case and case.status == CaseStatus.OPEN else "refused"
                 return "nobody holds it yet" if row.status == "held" else "nobody to relay to"
             text_id = "relay_urgent_staff" if row.direction == "urgent" else "relay_prefix_staff"
+            if reach.free_text(svc, "sms") == "call":  # her words cannot go by DLT SMS: the console has them
+                text_id = "relay_urgent_waiting" if row.direction == "urgent" else "relay_waiting"
             svc.outbound.sms(staff.phone, say(svc, text_id, staff.language, code=escalation.code, text=text),
                              session=s, about=case.caller_key)
         row.status = "sent"

@@ -89,6 +89,11 @@ class Outbox(Base):
     body: Mapped[str | None] = mapped_column(Text)
     call: Mapped[str | None] = mapped_column(Text)  # the TwiML URL of an outbound call
     at: Mapped[datetime] = stamped()
+    # which provider would have sent it (twilio | exotel), and for a DLT SMS its template id and
+    # variables (migration 0008): the demo shows what an Exotel deployment would send
+    provider: Mapped[str | None] = mapped_column(String(10))
+    template: Mapped[str | None] = mapped_column(String(40))
+    variables: Mapped[list | None] = mapped_column(JSON)
 
 
 class OptOut(Base):

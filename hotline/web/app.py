@@ -47,14 +47,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from flask_wtf.csrf import CSRFProtect
 
-    from hotline.web import console, health, twilio
+    from hotline.web import console, exotel, health, twilio
     from hotline.web.console import casework as _casework  # noqa: F401 - its pages are console's: one login, one set of headers
     from hotline.web.console import views as console_views
 
     csrf = CSRFProtect(app)  # every form of the console and the simulator carries a token
     csrf.exempt(twilio.bp)  # Twilio's webhooks are signed by Twilio instead
+    csrf.exempt(exotel.bp)  # Exotel's carry the basic-auth credentials of their URLs instead
     console.init_app(app)
     app.register_blueprint(twilio.bp)
+    app.register_blueprint(exotel.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(console_views.bp)
     # the address staff are given is the site's: it opens the console (login first)
@@ -66,6 +68,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     if not settings.twilio_auth_token:
         log.warning("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (demo mode)")
+    if not (settings.exotel_webhook_user and settings.exotel_webhook_password):
+        from hotline.web.exotel.auth import demo
+
+        log.warning("EXOTEL_WEBHOOK_USER/PASSWORD are not set: /exotel webhooks are %s",
+                    "open (embedded demo)" if demo(settings) else "refused (403)")
     if not settings.twilio_configured:
         log.info("no Twilio account: outbound SMS and calls go to the local outbox (hotline outbox)")
     return app

@@ -3,8 +3,13 @@
 //   calls: POST /twilio/voice, then each <Gather action> with Digits or SpeechResult -> TwiML,
 //          whose <Say>s are shown with their language and whose <Gather> waits for the keypad
 // and polls the local outbox for what the hotline sent to its number (SMS, and alert calls).
+// With HOTLINE_SMS_PROVIDER / HOTLINE_VOICE_PROVIDER = exotel it posts as Exotel does instead
+// (/exotel/sms, whose reply comes through the outbox as DLT SMS; /exotel/voice with ExoML), and
+// shows under each SMS which provider would have sent it and its DLT template.
 (function () {
   const HOTLINE = document.body.dataset.hotline;
+  const EXOTEL_SMS = document.body.dataset.sms === 'exotel';
+  const EXOTEL_VOICE = document.body.dataset.voice === 'exotel';
   const SIGNED = document.body.dataset.signed === 'yes';
   const CSRF = document.querySelector('meta[name="csrf-token"]').content;
   const ACCOUNT = 'AC' + '0'.repeat(32);
@@ -55,7 +60,9 @@
       if (!body) return;
       show(body, 'me');
       const params = {From: number, To: HOTLINE, Body: body, MessageSid: await sid('sms'), AccountSid: ACCOUNT, NumMedia: '0'};
-      const {status, xml} = await webhook('/twilio/sms', params);
+      if (EXOTEL_SMS) params.SmsSid = params.MessageSid;  // the reply arrives through the outbox
+      const {status, xml} = await webhook(EXOTEL_SMS ? '/exotel/sms' : '/twilio/sms', params);
+      if (EXOTEL_SMS) { if (status !== 200) show('[the webhook answered ' + status + ']', 'sys'); return; }
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); return; }
       for (const m of parse(xml).querySelectorAll('Message')) show(m.textContent, 'them');
     });
@@ -89,6 +96,7 @@
       Object.assign(call, {gather: null, redirect: null, dial: null, record: null, digits: ''});
       buttons([]);
       for (const el of root.children) {
+        if (el.tagName === 'Gather' && call.gather) continue;  // ExoML asks twice: once is enough here
         if (el.tagName === 'Gather') {
           for (const inner of el.children) speak(inner, true);
           call.gather = {action: el.getAttribute('action'), numDigits: Number(el.getAttribute('numDigits') || 0),
@@ -119,7 +127,9 @@
     async function step(path, extra) {
       if (!call) return;
       const params = Object.assign({CallSid: call.sid, AccountSid: ACCOUNT, From: call.from, To: call.to,
+                                    CallFrom: call.from, CallTo: call.to,  // Exotel's names
                                     CallStatus: 'in-progress', Direction: call.direction}, extra || {});
+      if (params.Digits) params.DigitsPressed = params.Digits;
       const {status, xml} = await webhook(localPath(path), params);
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); endCall(); return; }
       play(xml);
@@ -135,7 +145,7 @@
     }
 
     const dial = phone.querySelector('.dial');
-    if (dial) dial.addEventListener('click', () => startCall('/twilio/voice', number, HOTLINE, 'inbound'));
+    if (dial) dial.addEventListener('click', () => startCall(EXOTEL_VOICE ? '/exotel/voice' : '/twilio/voice', number, HOTLINE, 'inbound'));
     panel.querySelector('.hangup').addEventListener('click', () => endCall('you hung up'));
 
     for (const key of panel.querySelectorAll('.key')) {
@@ -201,7 +211,10 @@
         const rows = await (await fetch('/simulator/outbox?to=' + encodeURIComponent(number) + '&after=' + after)).json();
         for (const row of rows) {
           after = Math.max(after, row.id);
-          if (row.body !== null) show(row.body, 'them');
+          if (row.body !== null) {
+            show(row.body, 'them');
+            if (row.provider === 'exotel') show('[by Exotel, DLT template ' + row.template + ']', 'sys');
+          }
           else if (row.call) incoming(row);
         }
       } catch (e) { /* the server restarting: try again */ }
