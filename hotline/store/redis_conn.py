@@ -197,7 +197,9 @@ class _Embedded:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, signal.SIG_IGN)
         with suppress(OSError, redis.RedisError):
-            _once(self.sock, 10).shutdown(save=True)  # it hangs up: done
+            conn = _once(self.sock, 10)
+            _workers_gone(conn, WORKERS_WAIT)
+            conn.shutdown(save=True)  # it hangs up: done
         if self.process is not None:
             try:
                 self.process.wait(timeout=15)
@@ -211,6 +213,37 @@ class _Embedded:
         with suppress(OSError, redis.RedisError):
             os.close(self.lock_fd)
         _owned.pop(self.sock, None)
+
+
+WORKERS_WAIT = 10.0  # seconds the owner's exit waits for the RQ workers on its server to exit
+
+
+def _workers_gone(conn: redis.Redis, seconds: float) -> None:
+    """Wait, a bounded while, until every RQ worker on this server has exited. Stopped together
+    (Ctrl-C, a TERM to the group), the worker is still tearing down (its scheduler lets go of its
+    locks) when the web, which started the server, is already leaving; pulled from under them,
+    they log tracebacks. The server is always on this machine, so a worker's pid says if it lives."""
+    from rq import Worker
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = [w.pid for w in Worker.all(connection=conn) if w.pid and w.pid != os.getpid()]
+        if not any(_alive(pid) for pid in pids):
+            return
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (exited, not yet reaped by its parent) has let go of everything
+    with suppress(OSError), open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
 
 
 def _exit_on_sigterm() -> None:
