@@ -16,11 +16,17 @@ def outbox(as_json: bool) -> int:
     svc = services()
     for row in svc.outbound.outbox():
         at = staff_time(svc, row.at)
+        channel = row.channel or ("voice" if row.call else "sms")  # rows from before #14 say none
+        variables = json.loads(svc.store.unseal(row.variables) or "{}") if row.template else None
         if as_json:
-            item = {"to": row.to, "at": at.isoformat()}
+            item = {"to": row.to, "at": at.isoformat(), "channel": channel}
             item.update({"body": row.body} if row.body is not None else {"call": row.call})
+            if row.template:  # a WhatsApp template: its name, its variables, and (body) what it reads as
+                item.update(template=row.template, variables=variables)
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
-            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  "
-                       f"{row.body if row.body is not None else '[call] ' + row.call}")
+            what = row.body if row.body is not None else "[call] " + row.call
+            if row.template:
+                what = f"[template {row.template} {json.dumps(variables, ensure_ascii=False)}] {what}"
+            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  {channel:<8} to {row.to}  {what}")
     return 0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from hotline.response import whatsapp
 from hotline.response.chain import aware, coordinators, say
 from hotline.store.models import Case, Escalation, FollowUp
 
@@ -29,8 +30,7 @@ def due(svc: Services, followup_id: int) -> str:
         about = s.get(Case, row.case_id).caller_key  # the reminder holds her story: DELETE erases its copy
         person = staff.get(row.staff_id)
         for who in [person] if person else coordinators(staff, svc.now()):
-            svc.outbound.sms(who.phone, say(svc, "followup_due", who.language, code=code, note=note), session=s,
-                             about=about)
+            whatsapp.to_staff(svc, s, who, say(svc, "followup_due", who.language, code=code, note=note), about=about)
         row.status = "sent"
     return "sent"
 

@@ -6,7 +6,12 @@ She may be reached only while all of these hold:
 - she has not said STOP (opted out) — until she says START;
 - she has not said the safe word or DELETE: both erase her number, so nothing is left to reach;
 - her case is open (closing=True is the one line that tells her it closed);
-- for a call-back, the moment is inside the window she said was safe.
+- for a call-back, the moment is inside the window she said was safe;
+- she writes on WhatsApp and the line can send WhatsApp (else nothing goes: never an SMS to a
+  woman who did not write by SMS).
+
+How it reaches her (the channel she last wrote on; free text or a template by WhatsApp's 24-hour
+window) is decided beside this, in hotline/response/whatsapp.py, which `sms()` sends through.
 
 Every sender asks `case()` (or `caller()` where there is no case yet) inside its own transaction
 and sends with `sms()`, which refuses a Reach that was refused. Nothing else in the hotline sends
@@ -17,14 +22,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hotline.response import windows
+from hotline.response import whatsapp, windows
 from hotline.store.models import ERASED, Case, Escalation
 
 
 @dataclass(frozen=True)
 class Reach:
     contact: str | None
-    refused: str | None = None  # why not: stopped | erased | closed | window
+    refused: str | None = None  # why not: stopped | erased | closed | window | channel
 
     def __bool__(self) -> bool:
         return self.refused is None and bool(self.contact)
@@ -37,6 +42,8 @@ def caller(svc, s, caller_key: str, sealed_contact: str | None) -> Reach:
         return Reach(None, "erased")
     if svc.store.opted_out(caller_key, s):
         return Reach(None, "stopped")
+    if not whatsapp.reachable(svc, s, caller_key):
+        return Reach(None, "channel")
     return Reach(contact)
 
 
@@ -55,8 +62,10 @@ def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, clo
     return found
 
 
-def sms(svc, s, reach: Reach, body: str, about: str) -> str:
-    """Send to her, in the caller's transaction; only with a Reach that said yes."""
+def sms(svc, s, reach: Reach, body: str, about: str, lang: str = "en", relay_id: int | None = None) -> str:
+    """Send to her, in the caller's transaction; only with a Reach that said yes. On the channel
+    she last wrote on (`about` is her keyed hash): by SMS, or on WhatsApp (free text in her
+    24-hour window, else held behind the neutral template, in `lang`): response/whatsapp.py."""
     if not reach:
         raise PermissionError(f"refused: {reach.refused}")
-    return svc.outbound.sms(reach.contact, body, session=s, about=about)
+    return whatsapp.send(svc, s, about, reach.contact, body, about=about, lang=lang, relay_id=relay_id)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from hotline.jobs.enqueue import enqueue_send_relay
 from hotline.people.staff import Person
-from hotline.response import reach
+from hotline.response import reach, whatsapp
 from hotline.response.chain import CODE_DIGITS, TELL, say
 from hotline.response.refusals import refuse
 from hotline.store.models import Action, Case, Escalation, Relay
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 ADDRESSED = re.compile(r"^\s*(?:re?\s*[:#-]?\s*)?#?(\d{3,6})(?!\d)[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
 COMMANDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
 REFUSED = {"stopped": "relay_refused_stop", "window": "relay_refused_window", "erased": "relay_refused_ended",
-           "closed": "relay_refused_closed", "not_held": "relay_refused_closed"}
+           "closed": "relay_refused_closed", "not_held": "relay_refused_closed", "channel": "relay_refused_channel"}
 
 
 @dataclass
@@ -176,21 +176,25 @@ def send(svc: Services, relay_id: int) -> str:
                 row.status = "refused"
                 if staff:
                     window = escalation.details.get("window", "") if escalation else ""
-                    svc.outbound.sms(staff.phone, say(svc, REFUSED[refused], staff.language, window=window,
-                                                      code=escalation.code if escalation else ""), session=s)
+                    whatsapp.to_staff(svc, s, staff, say(svc, REFUSED[refused], staff.language, window=window,
+                                                         code=escalation.code if escalation else ""))
                 return f"refused: {refused}"
             # her first name, not "Counsellor:": someone may read the survivor's phone
             name = (staff.name.split() or [""])[0] if staff else ""
-            reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
-                      about=case.caller_key)
+            sid = reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
+                            about=case.caller_key, lang=case.lang, relay_id=row.id)
+            if sid != whatsapp.HELD:
+                row.transport_id = sid  # its delivery and read receipts, for her counsellor (whatsapp.receipt)
         else:
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
                 row.status = "held" if case and case.status == "open" else "refused"
                 return "nobody holds it yet" if row.status == "held" else "nobody to relay to"
-            text_id = "relay_urgent_staff" if row.direction == "urgent" else "relay_prefix_staff"
-            svc.outbound.sms(staff.phone, say(svc, text_id, staff.language, code=escalation.code, text=text),
-                             session=s, about=case.caller_key)
+            # "media": she sent a voice message or a file (conversation/media.py): look in the console
+            text_id = {"urgent": "relay_urgent_staff", "media": "relay_media_staff"}.get(row.direction,
+                                                                                         "relay_prefix_staff")
+            whatsapp.to_staff(svc, s, staff, say(svc, text_id, staff.language, code=escalation.code, text=text,
+                                                 case=case.id), about=case.caller_key)
         row.status = "sent"
         row.at = svc.now()
         caller_key = case.caller_key
@@ -217,7 +221,8 @@ def tell(svc: Services, action_id: int) -> str:
         may = reach.case(svc, s, case, escalation, closing=told.get("closing", False))
         if not may:
             return f"not contacted: {may.refused}"
-        reach.sms(svc, s, may, say(svc, told["text_id"], case.lang, **told["params"]), about=case.caller_key)
+        reach.sms(svc, s, may, say(svc, told["text_id"], case.lang, **told["params"]), about=case.caller_key,
+                  lang=case.lang)
     return "sent"
 
 
