@@ -27,6 +27,8 @@ def outbox(as_json: bool) -> int:
         else:
             what = row.body if row.body is not None else "[call] " + row.call
             if row.template:
-                what = f"[template {row.template} {json.dumps(variables, ensure_ascii=False)}] {what}"
-            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  {channel:<8} to {row.to}  {what}")
+                what = f"[whatsapp template {row.template} {json.dumps(variables, ensure_ascii=False)}] {what}"
+            elif channel == "whatsapp":
+                what = f"[whatsapp] {what}"
+            click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  {what}")
     return 0
