@@ -245,6 +245,14 @@ def test_the_local_outbox_shows_a_template_as_one(make_services, redis_client):
     assert alert["channel"] == "whatsapp" and alert["template"] == "staff_alert"
     assert alert["variables"]["1"] == e.code and alert["body"].startswith(f"உதவி மையம் {e.code}")
     assert f"to {KAVITHA}  [whatsapp template staff_alert {{\"1\": \"{e.code}\"" in cli("outbox").stdout
+    # the simulator shows it as WhatsApp would: the template, and its buttons, which answer
+    (shown,) = client.get(f"/simulator/outbox?to=%2B{KAVITHA[1:]}&after=0").get_json()
+    assert shown["template"] == "staff_alert" and shown["channel"] == "whatsapp"
+    assert shown["buttons"] == [{"payload": f"ACK {e.code}", "title": "ACK"}, {"payload": f"PASS {e.code}", "title": "PASS"}]
+    client.post("/twilio/sms", data={"From": f"whatsapp:{KAVITHA}", "To": f"whatsapp:{WA_NUMBER}", "Body": "ACK",
+                                     "ButtonText": "ACK", "ButtonPayload": shown["buttons"][0]["payload"],
+                                     "MessageSid": new_sid(), "NumMedia": "0"})
+    assert latest(svc).status == "acked"
 
 
 def test_the_templates_and_staff_channels_are_checked_with_file_and_line(tmp_path):

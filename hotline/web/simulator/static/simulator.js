@@ -2,7 +2,9 @@
 //   SMS:   POST /twilio/sms  (From, To, Body, MessageSid) -> TwiML <Message>s, shown as replies
 //   calls: POST /twilio/voice, then each <Gather action> with Digits or SpeechResult -> TwiML,
 //          whose <Say>s are shown with their language and whose <Gather> waits for the keypad
-// and polls the local outbox for what the hotline sent to its number (SMS, and alert calls).
+// and polls the local outbox for what the hotline sent to its number (SMS, WhatsApp, alert calls).
+// A WhatsApp phone posts From whatsapp:+91…; a template the hotline sent shows as one, with its
+// quick-reply buttons, which post ButtonPayload back as WhatsApp does.
 (function () {
   const HOTLINE = document.body.dataset.hotline;
   const SIGNED = document.body.dataset.signed === 'yes';
@@ -30,6 +32,8 @@
 
   for (const phone of document.querySelectorAll('.phone')) {
     const number = phone.dataset.number;
+    const WHATSAPP = phone.dataset.whatsapp === 'yes';
+    const address = (whatsapp) => (whatsapp ? 'whatsapp:' : '') + number;
     const log = phone.querySelector('.log');
     const panel = phone.querySelector('.call');
     const state = panel.querySelector('.call-state');
@@ -54,11 +58,33 @@
       input.value = '';
       if (!body) return;
       show(body, 'me');
-      const params = {From: number, To: HOTLINE, Body: body, MessageSid: await sid('sms'), AccountSid: ACCOUNT, NumMedia: '0'};
+      await text({From: address(WHATSAPP), To: (WHATSAPP ? 'whatsapp:' : '') + HOTLINE, Body: body});
+    });
+
+    async function text(fields) {
+      const params = Object.assign({MessageSid: await sid('sms'), AccountSid: ACCOUNT, NumMedia: '0'}, fields);
       const {status, xml} = await webhook('/twilio/sms', params);
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); return; }
       for (const m of parse(xml).querySelectorAll('Message')) show(m.textContent, 'them');
-    });
+    }
+
+    // a WhatsApp template as WhatsApp shows it: its text, then its quick-reply buttons
+    function template(row) {
+      const item = show(row.body, 'them', 'WhatsApp template: ' + row.template);
+      for (const b of row.buttons || []) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = b.title;
+        button.className = 'answer';
+        button.addEventListener('click', async () => {
+          button.disabled = true;
+          show(b.title, 'me');
+          await text({From: address(true), To: 'whatsapp:' + HOTLINE, Body: b.title, ButtonText: b.title,
+                      ButtonPayload: b.payload});
+        });
+        item.appendChild(button);
+      }
+    }
 
     // -- calls ----------------------------------------------------------------------------------
     const buttons = (names) => {
@@ -201,7 +227,8 @@
         const rows = await (await fetch('/simulator/outbox?to=' + encodeURIComponent(number) + '&after=' + after)).json();
         for (const row of rows) {
           after = Math.max(after, row.id);
-          if (row.body !== null) show(row.body, 'them');
+          if (row.template) template(row);
+          else if (row.body !== null) show(row.body, 'them', row.channel === 'whatsapp' ? 'WhatsApp' : undefined);
           else if (row.call) incoming(row);
         }
       } catch (e) { /* the server restarting: try again */ }
