@@ -35,24 +35,26 @@ class Reach:
         return self.refused is None and bool(self.contact)
 
 
-def caller(svc, s, caller_key: str, sealed_contact: str | None) -> Reach:
-    """A caller with no case to speak of (resources she asked for)."""
+def caller(svc, s, caller_key: str, sealed_contact: str | None, *, call: bool = False) -> Reach:
+    """A caller with no case to speak of (resources she asked for). `call`: to be put through on a
+    call, which WhatsApp's channel rules do not touch."""
     contact = svc.store.unseal(sealed_contact) if caller_key != ERASED else None
     if not contact:
         return Reach(None, "erased")
     if svc.store.opted_out(caller_key, s):
         return Reach(None, "stopped")
-    if not whatsapp.reachable(svc, s, caller_key):
+    if not call and not whatsapp.reachable(svc, s, caller_key):
         return Reach(None, "channel")
     return Reach(contact)
 
 
-def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, closing: bool = False) -> Reach:
+def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, closing: bool = False,
+         call: bool = False) -> Reach:
     """The person of a case: may she be reached now? `escalation`: the one the message is about
-    (its call-back window applies)."""
+    (its call-back window applies); `call`: by a call, not a text."""
     if case is None:
         return Reach(None, "erased")
-    found = caller(svc, s, case.caller_key, case.contact)
+    found = caller(svc, s, case.caller_key, case.contact, call=call)
     if not found:
         return found
     if case.status != "open" and not closing:
