@@ -95,8 +95,12 @@ class Services:
         self._staff = None
 
     def alert_call_url(self, notification_id: int) -> str:
-        """The TwiML a staff member's alert call plays (Twilio fetches it when she answers)."""
+        """The TwiML (or, on Exotel, the ExoML) a staff member's alert call plays, fetched when she answers."""
         base = self.settings.public_url or f"http://127.0.0.1:{self.settings.port}"
+        if self.settings.voice_provider == "exotel":
+            from hotline.transport.exotel import with_credentials
+
+            return with_credentials(self.settings, f"{base}/exotel/voice/alert?n={notification_id}")
         return f"{base}/twilio/voice/alert?n={notification_id}"
 
     @cached_property

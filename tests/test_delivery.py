@@ -89,3 +89,22 @@ def test_a_voicemail_posted_twice_opens_one_escalation(make_app):
     with svc.store.session() as s:
         # one for the first recording, one for the second; the third shares the second's token
         assert len(s.scalars(select(Escalation)).all()) == 2
+
+
+def test_what_goes_to_her_is_not_retried_when_her_number_is_refused_for_good(make_services, standin, sqlite_url):
+    """Her resources to a number Twilio refuses for good (21211): tried once, audited, marked failed,
+    never sent again by RQ's retries or by the sweeper."""
+    from hotline.store.models import Action
+
+    svc, client = _line(make_services, standin, sqlite_url)
+    standin.invalid_to.add(SURVIVOR)
+    for body in ("hi", "1", "yes", "2", "1", "Chennai"):  # English, safe, information, shelter in Chennai
+        client.post("/twilio/sms", data=sms_form(SURVIVOR, body))
+    run_worker(svc, burst=True)
+    run_worker(svc, burst=True, until=svc.now() + timedelta(minutes=10))  # retries, and the sweeper, due by now
+    assert len(_to(standin, SURVIVOR, "failures")) == 1
+    with svc.store.session() as s:
+        (resources,) = s.scalars(select(Action).where(Action.kind == "send_resources")).all()
+        assert resources.status == "failed"
+        (failed,) = s.scalars(select(Audit).where(Audit.event == "delivery.failed")).all()
+        assert failed.detail["permanent"] is True and failed.detail["job"] == "action"

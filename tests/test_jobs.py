@@ -37,7 +37,7 @@ def test_a_survivor_told_while_redis_is_away_is_told_once_it_is_back(make_app, o
     e = latest(svc)
     before = last_sent(svc)
     own_redis.stop()
-    staff_commands.run(svc, svc.staff.find(KAVITHA), "ack", e.code)  # "someone is coming" for her: kept
+    staff_commands.answer(svc, svc.staff.find(KAVITHA), "ack", e.code)  # "someone is coming" for her: kept
     with svc.store.session() as s:
         (told,) = s.scalars(select(Action).where(Action.kind == "tell")).all()
         assert told.status == "pending" and told.payload["text_id"] == "survivor_taken"

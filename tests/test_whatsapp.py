@@ -278,3 +278,25 @@ def test_the_templates_and_staff_channels_are_checked_with_file_and_line(tmp_pat
     assert str(found.value.problems[0]).startswith(f"{staff}:5: Kavitha: unknown channel \"whatsap\"")
     assert load_staff(STAFF).find(KAVITHA).channels == ["whatsapp", "voice"]
     assert load_staff(STAFF).find("+919840000002").channels == ["sms", "voice"]  # the default
+
+
+def test_with_sms_on_exotel_a_survivor_on_whatsapp_still_gets_her_counsellors_words_on_whatsapp(
+        make_services, standin):
+    # SMS and calls on Exotel (no account: the outbox stands in for it, DLT templates only), WhatsApp
+    # on Twilio: reach.free_text says "whatsapp" for her, so the relay is not moved to a call
+    svc, app = line(make_services, standin, sms_provider="exotel", voice_provider="exotel")
+    client = app.test_client()
+    e = ask_for_a_counsellor(svc, client, standin)
+    wa(client, standin, KAVITHA, "ACK", ButtonPayload=f"ACK {e.code}", ButtonText="ACK", MessageType="button")
+    run_worker(svc)
+    assert to(standin, SURVIVOR)[-1]["Body"] == svc.catalog.own("survivor_taken", "en")  # not "will call you"
+    wa(client, standin, KAVITHA, "I can meet you at the bus stand at 4")
+    wa(client, standin, SURVIVOR, "he took my phone")
+    run_worker(svc)
+    relayed = to(standin, SURVIVOR)[-1]
+    assert relayed["To"] == f"whatsapp:{SURVIVOR}" and relayed["Body"] == "Kavitha: I can meet you at the bus stand at 4"
+    assert "he took my phone" in to(standin, KAVITHA)[-1]["Body"]
+    with svc.store.session() as s:
+        assert s.scalars(select(Relay.status)).all() == ["sent", "sent"]
+    assert all(r["To"].startswith("whatsapp:") for r in to(standin, SURVIVOR))
+    assert not any("bus stand" in (r.body or "") for r in svc.outbound.outbox())  # nothing by (DLT) SMS

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from hotline.privacy.phones import caller_key, e164
-from hotline.store.models import Case, OfflineContact
+from hotline.store.models import Case, CaseStatus, OfflineContact
 
 KINDS = {"walk_in": "Walk-in at the NGO desk", "own_phone": "Call to a counsellor's own phone",
          "visit": "Home visit", "other": "Other"}
@@ -63,7 +63,7 @@ def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str) -> in
     key = caller_key(number, svc.settings.secret_key) if number else f"offline-{secrets.token_hex(8)}"
     with svc.store.session() as s:
         if number:
-            existing = s.scalars(select(Case).where(Case.caller_key == key, Case.status == "open")
+            existing = s.scalars(select(Case).where(Case.caller_key == key, Case.status == CaseStatus.OPEN)
                                  .order_by(Case.id.desc())).first()
             if existing is not None:
                 return existing.id

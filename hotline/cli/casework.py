@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from hotline.casework import incident_reports, outreach, pdf
+from hotline.casework import incident_reports
 from hotline.cli.common import services
 from hotline.store.models import DomesticIncidentReport
 
@@ -54,6 +54,8 @@ def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
     report = incident_reports.get(svc, (finals or rows)[-1])
     if lang:
         report.lang = lang
+    from hotline.casework import pdf  # here: fpdf2 takes seconds to load
+
     Path(output).write_bytes(pdf.dir_pdf(svc.catalog, report))
     svc.store.audit("dir.downloaded", None, case=case_id, dir=report.id, via="cli")
     state = "final" if report.status == "final" else "DRAFT"
@@ -62,6 +64,8 @@ def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
 
 
 def _outreach(settings, catalog, output: str, press_release: str | None = None) -> int:
+    from hotline.casework import outreach  # here: fpdf2 takes seconds to load
+
     Path(output).write_bytes(outreach.card_pdf(settings, catalog))
     print(f"{output}: the outreach card, English and Tamil (WhatsApp {outreach.whatsapp_link(settings)})")
     if press_release:

@@ -20,9 +20,11 @@ def flows() -> None:
 @click.argument("path", default="flows")
 def check(path: str) -> int:
     from hotline.checks import catalog as catalog_lint
+    from hotline.checks import dlt as dlt_lint
 
     flowset, problems = engine.load(path)
     problems = list(problems) + catalog_lint.check(path, flowset.flows)  # translations, SMS lengths, audio
+    problems += dlt_lint.check(path, flowset.flows)  # every SMS Exotel may send is a DLT template
     problems += beside_flows(path, flowset)
     for problem in problems:
         click.echo(problem)
@@ -60,6 +62,23 @@ def _languages() -> set[str]:
     from hotline.i18n.languages import Languages
 
     return {language.code for language in Languages()}
+
+
+@flows.command(help="print dlt.yaml as it must be registered (India's DLT SMS templates)")
+@click.argument("path", default="flows")
+@click.option("--sample-ids", is_flag=True, help="made-up template ids for new texts (a demo, not for India)")
+def dlt(path: str, sample_ids: bool) -> int:
+    """Every text Exotel may send by SMS, as the template to register on the DLT portal; the ids
+    of the templates already in dlt.yaml whose text is unchanged are kept, the others are empty
+    until the portal gives them."""
+    from hotline.checks import dlt as dlt_lint
+    from hotline.transport.dlt import parse
+
+    flowset, _ = engine.load(path)
+    _, file = dlt_lint.needed(path, flowset.flows)
+    registry = parse(str(file))[0] if file is not None else None
+    click.echo(dlt_lint.draft(path, flowset.flows, registry, sample_ids=sample_ids), nl=False)
+    return 0
 
 
 @flows.command(help="run the transcript tests")

@@ -17,18 +17,20 @@ def outbox(as_json: bool) -> int:
     for row in svc.outbound.outbox():
         at = staff_time(svc, row.at)
         channel = row.channel or ("voice" if row.call else "sms")  # rows from before #14 say none
-        variables = json.loads(svc.store.unseal(row.variables) or "{}") if row.template else None
         if as_json:
             item = {"to": row.to, "at": at.isoformat(), "channel": channel}
             item.update({"body": row.body} if row.body is not None else {"call": row.call})
-            if row.template:  # a WhatsApp template: its name, its variables, and (body) what it reads as
-                item.update(template=row.template, variables=variables)
+            # which provider would have sent it; a DLT SMS's template and variables (Exotel), or a
+            # WhatsApp template's name and variables, with (body) what it reads as
+            item.update({k: v for k, v in (("provider", row.provider), ("template", row.template),
+                                           ("variables", row.variables)) if v is not None})
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
             what = row.body if row.body is not None else "[call] " + row.call
-            if row.template:
-                what = f"[whatsapp template {row.template} {json.dumps(variables, ensure_ascii=False)}] {what}"
-            elif channel == "whatsapp":
-                what = f"[whatsapp] {what}"
+            if channel == "whatsapp":
+                what = (f"[whatsapp template {row.template} {json.dumps(row.variables or {}, ensure_ascii=False)}] "
+                        if row.template else "[whatsapp] ") + what
+            elif row.provider:
+                what = f"[{row.provider}" + (f" DLT {row.template}" if row.template else "") + "] " + what
             click.echo(f"{at:%Y-%m-%d %H:%M:%S} {at.tzname()}  to {row.to}  {what}")
     return 0

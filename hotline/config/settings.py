@@ -69,11 +69,27 @@ class Settings:
     whatsapp_number: str | None = None  # HOTLINE_WHATSAPP_NUMBER: the WhatsApp sender (E.164); None: no WhatsApp sends
     whatsapp_path: str = str(ROOT / "whatsapp.yaml")  # HOTLINE_WHATSAPP_TEMPLATES: the approved templates
     extra: dict = field(default_factory=dict)
+    # Running in India (README): each channel's provider, and the Exotel account (issue 15)
+    sms_provider: str = "twilio"  # HOTLINE_SMS_PROVIDER: twilio | exotel
+    voice_provider: str = "twilio"  # HOTLINE_VOICE_PROVIDER: twilio | exotel
+    exotel_sid: str | None = None
+    exotel_api_key: str | None = None
+    exotel_api_token: str | None = None
+    exotel_subdomain: str = "api.exotel.com"  # api.in.exotel.com for an account in the Mumbai cluster
+    exotel_number: str | None = None  # the ExoPhone: caller ID of every Exotel call and SMS
+    exotel_webhook_user: str | None = None  # the basic-auth credentials of the callback URLs given to Exotel
+    exotel_webhook_password: str | None = None
+    dlt_path: str = str(ROOT / "dlt.yaml")  # HOTLINE_DLT: the registered DLT templates
 
     @property
     def twilio_configured(self) -> bool:
         """Outbound goes through Twilio only when both are set; otherwise to the local outbox."""
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def exotel_configured(self) -> bool:
+        """Exotel sends for real only with the whole account; otherwise to the local outbox."""
+        return bool(self.exotel_sid and self.exotel_api_key and self.exotel_api_token)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
@@ -100,11 +116,33 @@ class Settings:
             trusted_proxies=int(env.get("HOTLINE_TRUSTED_PROXIES") or 0),
             whatsapp_number=(env.get("HOTLINE_WHATSAPP_NUMBER") or "").strip() or None,
             whatsapp_path=env.get("HOTLINE_WHATSAPP_TEMPLATES") or str(ROOT / "whatsapp.yaml"),
+            sms_provider=provider(env, "HOTLINE_SMS_PROVIDER"),
+            voice_provider=provider(env, "HOTLINE_VOICE_PROVIDER"),
+            exotel_sid=env.get("EXOTEL_SID") or None,
+            exotel_api_key=env.get("EXOTEL_API_KEY") or None,
+            exotel_api_token=env.get("EXOTEL_API_TOKEN") or None,
+            exotel_subdomain=env.get("EXOTEL_SUBDOMAIN") or "api.exotel.com",
+            exotel_number=env.get("EXOTEL_NUMBER") or None,
+            exotel_webhook_user=env.get("EXOTEL_WEBHOOK_USER") or None,
+            exotel_webhook_password=env.get("EXOTEL_WEBHOOK_PASSWORD") or None,
+            dlt_path=env.get("HOTLINE_DLT") or str(ROOT / "dlt.yaml"),
         )
         values.update(overrides)
         if not values["secret_key"]:
             values["secret_key"] = _secret_key(instance)
         return cls(**values)
+
+
+PROVIDERS = ("twilio", "exotel")
+
+
+def provider(env, name: str) -> str:
+    """HOTLINE_SMS_PROVIDER / HOTLINE_VOICE_PROVIDER: twilio (the default) or exotel; anything
+    else stops the start, loudly: a typo must not quietly send a survivor's SMS another way."""
+    value = (env.get(name) or "twilio").strip().lower()
+    if value not in PROVIDERS:
+        raise SystemExit(f"{name}={value!r}: use one of {', '.join(PROVIDERS)}")
+    return value
 
 
 def old_secrets(raw: str | None) -> list[str]:

@@ -176,7 +176,7 @@ def send_resources(svc: Services, e: SendResources, ctx: Context) -> None:
 @handles(StaffCommand)
 def staff_command(svc: Services, e: StaffCommand, ctx: Context) -> None:
     if ctx.person is not None:
-        ctx.said = staff_commands.run(svc, ctx.person, e.command, e.code or "", e.text or e.after)
+        ctx.said = staff_commands.answer(svc, ctx.person, e.command, e.code or "", e.text or e.after)
 
 
 @handles(Forget)

@@ -14,7 +14,7 @@ from hotline.engine import conditions, effects
 from hotline.engine.effects import Effect
 from hotline.engine.flowset import FlowSet
 from hotline.engine.model import Flow, Handler, Node
-from hotline.engine.nodes import KINDS
+from hotline.engine.nodes import KINDS, menu
 from hotline.i18n.text import contains_phrase, normalise
 
 MAX_HOPS = 100  # the linter forbids loops that never wait; this guards against what it cannot see
@@ -77,10 +77,7 @@ class Run:
         out["choices"] = [
             {"key": c["key"], "msg": c["label"], "default": self.flow.message(c["label"])} for c in choices
         ]
-        # a choice that picks a language is shown and spoken in that language ("தமிழ்" on an
-        # English menu): the renderer needs to know which
-        picks = {str(c.get("key")): c["set"]["lang"] for c in self._node_choices()
-                 if c.get("key") is not None and isinstance(c.get("set"), dict) and c["set"].get("lang")}
+        picks = menu.language_picks(self._node_choices())
         for choice in out["choices"]:
             if str(choice["key"]) in picks:
                 choice["lang"] = str(picks[str(choice["key"])])
@@ -193,7 +190,7 @@ class Run:
             self.goto(self.flow.start)
         elif handler.then == "resume" and new:
             self.goto(self.flow.start)  # nothing to resume yet: begin, with what the handler set
-        elif handler.then == "resume" and (choice := _answered(self.current(), handler.set)):
+        elif handler.then == "resume" and (choice := menu.answered(self.current(), handler.set)):
             self.goto(choice["goto"])  # the handler gave this menu's answer ("Tamil" at the language menu)
         elif handler.then == "resume":
             KINDS[self.current().kind].enter(self, self.current())  # ask again, as it was
@@ -221,22 +218,6 @@ class Run:
         tries = self.tries
         kind.enter(self, node)
         self.tries = tries
-
-
-def _answered(node: Node, values: dict) -> dict | None:
-    """The menu choice that sets exactly what a handler has just set, if the caller waits at one.
-
-    A handler's keyword wins over the node's own words, so "Tamil" typed at the language menu
-    is heard by the language handler; re-asking "choose a language" then would be wrong: the
-    handler has already given the answer one of the choices stands for.
-    """
-    if not values:
-        return None
-    given = {str(k): str(v) for k, v in values.items()}
-    for choice in node.data.get("choices", []):
-        if choice["set"] and {str(k): str(v) for k, v in choice["set"].items()} == given:
-            return choice
-    return None
 
 
 def step(flows: FlowSet, state: dict | None, event: Event) -> Step:

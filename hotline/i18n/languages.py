@@ -43,6 +43,7 @@ class Language:
     speech: str | None = None  # <Gather> speech recognition language; None: keypad only
     audio_url: str | None = None  # where the recorded audio of a voiceless language is served
     keywords: frozenset = field(default_factory=frozenset)  # words that pick it ("tamil", "தமிழ்")
+    exotel_say: str | None = None  # Exotel's <Say language=…> (exotel: {say: ta}); None: recorded audio on Exotel
 
     @property
     def has_voice(self) -> bool:
@@ -72,6 +73,7 @@ def describe(code: str, settings: dict | None = None, region: str = "IN") -> Lan
     name = (base.display_name if base else None) or code
     english = (base.english_name if base else None) or code
     say = settings.get("say") if isinstance(settings.get("say"), dict) else {}
+    exotel = settings.get("exotel") if isinstance(settings.get("exotel"), dict) else {}
     # not the code itself: "hi" (Hindi) is a greeting, "en" nothing at all
     words = {normalise(name), normalise(english)} | {
         normalise(str(w)) for w in settings.get("keywords") or []}
@@ -84,6 +86,7 @@ def describe(code: str, settings: dict | None = None, region: str = "IN") -> Lan
         speech=str(settings["speech"]) if settings.get("speech") else None,
         audio_url=str(settings["audio_url"]) if settings.get("audio_url") else None,
         keywords=frozenset(w for w in words if w),
+        exotel_say=str(exotel["say"]) if exotel.get("say") else None,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from hotline.services import Services
-from hotline.store.models import Audit, Case, ContactChannel, HeldMessage, Outbox
+from hotline.store.models import Audit, Case, CaseStatus, ContactChannel, HeldMessage, Outbox
 
 
 def purge(svc: Services, days: int) -> int:
@@ -21,7 +21,7 @@ def purge(svc: Services, days: int) -> int:
         s.execute(delete(ContactChannel).where(ContactChannel.at < cutoff, (ContactChannel.whatsapp_at.is_(None))
                                                | (ContactChannel.whatsapp_at < cutoff)))
         cases = s.execute(select(Case.id, Case.caller_key).where(
-            Case.status == "closed", Case.closed_at < cutoff, Case.caller_key != "erased")).all()
+            Case.status == CaseStatus.CLOSED, Case.closed_at < cutoff, Case.caller_key != "erased")).all()
         if not cases:
             return 0
         ids = [case_id for case_id, _ in cases]

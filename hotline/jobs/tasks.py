@@ -15,7 +15,15 @@ from hotline import services
 from hotline.privacy.phones import mask
 from hotline.response import chain, followups, reach, relay, whatsapp
 from hotline.store import Action
-from hotline.store.models import Case, Escalation, Notification, Referral, Relay
+from hotline.store.models import (
+    ActionStatus,
+    Case,
+    Escalation,
+    FollowUp,
+    Notification,
+    Referral,
+    Relay,
+)
 from hotline.transport.outbound import DeliveryFailed
 
 log = logging.getLogger(__name__)
@@ -52,15 +60,42 @@ def staff_unreachable(staff_id: int, code: str | None) -> str:
 
 
 def send_relay(relay_id: int) -> str:
-    return relay.send(services.current(), relay_id)
+    svc = services.current()
+    return _unless_refused("send_relay", relay_id, lambda: relay.send(svc, relay_id),
+                           lambda s: _mark(s, Relay, relay_id))
 
 
 def tell(action_id: int) -> str:
-    return relay.tell(services.current(), action_id)
+    svc = services.current()
+    return _unless_refused("tell", action_id, lambda: relay.tell(svc, action_id),
+                           lambda s: _mark(s, Action, action_id))
 
 
 def followup_due(followup_id: int) -> str:
-    return followups.due(services.current(), followup_id)
+    svc = services.current()
+    return _unless_refused("followup_due", followup_id, lambda: followups.due(svc, followup_id),
+                           lambda s: _mark(s, FollowUp, followup_id))
+
+
+def _unless_refused(task: str, ident: int, send: Callable[[], str], mark: Callable) -> str:
+    """Run a send; a refusal for good (a 4xx but 429: the same request fails the same way) is
+    audited and the fact marked failed, never retried. Anything else is raised: RQ retries it."""
+    try:
+        return send()
+    except DeliveryFailed as exc:
+        if not exc.permanent:
+            raise
+        current = get_current_job()
+        audit_failure(task, ident, current.retries_left if current else None, exc)
+        with services.current().store.session() as s:
+            mark(s)
+        return f"refused for good ({exc.code or exc.status})"
+
+
+def _mark(s, model, ident: int) -> None:
+    row = s.get(model, ident)
+    if row is not None:
+        row.status = "failed"  # the sweeper re-queues pending ones only
 
 
 def release_held(held_id: int) -> str:
@@ -73,15 +108,25 @@ def release_held(held_id: int) -> str:
 def perform(action_id: int) -> str:
     """Carry out a recorded action; a transport failure is raised again (audited, retried)."""
     svc = services.current()
-    with svc.store.session() as s:
-        action = s.scalars(select(Action).where(Action.id == action_id).with_for_update()).first()
-        if action is None or action.status in ("done", "failed"):
-            return "nothing to do"
-        action.attempts += 1
-        outcome = HANDLERS[action.kind](svc, s, action)
-        action.status = "done"
-        caller_key = action.caller_key
-    svc.store.audit(f"action.{action.kind}.done", caller_key, action=action_id, outcome=outcome)
+
+    def carry() -> str:
+        with svc.store.session() as s:
+            action = s.scalars(select(Action).where(Action.id == action_id).with_for_update()).first()
+            if action is None or action.status in (ActionStatus.DONE, ActionStatus.FAILED):
+                return ""
+            action.attempts += 1
+            outcome = HANDLERS[action.kind](svc, s, action)
+            action.status = ActionStatus.DONE
+            return outcome
+
+    outcome = _unless_refused("perform", action_id, carry, lambda s: _mark(s, Action, action_id))
+    if not outcome:
+        return "nothing to do"
+    with svc.store.read() as s:
+        row = s.get(Action, action_id)
+        done, kind, caller_key = row.status == ActionStatus.DONE, row.kind, row.caller_key
+    if done:
+        svc.store.audit(f"action.{kind}.done", caller_key, action=action_id, outcome=outcome)
     return outcome
 
 

@@ -25,8 +25,19 @@ from hotline.jobs.enqueue import (
     enqueue_window_closed,
 )
 from hotline.response import risk, whatsapp
-from hotline.response.policies import Policy, Step, policy_for
-from hotline.store.models import ERASED, Action, Case, Escalation, Notification, Relay
+from hotline.response.policies import Policy, Rung, policy_for
+from hotline.store.models import (
+    ACTIVE,
+    ERASED,
+    Action,
+    Case,
+    CaseStatus,
+    Escalation,
+    EscalationStatus,
+    Notification,
+    NotificationStatus,
+    Relay,
+)
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
     from hotline.services import Services
@@ -38,7 +49,6 @@ FINAL_FAILURES = frozenset({"undelivered", "failed", "busy", "no-answer"})
 NUMBER_ERRORS = frozenset({"21211", "21214", "21217", "21401", "21407", "21408", "21610", "21612", "21614",
                            "30005", "30006", "13224",
                            "63003", "63024", "63014"})  # WhatsApp: not on WhatsApp, invalid, blocked the sender
-ACTIVE = ("open", "acked")
 
 
 # -- opening ------------------------------------------------------------------------------------
@@ -75,7 +85,7 @@ def running_for(s, case_id: int, kind: str) -> Escalation | None:
     rows = s.scalars(select(Escalation).where(Escalation.case_id == case_id, Escalation.status.in_(ACTIVE),
                                               Escalation.kind != "accompaniment")
                      .order_by(Escalation.id.desc()).with_for_update()).all()
-    return next((e for e in rows if e.status == "acked"), None) or next(
+    return next((e for e in rows if e.status == EscalationStatus.ACKED), None) or next(
         (e for e in rows if e.kind in MERGES), None)
 
 
@@ -115,7 +125,7 @@ def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: b
     start_at = request.start_at if request.start_at and request.start_at > svc.now() else None
     joined = None
     with svc.store.session() as s:
-        case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == "open")
+        case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == CaseStatus.OPEN)
                          .order_by(Case.id.desc())).first()
         if case is None:
             case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang, channel=channel)
@@ -167,14 +177,14 @@ def join(svc: Services, s, e: Escalation, priority: str, words: str | None, reas
     risk.reassess(e, risk.reasons_for(kind=e.kind, priority=priority, reason=reason, details={}, words=words,
                                       earlier=0))
     relay_id = None
-    if words or (raised and e.status == "acked"):
+    if words or (raised and e.status == EscalationStatus.ACKED):
         # held until someone takes it (relay.release_held), else on its way to who holds it now
         row = Relay(case_id=e.case_id, staff_id=None, direction="urgent" if priority == "emergency" else "to_staff",
-                    body=svc.store.seal(words or ""), status="pending" if e.status == "acked" else "held")
+                    body=svc.store.seal(words or ""), status="pending" if e.status == EscalationStatus.ACKED else "held")
         s.add(row)
         s.flush()
-        relay_id = row.id if e.status == "acked" else None
-    page = raised and e.status == "open"
+        relay_id = row.id if e.status == EscalationStatus.ACKED else None
+    page = raised and e.status == EscalationStatus.OPEN
     if page:
         # a new round, counted from here: everyone the higher policy names is alerted afresh
         e.round, e.step, e.next_at = e.round + 1, 0, svc.now()
@@ -201,7 +211,7 @@ def window_closed(svc: Services, escalation_id: int) -> str:
         if e is None or e.status not in ("open", "unanswered"):
             return "nothing to do"  # taken: the counsellor has it (and the relay keeps to the window)
         e.status, e.next_at, e.closed_at = "expired", None, when
-        created = _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="window")
+        created = _notify(s, e, e.step, Rung("coordinator", 0), coordinators(staff, when), kind="window")
     for notification_id in created:
         enqueue_notify(svc, notification_id)
     return "expired"
@@ -226,7 +236,7 @@ def tell_later(s, case: Case, text_id: str, params: dict, *, closing: bool = Fal
 # -- the timer ----------------------------------------------------------------------------------
 
 
-def choose(staff, when: datetime, step: Step, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
+def choose(staff, when: datetime, step: Rung, escalation: Escalation, asked: set[int], passed: set[int]) -> list:
     """Who a step notifies. A person step takes the next one not asked in this round."""
     role = step.role or escalation.role
     area = escalation.details.get("area")
@@ -249,7 +259,7 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
     staff, when = svc.staff, svc.now()  # read before the transaction: the staff may come from the store
     with svc.store.session() as s:
         e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).first()
-        if e is None or e.status != "open" or (e.round, e.step) != (round_, step_index):
+        if e is None or e.status != EscalationStatus.OPEN or (e.round, e.step) != (round_, step_index):
             return "stale"
         # the step's own time: a timer that fires late does not delay the rest of the chain, and a
         # clock moved on by the tests (or a worker catching up) walks the chain as it would have
@@ -266,7 +276,7 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
                     e.round, e.step = e.round + 1, 0
                     continue
                 e.status, e.next_at = "unanswered", None
-                created += _notify(s, e, e.step, Step("coordinator", 0), coordinators(staff, when), kind="unanswered")
+                created += _notify(s, e, e.step, Rung("coordinator", 0), coordinators(staff, when), kind="unanswered")
                 if e.kind == "accompaniment":
                     tell_after = tell_later(s, s.get(Case, e.case_id), "police_unanswered", {"code": e.code})
                 elif e.kind == "lap":  # the officer must not wait for a call that is not coming
@@ -304,7 +314,7 @@ def coordinators(staff, when: datetime) -> list:
     return staff.on_shift(when, "coordinator") or [p for p in staff.people if "coordinator" in p.roles]
 
 
-def _notify(s, e: Escalation, index: int, step: Step, people: list, kind: str = "alert") -> list[int]:
+def _notify(s, e: Escalation, index: int, step: Rung, people: list, kind: str = "alert") -> list[int]:
     created = []
     for person in people:
         for via in whatsapp.vias(person, step.via):  # as her channels: allow (the staff file)
@@ -390,9 +400,9 @@ def delivery_failed(svc: Services, notification_id: int, state: str, code: str |
             return "nothing to do"
         e, n = locked
         escalation_id = e.id
-        n.status = "failed"
+        n.status = NotificationStatus.FAILED
         staff_id, kind = n.staff_id, n.kind
-        if kind == "alert" and e.status == "open" and (n.round, n.step) == (e.round, e.step - 1):
+        if kind == "alert" and e.status == EscalationStatus.OPEN and (n.round, n.step) == (e.round, e.step - 1):
             others = s.scalars(select(Notification.status).where(
                 Notification.escalation_id == e.id, Notification.round == n.round, Notification.step == n.step,
                 Notification.id != n.id)).all()
@@ -450,14 +460,14 @@ def send_notification(svc: Services, notification_id: int) -> str:
         if locked is None:
             return "nothing to do"
         e, n = locked
-        if n.status != "pending":
+        if n.status != NotificationStatus.PENDING:
             return "nothing to do"
-        if n.kind == "alert" and e.status != "open":
-            n.status = "cancelled"  # taken (or closed) since: a stale alert pages nobody
+        if n.kind == "alert" and e.status != EscalationStatus.OPEN:
+            n.status = NotificationStatus.CANCELLED  # taken (or closed) since: a stale alert pages nobody
             return "cancelled"
         person = staff.get(n.staff_id)
         if person is None:
-            n.status = "cancelled"
+            n.status = NotificationStatus.CANCELLED
             return "no such person"
         lang = person.language
         case_key = s.get(Case, e.case_id).caller_key
@@ -497,7 +507,7 @@ def due_steps(svc: Services) -> list[tuple[tuple, datetime | None]]:
     """The step each open escalation waits at, with its time (None: due now)."""
     with svc.store.session() as s:
         rows = s.execute(select(Escalation.id, Escalation.round, Escalation.step, Escalation.next_at)
-                         .where(Escalation.status == "open")).all()
+                         .where(Escalation.status == EscalationStatus.OPEN)).all()
     now = svc.now()
     return [((i, r, step), aware(at) if at and aware(at) > now else None) for i, r, step, at in rows]
 
@@ -514,6 +524,6 @@ def unsent_notifications(svc: Services, grace_seconds: int = 5) -> list[tuple[tu
     """Notifications written more than `grace_seconds` ago and still not sent."""
     cutoff = svc.now() - timedelta(seconds=grace_seconds)
     with svc.store.session() as s:
-        ids = s.scalars(select(Notification.id).where(Notification.status == "pending",
+        ids = s.scalars(select(Notification.id).where(Notification.status == NotificationStatus.PENDING,
                                                       Notification.created_at < cutoff)).all()
     return [((i, ), None) for i in ids]

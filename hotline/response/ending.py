@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from hotline.jobs.enqueue import enqueue_notify
-from hotline.store.models import Case, Escalation, Notification
+from hotline.store.models import RUNNING, Case, Escalation, Notification, NotificationStatus
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
     from hotline.services import Services
@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 FORGET = "forget_redis"  # an Action kind: Redis was away when she was erased
 STATUS = {"safe_word": "ended", "deleted": "erased"}  # how her running escalations are closed
-RUNNING = ("open", "acked", "unanswered")
 
 
 def forget_in_redis(svc: Services, caller_key: str) -> None:
@@ -64,9 +63,9 @@ def end_contact(svc: Services, caller_key: str, why: str) -> int:
         for e in running:
             people = {e.acked_by} if e.acked_by else set()
             for n in s.scalars(select(Notification).where(Notification.escalation_id == e.id).with_for_update()):
-                if n.status == "pending":
-                    n.status = "cancelled"  # an alert not yet sent pages nobody now
-                elif n.status == "sent":
+                if n.status == NotificationStatus.PENDING:
+                    n.status = NotificationStatus.CANCELLED  # an alert not yet sent pages nobody now
+                elif n.status == NotificationStatus.SENT:
                     people.add(n.staff_id)
             e.status, e.next_at, e.closed_at = STATUS[why], None, svc.now()
             for staff_id in sorted(people):

@@ -13,7 +13,8 @@ VIA = ("sms", "voice")
 
 
 @dataclass(frozen=True)
-class Step:
+class Rung:
+    """One rung of an escalation policy: whom to alert, how, and how long to wait for an answer."""
     notify: str  # person | team | coordinator
     wait: int  # seconds before the next step
     via: tuple[str, ...] = ("sms",)
@@ -23,7 +24,7 @@ class Step:
 @dataclass
 class Policy:
     name: str
-    steps: list[Step] = field(default_factory=list)  # `times: N` already expanded
+    steps: list[Rung] = field(default_factory=list)  # `times: N` already expanded
     repeat: int = 0
 
 
@@ -61,7 +62,7 @@ def load_policies(path: str) -> dict[str, Policy]:
     return policies
 
 
-def _step(item, what: str, path: str, line: int, problems: list[Problem]) -> Step | None:
+def _step(item, what: str, path: str, line: int, problems: list[Problem]) -> Rung | None:
     if not isinstance(item, Map):
         problems.append(Problem(path, line, f"{what} must be a mapping with notify: and wait:"))
         return None
@@ -87,7 +88,7 @@ def _step(item, what: str, path: str, line: int, problems: list[Problem]) -> Ste
     if "times" in item and (schema.integer(item["times"]) or item["times"] < 1 or notify != "person"):
         problems.append(Problem(path, item.line_of("times"), f"{what}: times is a number of people, for notify: person"))
         ok = False
-    return Step(notify, wait, tuple(via), item.get("role")) if ok else None
+    return Rung(notify, wait, tuple(via), item.get("role")) if ok else None
 
 
 def policy_for(priority: str, role: str) -> str:

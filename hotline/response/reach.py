@@ -13,6 +13,11 @@ She may be reached only while all of these hold:
 How it reaches her (the channel she last wrote on; free text or a template by WhatsApp's 24-hour
 window) is decided beside this, in hotline/response/whatsapp.py, which `sms()` sends through.
 
+And how free text (a relay: a counsellor's words to her, hers to the counsellor) may reach a
+person at all: `free_text`. Where SMS goes through an Indian carrier (Exotel), every SMS must be
+a registered DLT template and words are none: the relay then moves to WhatsApp, where she writes
+by WhatsApp, or else to a call the hotline puts through (the counsellor's PIN), and both are told.
+
 Every sender asks `case()` (or `caller()` where there is no case yet) inside its own transaction
 and sends with `sms()`, which refuses a Reach that was refused. Nothing else in the hotline sends
 to her number.
@@ -23,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.response import whatsapp, windows
-from hotline.store.models import ERASED, Case, Escalation
+from hotline.store.models import ERASED, Case, CaseStatus, Escalation
 
 
 @dataclass(frozen=True)
@@ -57,17 +62,27 @@ def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, clo
     found = caller(svc, s, case.caller_key, case.contact, call=call)
     if not found:
         return found
-    if case.status != "open" and not closing:
+    if case.status != CaseStatus.OPEN and not closing:
         return Reach(None, "closed")
     if escalation is not None and not windows.inside(escalation.details or {}, svc.now()):
         return Reach(None, "window")
     return found
 
 
+def free_text(svc, channel: str | None) -> str:
+    """How a relay's words may reach a person who writes by `channel`: "sms", "whatsapp", or
+    "call" where they cannot go as text (SMS through Exotel takes DLT templates only). WhatsApp
+    is Twilio's whoever carries SMS: her channel is response/whatsapp.py's route()."""
+    if channel == "whatsapp":
+        return "whatsapp"
+    return "call" if svc.settings.sms_provider == "exotel" else "sms"
+
+
 def sms(svc, s, reach: Reach, body: str, about: str, lang: str = "en", relay_id: int | None = None) -> str:
     """Send to her, in the caller's transaction; only with a Reach that said yes. On the channel
-    she last wrote on (`about` is her keyed hash): by SMS, or on WhatsApp (free text in her
-    24-hour window, else held behind the neutral template, in `lang`): response/whatsapp.py."""
+    she last wrote on (`about` is her keyed hash): by SMS (through the SMS provider: Twilio, or
+    Exotel's DLT templates), or on WhatsApp (free text in her 24-hour window, else held behind the
+    neutral template, in `lang`): response/whatsapp.py."""
     if not reach:
         raise PermissionError(f"refused: {reach.refused}")
     return whatsapp.send(svc, s, about, reach.contact, body, about=about, lang=lang, relay_id=relay_id)

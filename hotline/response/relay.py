@@ -22,7 +22,7 @@ from hotline.people.staff import Person
 from hotline.response import reach, whatsapp
 from hotline.response.chain import CODE_DIGITS, TELL, say
 from hotline.response.refusals import refuse
-from hotline.store.models import Action, Case, Escalation, Relay
+from hotline.store.models import Action, Case, CaseStatus, Escalation, EscalationStatus, Relay
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
     from hotline.services import Services
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # "48213 text", "R48213 text", "Re 48213: text", "#48213 - text": a reply addressed to a case
 ADDRESSED = re.compile(r"^\s*(?:re?\s*[:#-]?\s*)?#?(\d{3,6})(?!\d)[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
-COMMANDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
+COMMAND_WORDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
 REFUSED = {"stopped": "relay_refused_stop", "window": "relay_refused_window", "erased": "relay_refused_ended",
            "closed": "relay_refused_closed", "not_held": "relay_refused_closed", "channel": "relay_refused_channel"}
 
@@ -58,7 +58,7 @@ def held_by(svc: Services, staff_id: int) -> list[Held]:
     taken first. Her replies (relay.address) and her calls (twilio/voice.py) reach only these."""
     with svc.store.read() as s:
         rows = s.execute(select(Escalation.case_id, Escalation.code, Escalation.id).where(
-            Escalation.acked_by == staff_id, Escalation.status == "acked").order_by(Escalation.acked_at)).all()
+            Escalation.acked_by == staff_id, Escalation.status == EscalationStatus.ACKED).order_by(Escalation.acked_at)).all()
     latest: dict[int, Held] = {}
     for case_id, code, escalation_id in rows:
         latest.pop(case_id, None)  # the case stands where she last took one of its alerts
@@ -75,7 +75,7 @@ def left_her_hands(svc: Services, staff_id: int) -> bool:
     since = svc.now() - LEFT_HER_HANDS
     with svc.store.read() as s:
         rows = s.execute(select(Escalation.status, Escalation.details).where(
-            Escalation.acked_by == staff_id, Escalation.status != "acked", Escalation.closed_at > since)).all()
+            Escalation.acked_by == staff_id, Escalation.status != EscalationStatus.ACKED, Escalation.closed_at > since)).all()
     return any(status != "done" or (details or {}).get("closed_by") != staff_id for status, details in rows)
 
 
@@ -86,7 +86,7 @@ def command_typo(text: str) -> bool:
     if len(words) == 1:
         return bool(re.fullmatch(r"[a-z]+#?\d+", words[0]))
     if len(words) == 2 and re.fullmatch(r"#?\d+", words[1]) and words[0].isalpha():
-        return bool(difflib.get_close_matches(words[0], COMMANDS, n=1, cutoff=0.6))
+        return bool(difflib.get_close_matches(words[0], COMMAND_WORDS, n=1, cutoff=0.6))
     return False
 
 
@@ -127,12 +127,12 @@ def holds(svc: Services, case_id: int, caller_key: str) -> bool:
     """Is her relay still live: her case open, and someone holding it?"""
     with svc.store.read() as s:
         case = s.get(Case, case_id)
-        return bool(case and case.caller_key == caller_key and case.status == "open"
+        return bool(case and case.caller_key == caller_key and case.status == CaseStatus.OPEN
                     and active_escalation_for_case(s, case_id) is not None)
 
 
 def active_escalation_for_case(s, case_id: int) -> Escalation | None:
-    return s.scalars(select(Escalation).where(Escalation.case_id == case_id, Escalation.status == "acked")
+    return s.scalars(select(Escalation).where(Escalation.case_id == case_id, Escalation.status == EscalationStatus.ACKED)
                      .order_by(Escalation.acked_at.desc())).first()
 
 
@@ -181,6 +181,17 @@ def send(svc: Services, relay_id: int) -> str:
                 return f"refused: {refused}"
             # her first name, not "Counsellor:": someone may read the survivor's phone
             name = (staff.name.split() or [""])[0] if staff else ""
+            # her words go on the channel she writes on: WhatsApp (whoever carries SMS), or SMS,
+            # unless that is DLT SMS (Exotel), which takes no words: a call instead
+            if reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call":
+                row.status = "by_call"
+                if staff:
+                    whatsapp.to_staff(svc, s, staff, say(svc, "relay_by_call", staff.language, code=escalation.code))
+                # told once a day (in Redis: a second store transaction here would wait on this one's lock)
+                if svc.redis.set(f"hotline:relay-by-call:{case.id}", 1, nx=True, ex=24 * 3600):
+                    reach.sms(svc, s, may, say(svc, "relay_by_call_survivor", case.lang, name=name),
+                              about=case.caller_key, lang=case.lang)
+                return "by call"
             sid = reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
                             about=case.caller_key, lang=case.lang, relay_id=row.id)
             if sid != whatsapp.HELD:
@@ -188,11 +199,14 @@ def send(svc: Services, relay_id: int) -> str:
         else:
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
-                row.status = "held" if case and case.status == "open" else "refused"
+                row.status = "held" if case and case.status == CaseStatus.OPEN else "refused"
                 return "nobody holds it yet" if row.status == "held" else "nobody to relay to"
             # "media": she sent a voice message or a file (conversation/media.py): look in the console
             text_id = {"urgent": "relay_urgent_staff", "media": "relay_media_staff"}.get(row.direction,
                                                                                          "relay_prefix_staff")
+            if row.direction != "media" and reach.free_text(svc, whatsapp.staff_route(svc, s, staff).channel) == "call":
+                # her words cannot go by DLT SMS (the counsellor's texts are not on WhatsApp): the console has them
+                text_id = "relay_urgent_waiting" if row.direction == "urgent" else "relay_waiting"
             whatsapp.to_staff(svc, s, staff, say(svc, text_id, staff.language, code=escalation.code, text=text,
                                                  case=case.id), about=case.caller_key)
         row.status = "sent"

@@ -17,11 +17,22 @@ from sqlalchemy import select
 from hotline.config import schema
 from hotline.jobs.enqueue import enqueue_advance, enqueue_followup_due, enqueue_notify, enqueue_tell
 from hotline.people.staff import Person
+from hotline.response import reach, whatsapp
 from hotline.response.chain import say, tell_later
 from hotline.response.permissions import is_coordinator, may
 from hotline.response.refusals import limited, refuse
 from hotline.response.relay import release_held
-from hotline.store.models import Audit, Case, Escalation, FollowUp, Note, Notification
+from hotline.store.models import (
+    ACTIVE,
+    Audit,
+    Case,
+    Escalation,
+    EscalationStatus,
+    FollowUp,
+    Note,
+    Notification,
+    NotificationStatus,
+)
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
     from hotline.services import Services
@@ -44,7 +55,7 @@ def _confirmed(svc: Services, s, person: Person, e: Escalation) -> bool:
     return False
 
 
-def run(svc: Services, person: Person, command: str, code: str, text: str | None = None,
+def answer(svc: Services, person: Person, command: str, code: str, text: str | None = None,
         confirmed: bool = False) -> str:
     """Carry out one command; returns the reply to the staff member, in her language.
     `confirmed`: the console, where she pressed the button of that very alert after logging in,
@@ -72,7 +83,7 @@ def run(svc: Services, person: Person, command: str, code: str, text: str | None
     with svc.store.session() as s:
         e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
         case = s.get(Case, e.case_id)
-        if command == "ack" and not (notified or confirmed) and e.status == "open" and not _confirmed(svc, s, person, e):
+        if command == "ack" and not (notified or confirmed) and e.status == EscalationStatus.OPEN and not _confirmed(svc, s, person, e):
             reply = say(svc, "ack_confirm", lang, code=e.code)
         elif command == "ack":
             reply = _ack(svc, staff, s, e, case, person, after)
@@ -110,7 +121,7 @@ def _done(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
     e.status, e.closed_at, e.next_at = "done", svc.now(), None
     e.details = {**e.details, "closed_by": person.id}  # relay.left_her_hands: closed by its holder or not
     others = s.scalars(select(Escalation).where(Escalation.case_id == case.id, Escalation.id != e.id,
-                                                Escalation.status.in_(("open", "acked")))).all()
+                                                Escalation.status.in_(ACTIVE))).all()
     if not others:
         case.status, case.closed_at = "closed", svc.now()
         if e.kind not in ("accompaniment", "lap"):  # an officer's case: no closing line to her
@@ -118,7 +129,7 @@ def _done(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
         after.append(("end_conversation", case.caller_key))
     elif not any(o.status == "acked" for o in others):
         after.append(("unrelay", case.caller_key))
-    still = s.scalars(select(Escalation.code).where(Escalation.acked_by == person.id, Escalation.status == "acked",
+    still = s.scalars(select(Escalation.code).where(Escalation.acked_by == person.id, Escalation.status == EscalationStatus.ACKED,
                                                     Escalation.id != e.id).order_by(Escalation.acked_at)).all()
     lang = person.language
     if not still:
@@ -138,7 +149,7 @@ def _find(s, code: str, person: Person, active_only: bool) -> Escalation | None:
     FOLLOWUP (which come after DONE too) take the most recent one this person was part of."""
     query = select(Escalation).where(Escalation.code == code)
     if active_only:
-        query = query.where(Escalation.status.in_(("open", "acked")))
+        query = query.where(Escalation.status.in_(ACTIVE))
     candidates = s.scalars(query.order_by(Escalation.id.desc()).limit(20)).all()
     if active_only or is_coordinator(person.roles):
         return candidates[0] if candidates else None
@@ -167,7 +178,7 @@ def _followup(svc, s, e: Escalation, case: Case, person: Person, after_text: str
 
 def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) -> str:
     lang = person.language
-    if e.status == "acked":
+    if e.status == EscalationStatus.ACKED:
         if e.acked_by == person.id:
             return say(svc, "ack_already_yours", lang, code=e.code)
         taker = staff.get(e.acked_by)
@@ -177,9 +188,9 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
     # the others who were alerted are told it is taken; alerts not yet sent are not sent
     others = set()
     for n in s.scalars(select(Notification).where(Notification.escalation_id == e.id)):
-        if n.status == "pending":
-            n.status = "cancelled"
-        if n.staff_id != person.id and n.status == "sent" and n.kind == "alert":
+        if n.status == NotificationStatus.PENDING:
+            n.status = NotificationStatus.CANCELLED
+        if n.staff_id != person.id and n.status == NotificationStatus.SENT and n.kind == "alert":
             others.add(n.staff_id)
     for staff_id in sorted(others):
         n = Notification(escalation_id=e.id, staff_id=staff_id, step=-1, round=e.round, via="sms", kind="taken")
@@ -191,11 +202,15 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
     elif e.kind == "lap":
         after.append(("tell", tell_later(s, case, "lap_taken", {"name": person.name, "code": e.code})))
     elif e.kind in ("counsellor", "voicemail"):
-        after.append(("tell", tell_later(s, case, "survivor_taken", {})))
+        # where words cannot go by SMS (Exotel's DLT), she is told to expect a call (reach.free_text)
+        by_call = reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call"
+        after.append(("tell", tell_later(s, case, "survivor_taken_call" if by_call else "survivor_taken", {})))
     after.append(("relay", case.caller_key, case.id))
     after.append(("release_held", case.id))
     if e.kind == "lap":
         return say(svc, "ack_yours_lap", lang, code=e.code)
+    if e.kind != "accompaniment" and reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call":
+        return say(svc, "ack_yours_call", lang, code=e.code)
     return say(svc, "ack_yours_police" if e.kind == "accompaniment" else "ack_yours", lang, code=e.code)
 
 
@@ -203,11 +218,11 @@ def _pass(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
     passed = list(e.details.get("passed", []))
     if person.id not in passed:
         e.details = {**e.details, "passed": passed + [person.id]}
-    if e.status == "acked" and e.acked_by == person.id:
+    if e.status == EscalationStatus.ACKED and e.acked_by == person.id:
         e.status, e.acked_by, e.acked_at = "open", None, None  # she hands it back: ask again
         case.assigned_to = None
         after.append(("unrelay", case.caller_key))
-    if e.status == "open":
+    if e.status == EscalationStatus.OPEN:
         e.next_at = svc.now()
         after.append(("advance", e.id, e.round, e.step))
     return say(svc, "passed", person.language, code=e.code)

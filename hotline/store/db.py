@@ -16,11 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.clock import Clock
 from hotline.store import legal
 from hotline.store.models import (
+    ACTIVE,
     ERASED,
     Action,
+    ActionStatus,
     Audit,
     Case,
     CaseRecord,
+    CaseStatus,
     ContactChannel,
     Escalation,
     FollowUp,
@@ -302,9 +305,9 @@ class Store:
         for table in (Relay, Note, FollowUp, CaseRecord, Referral):
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
-        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(("open", "acked")))
+        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(ACTIVE))
                   .values(status="erased", closed_at=now))
-        s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != "closed").values(status="closed", closed_at=now))
+        s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != CaseStatus.CLOSED).values(status="closed", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key=ERASED, contact=None))
         return gone
 
@@ -317,7 +320,7 @@ class Store:
         with self.session() as s:
             rows = s.execute(
                 select(Action.id).where(
-                    (Action.status == "pending") | ((Action.status == "queued") & (Action.queued_at < cutoff)),
+                    (Action.status == ActionStatus.PENDING) | ((Action.status == ActionStatus.QUEUED) & (Action.queued_at < cutoff)),
                     Action.kind.in_(tuple(kinds)),
                 ).order_by(Action.id)
             )

@@ -6,11 +6,44 @@ and nobody reading the database file can."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ERASED = "erased"  # a case's caller_key once DELETE, the safe word or retention has erased it
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"  # paging people
+    ACKED = "acked"  # somebody holds it
+    DONE = "done"
+    UNANSWERED = "unanswered"  # every step and repeat passed with nobody taking it
+    ENDED = "ended"  # she said the safe word
+    ERASED = "erased"  # she said DELETE
+
+
+ACTIVE = (EscalationStatus.OPEN, EscalationStatus.ACKED)  # somebody is being paged, or holds it
+RUNNING = (*ACTIVE, EscalationStatus.UNANSWERED)  # what her safe word or DELETE closes
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class ActionStatus(StrEnum):
+    PENDING = "pending"  # not yet on the queue
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
 
 
 def stamped():
@@ -57,8 +90,13 @@ class Outbox(Base):
     call: Mapped[str | None] = mapped_column(Text)  # the TwiML URL of an outbound call
     at: Mapped[datetime] = stamped()
     channel: Mapped[str | None] = mapped_column(String(10))  # sms | whatsapp | voice (None: before #14, sms)
-    template: Mapped[str | None] = mapped_column(String(60))  # a WhatsApp template's name (whatsapp.yaml)
-    variables: Mapped[str | None] = mapped_column(Text)  # its variables, JSON, encrypted
+    # which provider would have sent it (twilio | exotel; WhatsApp is Twilio's) and, for a DLT SMS,
+    # its template id and variables (migration 0008: a list), for a WhatsApp template its name
+    # (whatsapp.yaml) and ContentVariables (a dict; widened to 60 by 0009): the demo shows what a
+    # deployment would send. Not sealed: `body` already reads as they do.
+    provider: Mapped[str | None] = mapped_column(String(10))
+    template: Mapped[str | None] = mapped_column(String(60))
+    variables: Mapped[list | dict | None] = mapped_column(JSON)
 
 
 class OptOut(Base):
@@ -368,4 +406,4 @@ class HeldMessage(Base):
 
 
 CALLER_KEY_COLUMNS += [(ContactChannel, "caller_key"), (HeldMessage, "caller_key"), (HeldMessage, "about")]
-SEALED_COLUMNS += [(HeldMessage, "contact"), (HeldMessage, "body"), (Outbox, "variables")]
+SEALED_COLUMNS += [(HeldMessage, "contact"), (HeldMessage, "body")]

@@ -1,6 +1,7 @@
 """Outbound: the one object the hotline sends through. It picks the provider of each channel
-(Twilio when an account is configured, else the local outbox) and hands it the message; providers
-only send (transport/twilio.py, transport/outbox.py). Whether a person may be reached at all is
+(HOTLINE_SMS_PROVIDER, HOTLINE_VOICE_PROVIDER: Twilio or Exotel, each when its account is
+configured, else the local outbox standing in for it) and hands it the message; providers only
+send (transport/twilio.py, transport/exotel.py, transport/outbox.py). Whether a person may be reached at all is
 decided before anything gets here (hotline/response/reach.py)."""
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from sqlalchemy import select
 
 from hotline.config.settings import Settings
 from hotline.store import Outbox, Store
+from hotline.transport.dlt import registry
 from hotline.transport.errors import DeliveryFailed
+from hotline.transport.exotel import Exotel
 from hotline.transport.outbox import LocalOutbox
 from hotline.transport.twilio import Twilio
 
@@ -24,8 +27,18 @@ class Outbound:
         remote = Twilio(settings, twilio_client) if (twilio_client is not None or settings.twilio_configured) else None
         # the provider of each channel; WhatsApp through Twilio only with a WhatsApp sender
         self.providers = {"sms": remote or self.local, "voice": remote or self.local}
-        if remote is None or settings.whatsapp_number:
-            self.providers["whatsapp"] = remote or self.local
+        exotel = Exotel(settings) if settings.exotel_configured else None
+        for channel, choice in (("sms", settings.sms_provider), ("voice", settings.voice_provider)):
+            if choice == "exotel":  # DLT SMS: the outbox refuses what Exotel would, and names the template
+                templates = (lambda: registry(settings.dlt_path)) if channel == "sms" else None
+                self.providers[channel] = exotel or LocalOutbox(store, "exotel", templates)
+            elif remote is None:
+                self.providers[channel] = LocalOutbox(store, "twilio")
+        # WhatsApp is Twilio's whatever carries SMS and calls (Exotel has none here)
+        if remote is None:
+            self.providers["whatsapp"] = LocalOutbox(store, "twilio")
+        elif settings.whatsapp_number:
+            self.providers["whatsapp"] = remote
 
     def sms(self, to: str, body: str, session=None, about: str | None = None) -> str:
         """Send one SMS; returns the provider's id (or the outbox's). Raises DeliveryFailed so the

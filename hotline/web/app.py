@@ -47,15 +47,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from flask_wtf.csrf import CSRFProtect
 
-    from hotline.web import console, health, twilio
+    from hotline.web import console, exotel, health, twilio
     from hotline.web.console import casework as _casework  # noqa: F401 - its pages are console's: one login, one set of headers
     from hotline.web.console import media as _media  # noqa: F401 - WhatsApp media, for her counsellor alone
     from hotline.web.console import views as console_views
 
     csrf = CSRFProtect(app)  # every form of the console and the simulator carries a token
     csrf.exempt(twilio.bp)  # Twilio's webhooks are signed by Twilio instead
+    csrf.exempt(exotel.bp)  # Exotel's carry the basic-auth credentials of their URLs instead
     console.init_app(app)
     app.register_blueprint(twilio.bp)
+    app.register_blueprint(exotel.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(console_views.bp)
     # the address staff are given is the site's: it opens the console (login first)
@@ -67,6 +69,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     if not settings.twilio_auth_token:
         log.warning("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (demo mode)")
+    if not (settings.exotel_webhook_user and settings.exotel_webhook_password):
+        from hotline.web.exotel.auth import demo
+
+        log.warning("EXOTEL_WEBHOOK_USER/PASSWORD are not set: /exotel webhooks are %s",
+                    "open (embedded demo)" if demo(settings) else "refused (403)")
     if not settings.twilio_configured:
         log.info("no Twilio account: outbound SMS and calls go to the local outbox (hotline outbox)")
     return app
@@ -84,6 +91,9 @@ def simulator_enabled(settings: Settings) -> bool:
 def refuse_unrotated(services: Services) -> None:
     """Web and worker do not start on data sealed and keyed under another SECRET_KEY: her STOP
     would not be found under her new keyed hash. `hotline keys rotate` first (README, Security)."""
+    if not services.store.up_to_date():
+        raise SystemExit("the database is not up to date: run `hotline db upgrade` first (the Procfile's web line, "
+                         "make run, hotline serve and hotline worker do)")
     if services.store.needs_rotation():
         raise SystemExit("the store holds numbers sealed with another key than SECRET_KEY's (a new SECRET_KEY, or "
                          "an upgrade to derived keys): stop web and worker, run `hotline keys rotate` (the old key "

@@ -167,3 +167,26 @@ def _means(words: Lexicon, text: str, category: str) -> bool:
     if category in ("yes", "no"):
         return words.yesno(text) == category
     return words.shows(text, category)
+
+
+def language_picks(choices: list[dict]) -> dict[str, str]:
+    """key -> language, for the choices that pick one: such a choice is shown and spoken in its
+    own language ("தமிழ்" on an English menu), so the renderer needs to know which."""
+    return {str(c.get("key")): c["set"]["lang"] for c in choices
+            if c.get("key") is not None and isinstance(c.get("set"), dict) and c["set"].get("lang")}
+
+
+def answered(node, values: dict) -> dict | None:
+    """The menu choice that sets exactly what a handler has just set, if the caller waits at one.
+
+    A handler's keyword wins over the node's own words, so "Tamil" typed at the language menu
+    is heard by the language handler; re-asking "choose a language" then would be wrong: the
+    handler has already given the answer one of the choices stands for.
+    """
+    if not values:
+        return None
+    given = {str(k): str(v) for k, v in values.items()}
+    for choice in node.data.get("choices", []):
+        if choice["set"] and {str(k): str(v) for k, v in choice["set"].items()} == given:
+            return choice
+    return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from hotline.store.models import Case, Escalation, Notification
+from hotline.store.models import Case, Escalation, EscalationStatus, Notification
 from hotline.web.console.auth import User
 
 
@@ -17,7 +17,7 @@ def visible_case_ids(s, user: User):
         return None
     taken = select(Escalation.case_id).where(Escalation.acked_by == user.id)
     asked = (select(Escalation.case_id).join(Notification, Notification.escalation_id == Escalation.id)
-             .where(Notification.staff_id == user.id, Escalation.status == "open"))
+             .where(Notification.staff_id == user.id, Escalation.status == EscalationStatus.OPEN))
     assigned = select(Case.id).where(Case.assigned_to == user.id)
     return select(Case.id).where(or_(Case.id.in_(taken), Case.id.in_(asked), Case.id.in_(assigned)))
 

@@ -12,12 +12,14 @@ from hotline.privacy.phones import mask
 from hotline.response import risk
 from hotline.response.permissions import offered
 from hotline.store.models import (
+    ACTIVE,
     Case,
     CaseRecord,
     Escalation,
     FollowUp,
     Note,
     Notification,
+    NotificationStatus,
     Referral,
     Relay,
 )
@@ -146,7 +148,7 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
                                 recording=recording if words and recording.startswith(("https://", "http://")) else "",
                                 media=_media(svc, case.id, e) if words else []))
             alerts = s.scalars(select(Notification).where(Notification.escalation_id == e.id,
-                                                          Notification.status == "sent",
+                                                          Notification.status == NotificationStatus.SENT,
                                                           Notification.kind == "alert").order_by(Notification.id))
             for n in alerts:
                 events.append(Event(aware(n.sent_at or n.created_at), "alert", f"Alert {e.code} sent by {n.via}",
@@ -163,7 +165,7 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
                     events.append(Event(datetime.fromisoformat(e.details["outcome_at"]), "record",
                                         f"LAP {e.code}: {LAP_OUTCOMES.get(e.details.get('outcome'), '')}",
                                         by=name(e.details.get("outcome_by"))))
-            if e.status in ("open", "acked"):
+            if e.status in ACTIVE:
                 mine = involved(s, user, e)
                 view.active.append(ActiveEscalation(
                     e.id, e.code, e.kind, e.status, e.priority, e.lang, e.acked_by, mine,
@@ -171,7 +173,7 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
         if escalations:
             view.latest_code, view.latest_escalation_id = escalations[-1].code, escalations[-1].id
             # the running escalation the checklist goes to (changes.danger_checklist), else the latest
-            shown = next((e for e in reversed(escalations) if e.status in ("open", "acked")), escalations[-1])
+            shown = next((e for e in reversed(escalations) if e.status in ACTIVE), escalations[-1])
             view.risk = shown.risk or "standard"
             view.reasons = [risk.describe(r) for r in shown.risk_reasons or []]
             view.checklist = risk.checklist_of(shown)

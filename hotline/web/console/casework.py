@@ -11,7 +11,7 @@ from datetime import date, datetime
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from hotline.casework import contacts, dir_form, incident_reports, orders, pdf, plan
+from hotline.casework import contacts, dir_form, incident_reports, orders, plan
 from hotline.store.models import Case
 from hotline.web.console.access import may_view, sees_words
 from hotline.web.console.views import bp, coordinator_only, svc
@@ -98,6 +98,8 @@ def dir_edit(case_id: int, dir_id: int | None = None):
 def dir_pdf(dir_id: int):
     s = svc()
     report = _report(dir_id)
+    from hotline.casework import pdf  # here: fpdf2 takes seconds to load
+
     body = pdf.dir_pdf(s.catalog, report)
     s.store.audit("dir.downloaded", None, staff_id=current_user.id, case=report.case_id, dir=dir_id)
     kind = "DIR" if report.status == "final" else "DIR-draft"

@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from hotline.people.staff import Person
 from hotline.response import staff_commands as commands
-from hotline.store.models import Case, CaseRecord, Escalation, FollowUp, Note
+from hotline.store.models import ACTIVE, Case, CaseRecord, Escalation, FollowUp, Note
 from hotline.web.console.access import involved, may_view
 from hotline.web.console.auth import User
 from hotline.web.console.cases import RECORD_KINDS
 
-COMMANDS = ("ack", "pass", "done")
+BUTTONS = ("ack", "pass", "done")
 MAX_TEXT = 4000
 
 
@@ -34,17 +34,17 @@ def person_of(svc, user: User) -> Person:
 
 def run_command(svc, user: User, escalation_id: int, command: str) -> str:
     """ACK / PASS / DONE an escalation from the page; returns the reply the SMS would have had."""
-    if command not in COMMANDS:
+    if command not in BUTTONS:
         raise ValueError(command)
     with svc.store.session() as s:
         e = s.get(Escalation, escalation_id)
         if e is None or not may_view(s, user, s.get(Case, e.case_id)):
             raise LookupError(escalation_id)  # not there, or not hers to see: the same answer
-        code, active = e.code, e.status in ("open", "acked")
+        code, active = e.code, e.status in ACTIVE
     if not active:
         return f"Alert {code} is already closed."
     # a code is unique among the open and taken alerts, so it names this one
-    return commands.run(svc, person_of(svc, user), command, code, confirmed=True)
+    return commands.answer(svc, person_of(svc, user), command, code, confirmed=True)
 
 
 def reply(svc, user: User, case_id: int, text: str) -> str:
@@ -97,7 +97,7 @@ def add_note(svc, user: User, case_id: int, text: str) -> str:
     if direct:
         svc.store.audit("staff.note", _caller_key(svc, case_id), staff_id=user.id, case=case_id, via="console")
         return "Note added."
-    return commands.run(svc, person_of(svc, user), "note", code, text)
+    return commands.answer(svc, person_of(svc, user), "note", code, text)
 
 
 def add_followup(svc, user: User, case_id: int, due_at: datetime, note: str) -> int:
@@ -157,7 +157,7 @@ def danger_checklist(svc, user: User, case_id: int, items: list[str]) -> tuple[s
                               .with_for_update()))
         if not rows:
             return None
-        targets = [e for e in rows if e.status in ("open", "acked")] or rows[:1]
+        targets = [e for e in rows if e.status in ACTIVE] or rows[:1]
         before = targets[0].risk or "standard"
         for e in targets:
             risk.with_checklist(e, kept)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hotline.privacy.phones import mask
 from hotline.response import risk
 from hotline.response.permissions import offered
-from hotline.store.models import Case, Escalation, Notification
+from hotline.store.models import ACTIVE, Case, Escalation, Notification, NotificationStatus
 from hotline.web.console.access import involved, visible_case_ids
 from hotline.web.console.auth import User, aware
 from hotline.web.console.format import duration
@@ -54,7 +54,7 @@ def escalations(svc, user: User, at: datetime) -> list[LiveEscalation]:
     staff = svc.staff
     with svc.store.session() as s:
         query = (select(Escalation, Case).join(Case, Case.id == Escalation.case_id)
-                 .where(Escalation.status.in_(("open", "acked"))))
+                 .where(Escalation.status.in_(ACTIVE)))
         visible = visible_case_ids(s, user)
         if visible is not None:
             query = query.where(Case.id.in_(visible))
@@ -69,7 +69,7 @@ def escalations(svc, user: User, at: datetime) -> list[LiveEscalation]:
         person = staff.get(n.staff_id)
         seen = by_escalation.setdefault(n.escalation_id, {})
         key = (n.staff_id, n.via)
-        if key not in seen or n.status == "sent":
+        if key not in seen or n.status == NotificationStatus.SENT:
             seen[key] = Alerted(person.name if person else f"#{n.staff_id}", n.via, n.status)
     result = []
     for e, case in rows:

@@ -163,7 +163,7 @@ def live_table():
 @bp.post("/escalations/<int:escalation_id>/<command>")
 @login_required
 def escalation_command(escalation_id: int, command: str):
-    if command not in changes.COMMANDS:
+    if command not in changes.BUTTONS:
         abort(404)
     if command == "done" and request.form.get("confirmed") != "yes":
         # DONE closes her case and tells her so: one more tap, on a page that says what it does

@@ -3,7 +3,8 @@
 Three phones — a survivor, a counsellor and a police officer from the staff list. Each posts
 to /twilio/sms exactly as Twilio would, and shows the TwiML reply and what the hotline sent to
 that number through the local outbox. The survivor's phone can also call: the simulator posts
-to /twilio/voice and its Gather actions as Twilio would, shows each <Say> with its language,
+to /twilio/voice (or /exotel/voice and /exotel/sms, where HOTLINE_VOICE_PROVIDER or
+HOTLINE_SMS_PROVIDER is exotel: the embedded demo only) and its Gather actions as the carrier would, shows each <Say> with its language,
 and answers with a keypad. A staff phone answers the alert calls the outbox holds for it.
 
 It is here in the demo (no Twilio token: nothing is signed or checked), or, with a token but no
@@ -103,9 +104,12 @@ def page():
     survivor = made_up_number() if signing(svc) else e164(request.args.get("survivor")) or SURVIVOR
     with svc.store.read() as s:
         last = s.scalar(select(func.max(Outbox.id))) or 0
-    return render_template("simulator.html", phones=phones(svc, survivor), hotline=svc.settings.hotline_number,
-                           signed=bool(svc.settings.twilio_auth_token), after=last,
-                           safe_word=svc.settings.safe_word)
+    settings = svc.settings
+    exotel_line = settings.exotel_number or settings.hotline_number
+    return render_template("simulator.html", phones=phones(svc, survivor),
+                           hotline=exotel_line if settings.voice_provider == "exotel" else settings.hotline_number,
+                           signed=bool(settings.twilio_auth_token), after=last, safe_word=settings.safe_word,
+                           sms_provider=settings.sms_provider, voice_provider=settings.voice_provider)
 
 
 @bp.get("/outbox")
@@ -119,22 +123,22 @@ def outbox():
     with svc.store.read() as s:
         rows = list(s.scalars(select(Outbox).where(Outbox.to == number, Outbox.id > after)
                               .order_by(Outbox.id).limit(100)))
-    return jsonify([{"id": r.id, "body": r.body, "call": r.call, "at": r.at.isoformat(),
+    # which provider would have sent it, and a DLT SMS's (Exotel) or a WhatsApp template with its
+    # variables: what India would send; a WhatsApp template's buttons as her phone shows them
+    return jsonify([{"id": r.id, "body": r.body, "call": r.call, "at": r.at.isoformat(), "provider": r.provider,
                      "channel": r.channel or ("voice" if r.call else "sms"), "template": r.template,
-                     "buttons": _buttons(svc, r)} for r in rows])
+                     "variables": r.variables, "buttons": _buttons(svc, r)} for r in rows])
 
 
 def _buttons(svc, row: Outbox) -> list[dict]:
     """A template's quick-reply buttons as WhatsApp shows them: the payload each posts back."""
-    import json
-
-    if not row.template:
+    if not row.template or row.channel != "whatsapp":
         return []
     try:
         template = svc.whatsapp_templates[row.template]
     except KeyError:
         return []
-    values = json.loads(svc.store.unseal(row.variables) or "{}")
+    values = row.variables if isinstance(row.variables, dict) else {}
     named = {name: values.get(str(i), "") for i, name in enumerate(template.variables, 1)}
     found = []
     for button in template.buttons:

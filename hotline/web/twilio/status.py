@@ -37,6 +37,25 @@ def _fields() -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def delivery(svc, sid: str, state: str, error: str | None) -> bool:
+    """A provider's status of a send (Twilio's here, Exotel's from hotline/web/exotel/status.py):
+    audited, and an alert to staff that failed for good moves its escalation on. False: a repeat
+    of a status already acted on."""
+    if not first_time(svc, f"status:{sid}:{state}" if sid else None):
+        return False
+    # only an alert to staff keeps its sid (it names no survivor); any other delivery is
+    # counted without one, so nothing here links to a woman's messages that DELETE could miss
+    alert = _alert(svc, sid)
+    detail = {"sid": sid} if alert is not None else {}
+    svc.store.audit("delivery." + state, None, staff_id=alert[1] if alert else None, error=error, **detail)
+    if alert is None:  # a message relayed to her: delivered, read (WhatsApp), for her counsellor
+        receipt(svc, sid, state)
+    if alert is not None and state in FINAL_FAILURES:
+        # it never reached her (or nobody answered the call): the chain moves on now
+        delivery_failed(svc, alert[0], state, error)
+    return True
+
+
 @bp.post("/status")
 def status_callback():
     form = _fields()
@@ -45,21 +64,9 @@ def status_callback():
     if state in FAILED:
         log.warning("delivery %s: %s (error %s)", sid, state, form.get("ErrorCode", "-"))
     try:
-        svc = services()
-        if not first_time(svc, f"status:{sid}:{state}" if sid else None):
+        if not delivery(services(), sid, state, form.get("ErrorCode")):
             metrics().requests.labels("status", "204").inc()
             return Response(status=204)  # Twilio's retry of a callback already acted on
-        # only an alert to staff keeps its sid (it names no survivor); any other delivery is
-        # counted without one, so nothing here links to a woman's messages that DELETE could miss
-        alert = _alert(svc, sid)
-        detail = {"sid": sid} if alert is not None else {}
-        svc.store.audit("delivery." + state, None, staff_id=alert[1] if alert else None, error=form.get("ErrorCode"),
-                        **detail)
-        if alert is None:  # a message relayed to her: delivered, read (WhatsApp), for her counsellor
-            receipt(svc, sid, state)
-        if alert is not None and state in FINAL_FAILURES:
-            # it never reached her (or nobody answered the call): the chain moves on now
-            delivery_failed(svc, alert[0], state, form.get("ErrorCode"))
     except Exception:  # noqa: BLE001 - a status callback must not fail Twilio's retry budget
         log.exception("could not record status of %s", sid)
     metrics().requests.labels("status", "204").inc()

@@ -20,6 +20,7 @@ from hotline.engine.effects import Voicemail
 from hotline.i18n import detect
 from hotline.response.relay import held_by
 from hotline.store.idempotency import first_time, forget
+from hotline.store.models import EscalationStatus
 from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import answer, caller, metrics, services
 from hotline.web.twilio.signature import absolute
@@ -242,7 +243,7 @@ def _connect(svc, person, key: str, escalation_id: int) -> Response:
     svc.redis.delete(key)  # one call puts her through once
     with svc.store.session() as s:
         e = s.get(Escalation, escalation_id)
-        hers = e is not None and e.status == "acked" and e.acked_by == person.id
+        hers = e is not None and e.status == EscalationStatus.ACKED and e.acked_by == person.id
         case = s.get(Case, e.case_id) if hers else None
         found = reach.case(svc, s, case, e, call=True) if hers else reach.Reach(None, "closed")
         code, window = (e.code, (e.details or {}).get("window", "")) if e is not None else ("", "")
@@ -348,7 +349,7 @@ def voice_alert_answer():
     command = {"1": "ack", "2": "pass"}.get(request.form.get("Digits", ""))
     if command is None:
         return _xml(_say([], person.language))
-    reply = commands.run(svc, person, command, e.code)
+    reply = commands.answer(svc, person, command, e.code)
     if command == "ack" and e.acked_by != person.id and _holds(svc, e.id, person.id):
         # the SMS words say "reply here"; on a call she hears how to reach her from this phone
         text = "voice_ack_yours_police" if e.kind == "accompaniment" else "voice_ack_yours"
@@ -361,4 +362,4 @@ def _holds(svc, escalation_id: int, staff_id: int) -> bool:
 
     with svc.store.session() as s:
         e = s.get(Escalation, escalation_id)
-        return e is not None and e.status == "acked" and e.acked_by == staff_id
+        return e is not None and e.status == EscalationStatus.ACKED and e.acked_by == staff_id

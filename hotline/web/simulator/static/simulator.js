@@ -5,8 +5,14 @@
 // and polls the local outbox for what the hotline sent to its number (SMS, WhatsApp, alert calls).
 // A WhatsApp phone posts From whatsapp:+91…; a template the hotline sent shows as one, with its
 // quick-reply buttons, which post ButtonPayload back as WhatsApp does.
+// With HOTLINE_SMS_PROVIDER / HOTLINE_VOICE_PROVIDER = exotel it posts SMS and calls as Exotel
+// does instead (/exotel/sms, whose reply comes through the outbox as DLT SMS; /exotel/voice with
+// ExoML), and shows under each SMS which provider would have sent it and its DLT template.
+// WhatsApp is always Twilio's (/twilio/sms).
 (function () {
   const HOTLINE = document.body.dataset.hotline;
+  const EXOTEL_SMS = document.body.dataset.sms === 'exotel';
+  const EXOTEL_VOICE = document.body.dataset.voice === 'exotel';
   const SIGNED = document.body.dataset.signed === 'yes';
   const CSRF = document.querySelector('meta[name="csrf-token"]').content;
   const ACCOUNT = 'AC' + '0'.repeat(32);
@@ -63,7 +69,10 @@
 
     async function text(fields) {
       const params = Object.assign({MessageSid: await sid('sms'), AccountSid: ACCOUNT, NumMedia: '0'}, fields);
-      const {status, xml} = await webhook('/twilio/sms', params);
+      const exotel = EXOTEL_SMS && !String(params.From).startsWith('whatsapp:');  // WhatsApp is Twilio's
+      if (exotel) params.SmsSid = params.MessageSid;  // the reply arrives through the outbox
+      const {status, xml} = await webhook(exotel ? '/exotel/sms' : '/twilio/sms', params);
+      if (exotel) { if (status !== 200) show('[the webhook answered ' + status + ']', 'sys'); return; }
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); return; }
       for (const m of parse(xml).querySelectorAll('Message')) show(m.textContent, 'them');
     }
@@ -115,6 +124,7 @@
       Object.assign(call, {gather: null, redirect: null, dial: null, record: null, digits: ''});
       buttons([]);
       for (const el of root.children) {
+        if (el.tagName === 'Gather' && call.gather) continue;  // ExoML asks twice: once is enough here
         if (el.tagName === 'Gather') {
           for (const inner of el.children) speak(inner, true);
           call.gather = {action: el.getAttribute('action'), numDigits: Number(el.getAttribute('numDigits') || 0),
@@ -145,7 +155,9 @@
     async function step(path, extra) {
       if (!call) return;
       const params = Object.assign({CallSid: call.sid, AccountSid: ACCOUNT, From: call.from, To: call.to,
+                                    CallFrom: call.from, CallTo: call.to,  // Exotel's names
                                     CallStatus: 'in-progress', Direction: call.direction}, extra || {});
+      if (params.Digits) params.DigitsPressed = params.Digits;
       const {status, xml} = await webhook(localPath(path), params);
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); endCall(); return; }
       play(xml);
@@ -161,7 +173,7 @@
     }
 
     const dial = phone.querySelector('.dial');
-    if (dial) dial.addEventListener('click', () => startCall('/twilio/voice', number, HOTLINE, 'inbound'));
+    if (dial) dial.addEventListener('click', () => startCall(EXOTEL_VOICE ? '/exotel/voice' : '/twilio/voice', number, HOTLINE, 'inbound'));
     panel.querySelector('.hangup').addEventListener('click', () => endCall('you hung up'));
 
     for (const key of panel.querySelectorAll('.key')) {
@@ -227,8 +239,11 @@
         const rows = await (await fetch('/simulator/outbox?to=' + encodeURIComponent(number) + '&after=' + after)).json();
         for (const row of rows) {
           after = Math.max(after, row.id);
-          if (row.template) template(row);
-          else if (row.body !== null) show(row.body, 'them', row.channel === 'whatsapp' ? 'WhatsApp' : undefined);
+          if (row.template && row.channel === 'whatsapp') template(row);
+          else if (row.body !== null) {
+            show(row.body, 'them', row.channel === 'whatsapp' ? 'WhatsApp' : undefined);
+            if (row.provider === 'exotel') show('[by Exotel, DLT template ' + row.template + ']', 'sys');
+          }
           else if (row.call) incoming(row);
         }
       } catch (e) { /* the server restarting: try again */ }

@@ -1,8 +1,9 @@
 """whatsapp: each person's channel and 24-hour window, messages held for a template's answer,
-the outbox's channel/template/variables, relays' read receipts, staff channels (#14)
+the outbox's channel (0008 added its template and variables; a WhatsApp template's name is
+longer than a DLT id), relays' read receipts, staff channels (#14)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-20 10:00:00.000000
 """
 
@@ -10,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
@@ -41,8 +42,8 @@ def upgrade() -> None:
     op.create_index('ix_held_messages_about', 'held_messages', ['about'])
     with op.batch_alter_table('outbox') as batch:
         batch.add_column(sa.Column('channel', sa.String(length=10), nullable=True))
-        batch.add_column(sa.Column('template', sa.String(length=60), nullable=True))
-        batch.add_column(sa.Column('variables', sa.Text(), nullable=True))
+        batch.alter_column('template', existing_type=sa.String(length=40), type_=sa.String(length=60),
+                           existing_nullable=True)
     with op.batch_alter_table('relays') as batch:
         batch.add_column(sa.Column('transport_id', sa.String(length=64), nullable=True))
         batch.add_column(sa.Column('receipt', sa.String(length=12), nullable=True))
@@ -59,8 +60,8 @@ def downgrade() -> None:
         batch.drop_column('receipt')
         batch.drop_column('transport_id')
     with op.batch_alter_table('outbox') as batch:
-        batch.drop_column('variables')
-        batch.drop_column('template')
+        batch.alter_column('template', existing_type=sa.String(length=60), type_=sa.String(length=40),
+                           existing_nullable=True)
         batch.drop_column('channel')
     op.drop_table('held_messages')
     op.drop_table('contact_channels')

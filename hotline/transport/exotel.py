@@ -1,0 +1,122 @@
+"""Exotel's REST API (an Indian carrier: ExoPhones, calls, DLT SMS), through `requests`. Only
+sends; whether anyone may be reached is decided before (hotline/response/reach.py).
+
+- SMS: POST /v1/Accounts/<sid>/Sms/send.json with the DLT entity and template of the text
+  (transport/dlt.py). A text that is no registered template is refused here, before it leaves:
+  India's operators would block it anyway ("scrubbing"), and free text has no template.
+- Calls: POST /v1/Accounts/<sid>/Calls/connect.json: Exotel rings `From` (the person) first,
+  then plays the ExoML at `Url` with the ExoPhone as caller ID.
+- Status: both carry StatusCallback = PUBLIC_URL/exotel/status, with the webhook credentials in
+  the URL (hotline/web/exotel/auth.py).
+
+Errors: Exotel says to trust the HTTP status, not its message. 429 and 5xx (503 is its SMS
+limit) and the network are retried; any other 4xx, and an SMS Exotel reports `failed` at once,
+are not (DeliveryFailed.permanent).
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import requests
+
+from hotline.config.settings import Settings
+from hotline.i18n import gsm
+from hotline.privacy.phones import mask
+from hotline.transport.dlt import NoTemplate, Registry, dlt_fields, registry
+from hotline.transport.errors import DeliveryFailed
+
+log = logging.getLogger(__name__)
+TIMEOUT = 10  # seconds: a job waits no longer for Exotel (it is retried)
+
+
+class ExotelError(Exception):
+    """What Exotel answered instead of a send: its HTTP status and, where given, its code."""
+
+    def __init__(self, status: int | None, code: str | None = None):
+        super().__init__(f"Exotel answered {status} ({code or '-'})")
+        self.status = status
+        self.code = code
+
+
+def with_credentials(settings: Settings, url: str) -> str:
+    """`url` with the webhook credentials in it (https://user:password@host/…): how Exotel is
+    told to call us back (hotline/web/exotel/auth.py checks them)."""
+    if not (settings.exotel_webhook_user and settings.exotel_webhook_password):
+        return url
+    parts = urlsplit(url)
+    auth = f"{quote(settings.exotel_webhook_user, safe='')}:{quote(settings.exotel_webhook_password, safe='')}"
+    return urlunsplit(parts._replace(netloc=f"{auth}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")))
+
+
+def callback(settings: Settings, path: str) -> str | None:
+    """PUBLIC_URL + path with the webhook credentials, the URL Exotel calls back; None without
+    PUBLIC_URL (nothing could reach us)."""
+    return with_credentials(settings, settings.public_url + path) if settings.public_url else None
+
+
+class Exotel:
+    name = "exotel"
+
+    def __init__(self, settings: Settings, session: requests.Session | None = None):
+        self.settings = settings
+        self.http = session or requests.Session()
+        self.http.auth = (settings.exotel_api_key or "", settings.exotel_api_token or "")
+
+    @property
+    def templates(self) -> Registry:
+        return registry(self.settings.dlt_path)
+
+    def _url(self, what: str) -> str:
+        host = self.settings.exotel_subdomain
+        base = host if "://" in host else f"https://{host}"
+        return f"{base.rstrip('/')}/v1/Accounts/{self.settings.exotel_sid}/{what}"
+
+    def _post(self, what: str, via: str, data: dict, to: str) -> dict:
+        try:
+            answer = self.http.post(self._url(what), data=data, timeout=TIMEOUT)
+        except requests.RequestException as exc:  # the network: retried
+            log.warning("%s to %s not sent: %s", via, mask(to), type(exc).__name__)
+            raise DeliveryFailed(via, exc) from exc
+        if answer.status_code >= 400:
+            exc = ExotelError(answer.status_code)
+            log.warning("%s to %s not sent: Exotel answered %s", via, mask(to), answer.status_code)
+            raise DeliveryFailed(via, exc) from exc
+        try:
+            return answer.json()
+        except ValueError:  # 2xx but not JSON: it was taken; we do not know its id
+            return {}
+
+    def text(self, to: str, body: str, *, channel: str, session=None, about: str | None = None) -> str:
+        """One DLT SMS from the ExoPhone; Exotel's SmsSid."""
+        try:
+            dlt = dlt_fields(self.templates, body)
+        except NoTemplate as exc:
+            log.warning("%s to %s not sent: no DLT template matches the text", channel, mask(to))
+            raise DeliveryFailed(channel, exc, permanent=True) from exc
+        data = {"From": self.settings.exotel_number, "To": to, "Body": body,
+                "DltEntityId": dlt["entity"], "DltTemplateId": dlt["template"],
+                "EncodingType": "plain" if gsm.is_gsm7(body) else "unicode"}
+        if status := callback(self.settings, "/exotel/status"):
+            data["StatusCallback"] = status
+        message = self._post("Sms/send.json", channel, data, to).get("SMSMessage") or {}
+        if message.get("Status") in ("failed", "failed_dnd", "failed-dnd"):
+            exc = ExotelError(None, message.get("DetailedStatus") or message.get("Status"))
+            log.warning("%s to %s refused by Exotel: %s", channel, mask(to), exc.code)
+            raise DeliveryFailed(channel, exc, permanent=True) from exc
+        sid = message.get("Sid") or ""
+        log.info("%s sent to %s through Exotel (%s, template %s)", channel, mask(to), sid, dlt["template"])
+        return sid
+
+    def call(self, to: str, url: str, *, session=None) -> str:
+        """Ring `to`, then play the ExoML at `url` with the ExoPhone as caller ID; the final status
+        (completed, busy, no-answer, failed) comes back to /exotel/status."""
+        data = {"From": to, "CallerId": self.settings.exotel_number, "Url": url, "CallType": "trans",
+                "StatusCallbackEvents[0]": "terminal"}
+        if status := callback(self.settings, "/exotel/status"):
+            data["StatusCallback"] = status
+        call = self._post("Calls/connect.json", "voice", data, to).get("Call") or {}
+        sid = call.get("Sid") or ""
+        log.info("call placed to %s through Exotel (%s)", mask(to), sid)
+        return sid
