@@ -26,6 +26,7 @@ from hotline.i18n import Catalog
 from hotline.people.staff import Staff, import_staff, load_staff, staff_from_store
 from hotline.response.policies import load_policies
 from hotline.response.referrals import load_directory
+from hotline.response.whatsapp_templates import Templates, load_templates
 from hotline.store import Store
 from hotline.store.conversations import Conversations
 from hotline.store.redis_conn import connect
@@ -101,6 +102,11 @@ class Services:
 
             return with_credentials(self.settings, f"{base}/exotel/voice/alert?n={notification_id}")
         return f"{base}/twilio/voice/alert?n={notification_id}"
+
+    @cached_property
+    def whatsapp_templates(self) -> Templates:
+        """whatsapp.yaml (HOTLINE_WHATSAPP_TEMPLATES), read at the first template sent."""
+        return read_once(load_templates, self.settings.whatsapp_path)
 
     @cached_property
     def redis(self):

@@ -1,8 +1,15 @@
 """A local stand-in for Twilio's REST API: the real SDK builds and sends each request; this
-server receives it on loopback, keeps it, and answers as Twilio would (or fails on purpose)."""
+server receives it on loopback, keeps it, and answers as Twilio would (or fails on purpose).
+
+WhatsApp: a message to `whatsapp:+…` takes free text (Body) only while that number's 24-hour
+window is open (`open_window`); outside it only a template (ContentSid), else it fails as
+Twilio's 63016. Media (`media[path] = (bytes, type)`) is served as Twilio serves it: only with
+the account's HTTP Basic credentials, by a redirect to a signed URL on another host (localhost
+instead of 127.0.0.1), which must be fetched without them."""
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import threading
@@ -25,6 +32,10 @@ class StandIn:
         self.fail_next = 0  # answer this many requests with a 503
         self.fail_rate = fail_rate
         self.invalid_to: set[str] = set()  # numbers answered with Twilio's 400 "not a valid phone number"
+        self.window: set[str] = set()  # WhatsApp numbers whose 24-hour window is open
+        self.media: dict[str, tuple[bytes, str]] = {}  # Twilio media by path
+        self.media_requests: list[dict] = []  # each GET: its path and Authorization header
+        self.credentials: tuple[str, str] | None = None
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         standin = self
@@ -49,9 +60,45 @@ class StandIn:
                 if fail:
                     self._answer(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                     return
+                to = form.get("To") or ""
+                if to.startswith("whatsapp:") and not form.get("ContentSid") and to[9:] not in standin.window:
+                    with standin._lock:  # free text outside her window: Twilio's 63016
+                        standin.requests.remove(record)
+                        standin.failures.append(record)
+                    self._answer(400, {"code": 63016, "status": 400, "message": "outside the allowed window",
+                                       "more_info": "https://www.twilio.com/docs/errors/63016"})
+                    return
                 kind = "CA" if self.path.endswith("/Calls.json") else "SM"
                 self._answer(201, {"sid": kind + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),
                                    "from": form.get("From"), "body": form.get("Body")})
+
+            def do_GET(self):  # noqa: N802 - http.server's name
+                with standin._lock:
+                    standin.media_requests.append({"path": self.path, "auth": self.headers.get("Authorization"),
+                                                   "host": self.headers.get("Host")})
+                if self.path.startswith("/signed/"):  # the short-lived URL: no credentials needed
+                    found = standin.media.get(self.path[len("/signed"):])
+                    if found is None:
+                        self._answer(404, {"status": 404})
+                        return
+                    self.send_response(200)
+                    self.send_header("Content-Type", found[1])
+                    self.send_header("Content-Length", str(len(found[0])))
+                    self.end_headers()
+                    self.wfile.write(found[0])
+                    return
+                sid, token = standin.credentials or ("", "")
+                expected = "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode()
+                if self.headers.get("Authorization") != expected:
+                    self._answer(401, {"code": 20003, "status": 401, "message": "Authenticate"})
+                    return
+                if self.path not in standin.media:
+                    self._answer(404, {"code": 20404, "status": 404})
+                    return
+                self.send_response(302)
+                self.send_header("Location", f"http://localhost:{standin.server.server_address[1]}/signed{self.path}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def _answer(self, status, body):
                 data = json.dumps(body).encode()
@@ -68,8 +115,17 @@ class StandIn:
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def open_window(self, number: str) -> None:
+        """She wrote on WhatsApp: free text may go to her (the tests do not move the stand-in's
+        clock: `close_window` when the hotline's has passed 24 hours)."""
+        self.window.add(number)
+
+    def close_window(self, number: str) -> None:
+        self.window.discard(number)
+
     def client(self, sid: str, token: str) -> Client:
         base = self.base
+        self.credentials = (sid, token)
 
         class ToStandIn(TwilioHttpClient):
             def request(self, method, url, *args, **kwargs):

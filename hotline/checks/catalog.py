@@ -70,9 +70,10 @@ def flow_messages(flows: dict[str, Flow]) -> list[Message]:
     found = []
     for flow in flows.values():
         for msg_id, text in flow.messages.items():
-            # a flow's voice_ messages are only spoken (the nodes behind a `channel: voice` case)
+            # a flow's voice_ messages are only spoken (the nodes behind a `channel: voice` case),
+            # its whatsapp_ ones only sent on WhatsApp (no SMS segments there)
             found.append(Message(f"{flow.name}.{msg_id}", text, flow.file, flow.message_lines.get(msg_id, flow.line),
-                                 sms=not msg_id.startswith("voice_")))
+                                 sms=not msg_id.startswith(("voice_", "whatsapp_"))))
     return found
 
 
@@ -112,7 +113,7 @@ def own_messages(root: Path) -> list[Message]:
             for line, _, args, _ in TEXT_METHODS[method](fh, (), (), options):
                 context, english = args[0], (args[1] if len(args) == 2 else (args[1], args[2]))
                 msg_id = context.split(".", 1)[1]
-                voice_only = msg_id.startswith("voice_") or "_voice_" in msg_id
+                voice_only = msg_id.startswith(("voice_", "whatsapp_")) or "_voice_" in msg_id
                 found.append(Message(context, english, str(path), line, sms=not voice_only,
                                      spoken=msg_id.startswith(SPOKEN_OWN)))
     return found
@@ -355,7 +356,7 @@ def _chains(flow, node_id: str, seen: frozenset = frozenset()) -> list[list[tupl
     said = [(m, []) for m in _ids(node.spec.get("say"))] if node.kind in ("message", "action", "end") else []
     if node.kind == "branch":
         nexts = [c.get("goto") for c in node.spec.get("cases", []) if isinstance(c, dict)
-                 and (c.get("when") or {}).get("channel") != "voice"] + [node.spec.get("else")]
+                 and (c.get("when") or {}).get("channel") not in NOT_SMS] + [node.spec.get("else")]
     elif node.kind == "end" or node.kind == "flow":
         nexts = []
     else:
@@ -366,9 +367,13 @@ def _chains(flow, node_id: str, seen: frozenset = frozenset()) -> list[list[tupl
     return [said + rest for n in nexts for rest in _chains(flow, n, seen)]
 
 
+NOT_SMS = ("voice", "whatsapp")  # branches an SMS never takes: a call, and WhatsApp (no segments there)
+
+
 def _by_sms(flow) -> set[str]:
-    """The nodes an SMS conversation can reach (not those behind a `channel: voice` case)."""
-    todo = [flow.start] + [h.then for h in flow.handlers if h.then in flow.nodes and h.channel != "voice"]
+    """The nodes an SMS conversation can reach (not those behind a `channel: voice` or
+    `channel: whatsapp` case)."""
+    todo = [flow.start] + [h.then for h in flow.handlers if h.then in flow.nodes and h.channel not in NOT_SMS]
     seen: set[str] = set()
     while todo:
         node = flow.nodes.get(todo.pop())
@@ -377,7 +382,7 @@ def _by_sms(flow) -> set[str]:
         seen.add(node.id)
         if node.kind == "branch":
             todo += [c.get("goto") for c in node.spec.get("cases", []) if isinstance(c, dict)
-                     and (c.get("when") or {}).get("channel") != "voice"] + [node.spec.get("else")]
+                     and (c.get("when") or {}).get("channel") not in NOT_SMS] + [node.spec.get("else")]
         else:
             todo += [c.get("goto") for c in node.data.get("choices", [])]
             todo += [node.spec.get(k) for k in ("next", "unclear", "dont_know", "fallback")]
@@ -405,8 +410,8 @@ def replies(flow) -> list[tuple[int, str, list[tuple[str, list]]]]:
         found.append((node.line, f'the re-ask of "{node.id}"', complaint + _prompt(node)))
     waiting = [n for n in flow.nodes.values() if KINDS[n.kind].waits and n.id in by_sms]
     for handler in flow.handlers:
-        if handler.channel == "voice":
-            continue  # only on a call: no SMS is sent
+        if handler.channel in NOT_SMS:
+            continue  # only on a call (or on WhatsApp): no SMS is sent
         said = [(m, []) for m in handler.say]
         if handler.then in flow.nodes:
             chains = [said + c for c in _chains(flow, handler.then)]

@@ -4,8 +4,8 @@ registered template of dlt.yaml (transport/dlt.py), in every language, with real
 What can go out that way: every reply the flows send by SMS, one message at a time (a message
 and its menu lines are one SMS: hotline/web/exotel/sms.py), and every one of the hotline's own
 texts sent by SMS (alerts, notices, command replies: hotline/i18n/texts.yaml) — except the relay's
-carriers of free text, which never go as DLT SMS (hotline/response/reach.py `free_text`), and the
-pieces other texts are built from. Each problem is `file:line: message`.
+carriers of free text, which never go as DLT SMS (hotline/response/reach.py `free_text`), the texts
+only WhatsApp carries (its templates, whatsapp.yaml), and the pieces other texts are built from. Each problem is `file:line: message`.
 
 Texts built from others: `{what}` (what she asks: esc_what_…) is often longer than a variable's
 30 characters, so a text that carries it is registered once for each of them, as
@@ -27,6 +27,10 @@ from hotline.transport.dlt import VAR_LIMIT, Registry, parse, placeholders_to_va
 
 # never sent as DLT SMS: they carry someone's own words (reach.free_text moves the relay to a call)
 FREE_TEXT = frozenset({"relay_prefix_staff", "relay_urgent_staff", "relay_prefix_survivor"})
+# sent on WhatsApp only (hotline/response/whatsapp.py, conversation/media.py): its templates, and
+# the answers to a voice message or file, which only WhatsApp carries
+WHATSAPP_ONLY = frozenset({"whatsapp_survivor_template", "whatsapp_staff_alert", "esc_level",
+                           "whatsapp_staff_message", "whatsapp_voice_received", "whatsapp_media_received"})
 # pieces of other texts, never sent alone
 PARTS = frozenset({"sms_choice", "esc_urgent", "esc_high_danger", "esc_elevated", "esc_who_survivor",
                    "esc_who_police"} | {k for k in OWN if k.startswith("esc_what_")})
@@ -98,7 +102,7 @@ def own_needed(catalog: Catalog, langs: list[str], root: Path) -> list[Needed]:
     for key, default in OWN.items():
         context = f"hotline.{key}"
         sms = not (key.startswith("voice_") or "_voice_" in key)
-        if not sms or key in FREE_TEXT or key in PARTS:
+        if not sms or key in FREE_TEXT or key in PARTS or key in WHATSAPP_ONLY:
             continue
         file, line = lines.get(context, ("hotline/i18n/texts.yaml", 1))
         for lang in langs:
@@ -198,7 +202,9 @@ def draft(flows_path: str | Path, flows: dict[str, Flow], registry: Registry | N
     kept; a new or changed text gets an empty id (or, `sample_ids`, a made-up one for the demo)."""
     items, _ = needed(flows_path, flows)
     registry = registry or Registry()
-    counter = itertools.count(1)
+    # made-up ids go on from the highest already held: a new text never takes a registered one's id
+    taken = [int(t.id[4:]) for t in registry.templates.values() if t.id and t.id.startswith("1107") and t.id[4:].isdigit()]
+    counter = itertools.count(max(taken, default=0) + 1)
     lines = HEADER.splitlines() + [f'entity: "{registry.entity or "1101000000000000001"}"', "templates:"]
     by_key: dict[str, list[Needed]] = {}
     for item in items:

@@ -37,15 +37,18 @@ def check(path: str) -> int:
 
 def beside_flows(path: str, flowset) -> list:
     """The files the flows lean on, where they sit beside the flows folder: the referrals
-    directory (its districts must be the flows') and the escalation policies."""
+    directory (its districts must be the flows'), the escalation policies and the WhatsApp
+    templates (whatsapp.yaml)."""
     from hotline.config.yamlsource import YAMLSourceError
     from hotline.response.policies import load_policies
     from hotline.response.referrals import districts_of, load_directory
+    from hotline.response.whatsapp_templates import load_templates
 
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     problems = []
     for name, check_file in (("referrals.yaml", lambda f: load_directory(f, districts_of(flowset))),
-                             ("policies.yaml", load_policies)):
+                             ("policies.yaml", load_policies),
+                             ("whatsapp.yaml", lambda f: load_templates(f, languages=_languages()))):
         file = folder.parent / name
         if file.exists():
             try:
@@ -53,6 +56,12 @@ def beside_flows(path: str, flowset) -> list:
             except YAMLSourceError as exc:
                 problems += exc.problems
     return problems
+
+
+def _languages() -> set[str]:
+    from hotline.i18n.languages import Languages
+
+    return {language.code for language in Languages()}
 
 
 @flows.command(help="print dlt.yaml as it must be registered (India's DLT SMS templates)")

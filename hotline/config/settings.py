@@ -66,6 +66,8 @@ class Settings:
     old_secret_keys: tuple[str, ...] = ()  # SECRET_KEY_OLD: still opens what they sealed (hotline keys rotate)
     simulator: bool = False  # HOTLINE_SIMULATOR=1: the simulator with a Twilio token (coordinators only)
     trusted_proxies: int = 0  # HOTLINE_TRUSTED_PROXIES: proxies in front whose X-Forwarded-For is believed
+    whatsapp_number: str | None = None  # HOTLINE_WHATSAPP_NUMBER: the WhatsApp sender (E.164); None: no WhatsApp sends
+    whatsapp_path: str = str(ROOT / "whatsapp.yaml")  # HOTLINE_WHATSAPP_TEMPLATES: the approved templates
     extra: dict = field(default_factory=dict)
     # Running in India (README): each channel's provider, and the Exotel account (issue 15)
     sms_provider: str = "twilio"  # HOTLINE_SMS_PROVIDER: twilio | exotel
@@ -112,6 +114,8 @@ class Settings:
             old_secret_keys=tuple(old_secrets(env.get("SECRET_KEY_OLD"))),
             simulator=env.get("HOTLINE_SIMULATOR", "").strip().lower() in ("1", "true", "yes", "on"),
             trusted_proxies=int(env.get("HOTLINE_TRUSTED_PROXIES") or 0),
+            whatsapp_number=(env.get("HOTLINE_WHATSAPP_NUMBER") or "").strip() or None,
+            whatsapp_path=env.get("HOTLINE_WHATSAPP_TEMPLATES") or str(ROOT / "whatsapp.yaml"),
             sms_provider=provider(env, "HOTLINE_SMS_PROVIDER"),
             voice_provider=provider(env, "HOTLINE_VOICE_PROVIDER"),
             exotel_sid=env.get("EXOTEL_SID") or None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from hotline import engine
 from hotline.channels.sms import render as sms_text
+from hotline.conversation import media
 from hotline.conversation.effects import Context, carry_out
 from hotline.engine.effects import Forget
 from hotline.i18n import detect
@@ -34,12 +35,18 @@ def control(step: engine.Step) -> bool:
 
 @dataclass
 class Inbound:
-    channel: str  # sms | voice
+    channel: str  # sms | whatsapp | voice
     number: str | None  # E.164; None when the caller ID is withheld, unknown or unparseable
     text: str | None  # None: a voice prompt that heard nothing
     sid: str  # what makes a delivery unique (MessageSid, CallSid + step)
     fresh: bool = False  # a new call: begin a new voice conversation
     withheld: str | None = None  # no number: the CallSid (or MessageSid) her conversation is keyed by
+    media: list[tuple[str, str]] | None = None  # WhatsApp: (Twilio media URL, content type) of each item
+
+    @property
+    def texting(self) -> bool:
+        """A text message (SMS or WhatsApp), not a step of a call."""
+        return self.channel != "voice"
 
     def key(self, secret: str) -> str:
         """Her keyed hash; without a number, one for this call (or message) alone: nothing of a
@@ -62,7 +69,7 @@ Render = Callable[[Handled], str]
 
 def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
     key = msg.key(svc.settings.secret_key)
-    conv_key = key if msg.channel == "sms" else f"voice:{key}"
+    conv_key = key if msg.texting else f"voice:{key}"  # SMS and WhatsApp: one conversation
     conversations = svc.conversations
     with conversations.turn(conv_key, key, msg.sid) as turn:
         if turn.cached is not None:
@@ -88,11 +95,17 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "relay": live,
             "reachable": msg.number is not None,  # no call-back offered to a withheld number
         }
+        if msg.media and msg.number:  # a voice message, a photo, a document (WhatsApp): kept, not a step
+            spoken = lang or (state or {}).get("lang") or "en"
+            said = media.received(svc, key, msg.number, msg.media, spoken, turn.relay if live else None)
+            reply = render(Handled(engine.Step(state, [], [], spoken), key, role, [], text=said))
+            turn.finish(state, reply)
+            return reply
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
         # once someone has taken her request, what she texts goes to that person, her controls
         # apart (texts only: on a call her keypad presses and speech are the voice menu's)
-        if live and msg.channel == "sms" and msg.text and not control(result):
+        if live and msg.texting and msg.text and not control(result):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
@@ -100,7 +113,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
                      turn.relay)
             return reply
         ctx = Context(key, msg.number, msg.channel, words=msg.text, person=person)
-        if role == "staff" and person and msg.channel == "sms" and msg.text and not result.effects and not \
+        if role == "staff" and person and msg.texting and msg.text and not result.effects and not \
                 engine.keyword(svc.flows, "staff", msg.text, facts) and (to := relay.address(svc, person, msg.text)):
             # free text from staff: relayed only when addressed to a case she holds (relay.address)
             if to.case_id is not None:
@@ -137,7 +150,7 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
         step = engine.step(svc.flows, None, engine.Event(text=msg.text, at=svc.now().timestamp(), flow="survivor",
                                                          lang=lang, facts=facts))
         # her own controls: the safe word, and what her phone's SMS may do (DELETE, STOP, START)
-        own = [e for e in step.effects if isinstance(e, Forget) or (e.sms_only and msg.channel == "sms")]
+        own = [e for e in step.effects if isinstance(e, Forget) or (e.sms_only and msg.texting)]
         if own:
             carry_out(svc, own, Context(key, msg.number, msg.channel))
             said = sms_text(step.outputs, step.lang, svc.catalog, {"safe_word": svc.settings.safe_word})

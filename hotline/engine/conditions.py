@@ -3,7 +3,7 @@
     when: {var: safe, is: "no"}          a variable's value (or `in: [..]`, or `set: false`)
     when: {lang: ta}                     the caller's language (one or a list)
     when: {role: police}                 who the caller is (facts from the host)
-    when: {channel: voice}               sms or voice
+    when: {channel: voice}               sms, whatsapp or voice
     when: {time: "20:00-08:00"}          local time of day inside a window (may wrap midnight)
     when: {on_shift: counsellor}         someone of that role on shift who speaks the caller's
                                          language (or `language: en`)
@@ -27,7 +27,7 @@ KEYS: dict[str, schema.Check] = {
     "set": schema.boolean,
     "lang": lambda v: None if isinstance(v, (str, list)) else "must be a language code or a list",
     "role": lambda v: None if isinstance(v, (str, list)) else "must be a role or a list",
-    "channel": schema.one_of("sms", "voice"),
+    "channel": schema.one_of("sms", "voice", "whatsapp"),
     "time": schema.window,
     "on_shift": schema.one_of("counsellor", "ngo", "coordinator", "police"),
     "language": schema.text,

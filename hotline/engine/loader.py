@@ -42,7 +42,7 @@ HANDLER: dict[str, schema.Check] = {
     "lexicon": schema.words,
     "written": schema.text,
     "otherwise": schema.boolean,
-    "channel": schema.one_of("sms", "voice"),
+    "channel": schema.one_of("sms", "voice", "whatsapp"),
 }
 THEN_SPECIAL = ("resume", "restart", "end", "hold")
 
@@ -189,7 +189,7 @@ def _handlers(raw, file: str, problems: list[Problem]) -> list[Handler]:
             lexicon=[str(c) for c in _list(spec.get("lexicon"))],
             written=str(spec["written"]) if spec.get("written") else None,
             otherwise=bool(spec.get("otherwise", False)),
-            channel=str(spec["channel"]) if spec.get("channel") in ("sms", "voice") else None,
+            channel=str(spec["channel"]) if spec.get("channel") in ("sms", "voice", "whatsapp") else None,
         ))
     return handlers
 

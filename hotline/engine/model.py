@@ -34,7 +34,7 @@ class Handler:
     lexicon: list[str] = field(default_factory=list)  # lexicon categories heard anywhere (danger)
     written: str | None = None  # only for a message written in this language (its script or Tanglish)
     otherwise: bool = False  # only when the step cannot read the message as its answer
-    channel: str | None = None  # only on this channel (sms or voice): a call can be put through
+    channel: str | None = None  # only on this channel (sms, whatsapp or voice): a call can be put through
 
 
 @dataclass

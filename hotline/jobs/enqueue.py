@@ -130,3 +130,8 @@ def enqueue_staff_unreachable(svc: Queues, staff_id: int, code: str | None, at: 
     """The coordinators told that alerts to a staff member cannot be delivered."""
     return _put(svc, "staff_unreachable", (staff_id, code), job_id("unreachable", staff_id, code), at,
                 missing_only, audited=True)
+
+
+def enqueue_release(svc: Queues, held_id: int, at: datetime | None = None, *, missing_only: bool = False) -> bool:
+    """A WhatsApp message held outside her 24-hour window, now that she has written again."""
+    return _put(svc, "release_held", (held_id,), job_id("held", held_id), at, missing_only, audited=True)

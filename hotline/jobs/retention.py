@@ -8,13 +8,18 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from hotline.services import Services
-from hotline.store.models import Audit, Case, CaseStatus, Outbox
+from hotline.store.models import Audit, Case, CaseStatus, ContactChannel, HeldMessage, Outbox
 
 
 def purge(svc: Services, days: int) -> int:
     """Anonymise every case closed more than `days` ago; returns how many."""
     cutoff = svc.now() - timedelta(days=days)
     with svc.store.session() as s:
+        # WhatsApp: messages held for someone who never wrote again, and the channel of anyone
+        # silent since the cut-off, go whatever their case (response/whatsapp.py)
+        s.execute(delete(HeldMessage).where(HeldMessage.at < cutoff))
+        s.execute(delete(ContactChannel).where(ContactChannel.at < cutoff, (ContactChannel.whatsapp_at.is_(None))
+                                               | (ContactChannel.whatsapp_at < cutoff)))
         cases = s.execute(select(Case.id, Case.caller_key).where(
             Case.status == CaseStatus.CLOSED, Case.closed_at < cutoff, Case.caller_key != "erased")).all()
         if not cases:

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from hotline.jobs import enqueue
 from hotline.jobs.tasks import HANDLERS
-from hotline.response import chain, ending, followups, relay
+from hotline.response import chain, ending, followups, relay, whatsapp
 from hotline.services import Services
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ PENDING: list[tuple[str, Due, Callable[..., bool]]] = [
     ("tells", relay.untold, enqueue.enqueue_tell),
     ("follow-ups", followups.overdue, enqueue.enqueue_followup_due),
     ("recorded actions", recorded_actions, enqueue.enqueue_perform),
+    ("held WhatsApp messages", whatsapp.releasable, enqueue.enqueue_release),
 ]
 
 

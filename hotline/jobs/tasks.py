@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hotline import services
 from hotline.privacy.phones import mask
-from hotline.response import chain, followups, reach, relay
+from hotline.response import chain, followups, reach, relay, whatsapp
 from hotline.store import Action
 from hotline.store.models import (
     ActionStatus,
@@ -98,6 +98,10 @@ def _mark(s, model, ident: int) -> None:
         row.status = "failed"  # the sweeper re-queues pending ones only
 
 
+def release_held(held_id: int) -> str:
+    return whatsapp.release(services.current(), held_id)
+
+
 # -- recorded actions ---------------------------------------------------------------------------
 
 
@@ -137,7 +141,7 @@ def send_resources(svc, s, action: Action) -> str:
     if not found:  # nothing listed for this need: the 24-hour helplines, never silence
         found = svc.referrals.find("emergency", None, action.lang)
     body = "\n".join(service.line(action.lang) for service in found)
-    reach.sms(svc, s, may, body, about=action.caller_key)
+    reach.sms(svc, s, may, body, about=action.caller_key, lang=action.lang)
     for service in found:
         s.add(Referral(caller_key=action.caller_key, category=category or "", district=district,
                        service=service.name.get("en")))
@@ -191,6 +195,7 @@ AUDITED: dict[str, tuple[str, Callable | None, Callable]] = {
     "tell": ("tell", _tell_case, _tell),  # named by her case, as before the tell was a recorded row
     "staff_unreachable": ("staff_unreachable", None, _nobody),
     "followup_due": ("followup", None, _nobody),
+    "release_held": ("held", None, _nobody),
 }
 
 

@@ -10,6 +10,7 @@
         areas: [madurai]                 # optional: districts an NGO representative covers
         overrides:                       # optional, one-off: away, or an extra shift
           - {from: "2026-12-24 00:00", to: "2026-12-26 00:00", on: false}
+        channels: [whatsapp, sms, voice] # optional: how she is reached (default: sms and voice)
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
 from hotline.privacy.phones import e164
 from hotline.store.models import StaffMember
 
+CHANNELS = ("whatsapp", "sms", "voice")
+DEFAULT_CHANNELS = ("sms", "voice")
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SHIFT = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?\s+"
                    r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -66,6 +69,9 @@ class Person:
     overrides: list[Override] = field(default_factory=list)
     id: int | None = None  # the store's id, once imported
     shift_texts: list[str] = field(default_factory=list)
+    # how she is reached, in her order of preference: texts go on the first of whatsapp/sms
+    # listed, alert calls only when voice is listed
+    channels: list[str] = field(default_factory=lambda: list(DEFAULT_CHANNELS))
 
     def on_shift(self, local: datetime) -> bool:
         naive = local.replace(tzinfo=None)
@@ -222,6 +228,12 @@ def load_staff(path: str, languages=None) -> Staff:
                                         'an override is {from: "YYYY-MM-DD HH:MM", to: "YYYY-MM-DD HH:MM", on: true|false}'))
             else:
                 overrides.append(override)
+        listed = raw.get("channels") or DEFAULT_CHANNELS
+        channels = [str(c).strip().lower() for c in ([listed] if isinstance(listed, str) else listed)]
+        for channel in channels:
+            if channel not in CHANNELS:
+                problems.append(Problem(path, raw.line_of("channels"), f'{raw.get("name", "?")}: unknown channel '
+                                        f'"{channel}" (known: {", ".join(CHANNELS)})'))
         if phone in seen:
             problems.append(Problem(path, raw.line_of("phone"), f"{phone} is listed twice (also line {seen[phone]})"))
         if phone:
@@ -230,7 +242,8 @@ def load_staff(path: str, languages=None) -> Staff:
             name = ROLE_SUFFIX.sub("", str(raw.get("name", ""))).strip()
             people.append(Person(name, phone, roles, langs, shifts,
                                  [str(a).lower() for a in raw.get("areas") or []], overrides,
-                                 shift_texts=[str(t) for t in raw.get("shifts") or []]))
+                                 shift_texts=[str(t) for t in raw.get("shifts") or []],
+                                 channels=list(dict.fromkeys(channels))))
     if problems:
         raise YAMLSourceError(problems)
     return Staff(people, timezone)
@@ -262,7 +275,7 @@ class ImportResult:
         return out or ["nothing changed"]
 
 
-FIELDS = ("name", "roles", "languages", "areas", "shifts", "overrides", "timezone")
+FIELDS = ("name", "roles", "languages", "areas", "shifts", "overrides", "timezone", "channels")
 
 
 def import_staff(store, staff: Staff, replace: bool = True) -> ImportResult:
@@ -288,7 +301,8 @@ def import_staff(store, staff: Staff, replace: bool = True) -> ImportResult:
             new = {"name": person.name, "roles": person.roles, "languages": person.languages, "areas": person.areas,
                    "shifts": person.shift_texts, "timezone": staff.zone.key,
                    "overrides": [{"from": o.start.strftime("%Y-%m-%d %H:%M"), "to": o.end.strftime("%Y-%m-%d %H:%M"),
-                                  "on": o.on} for o in person.overrides]}
+                                  "on": o.on} for o in person.overrides],
+                   "channels": None if tuple(person.channels) == DEFAULT_CHANNELS else person.channels}
             if member is None or not member.active:
                 result.added.append(person.name)  # new, or back after a --replace removed her
                 member = member or StaffMember(phone=person.phone)
@@ -311,7 +325,8 @@ def staff_from_store(store) -> Staff:
         members = list(s.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.position)))
     people = [Person(m.name, m.phone, list(m.roles), list(m.languages),
                      [sh for sh in map(parse_shift, m.shifts) if sh], list(m.areas),
-                     [o for o in map(parse_override, m.overrides) if o], m.id, list(m.shifts))
+                     [o for o in map(parse_override, m.overrides) if o], m.id, list(m.shifts),
+                     list(m.channels or DEFAULT_CHANNELS))
               for m in members]
     return Staff(people, members[0].timezone if members else "Asia/Kolkata")
 

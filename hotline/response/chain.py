@@ -24,7 +24,7 @@ from hotline.jobs.enqueue import (
     enqueue_tell,
     enqueue_window_closed,
 )
-from hotline.response import risk
+from hotline.response import risk, whatsapp
 from hotline.response.policies import Policy, Rung, policy_for
 from hotline.store.models import (
     ACTIVE,
@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 FINAL_FAILURES = frozenset({"undelivered", "failed", "busy", "no-answer"})
 # error codes that say the number itself is wrong, not the moment: the coordinator is told
 NUMBER_ERRORS = frozenset({"21211", "21214", "21217", "21401", "21407", "21408", "21610", "21612", "21614",
-                           "30005", "30006", "13224"})
+                           "30005", "30006", "13224",
+                           "63003", "63024", "63014"})  # WhatsApp: not on WhatsApp, invalid, blocked the sender
 
 
 # -- opening ------------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def coordinators(staff, when: datetime) -> list:
 def _notify(s, e: Escalation, index: int, step: Rung, people: list, kind: str = "alert") -> list[int]:
     created = []
     for person in people:
-        for via in step.via:
+        for via in whatsapp.vias(person, step.via):  # as her channels: allow (the staff file)
             exists = s.scalars(select(Notification.id).where(
                 Notification.escalation_id == e.id, Notification.staff_id == person.id,
                 Notification.step == index, Notification.round == e.round, Notification.via == via)).first()
@@ -365,6 +366,14 @@ def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
                 who=say(svc, "esc_who_police" if e.kind in ("accompaniment", "lap") else "esc_who_survivor", lang),
                 language=language_name(e.lang, lang),
                 what=say(svc, what_id if what_id in OWN else "esc_what_counsellor", lang, **details))
+
+
+def wa_alert_params(svc: Services, e: Escalation, lang: str) -> dict:
+    """The WhatsApp alert template's variables: as an SMS alert says it, with the level never
+    empty (WhatsApp refuses an empty variable)."""
+    params = alert_params(svc, e, lang)
+    params["level"] = params.pop("urgent").strip() or say(svc, "esc_level", lang)
+    return params
 
 
 def _lock_notification(s, notification_id: int) -> tuple[Escalation, Notification] | None:
@@ -435,7 +444,8 @@ def tell_staff_unreachable(svc: Services, staff_id: int, code: str | None) -> st
             continue  # her own number is the one that fails
         body = say(svc, "staff_unreachable", coordinator.language, name=person.name, number=mask(person.phone),
                    code=code or "-")
-        svc.outbound.sms(coordinator.phone, body)
+        with svc.store.session() as s:
+            whatsapp.to_staff(svc, s, coordinator, body)
         told += 1
     return f"{told} coordinator(s) told"
 
@@ -476,10 +486,13 @@ def send_notification(svc: Services, notification_id: int) -> str:
                        count=minutes)
         if n.via == "voice":
             n.transport_id = svc.outbound.call(person.phone, svc.alert_call_url(n.id), session=s)
-        else:
+        elif n.kind == "alert":
             # the outbox row is written in this same transaction: sent and marked sent together
-            # `about`: the outbox's copy concerns her, and DELETE erases it with the rest
-            n.transport_id = svc.outbound.sms(person.phone, body, session=s, about=case_key)
+            # `about`: the outbox's copy concerns her, and DELETE erases it with the rest. On
+            # WhatsApp: the alert template, with ACK and PASS buttons (response/whatsapp.py)
+            n.transport_id, n.via = whatsapp.alert(svc, s, person, body, wa_alert_params(svc, e, lang), about=case_key)
+        else:
+            n.transport_id = whatsapp.to_staff(svc, s, person, body, about=case_key)
         n.status, n.sent_at = "sent", svc.now()
     case_key = None if case_key == ERASED else case_key
     svc.store.audit("notification.sent", case_key, staff_id=n.staff_id, escalation=e.id, code=e.code,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from hotline.response import reach
+from hotline.response import reach, whatsapp
 from hotline.response.chain import aware, coordinators, say
 from hotline.store.models import Case, Escalation, FollowUp
 
@@ -27,13 +27,12 @@ def due(svc: Services, followup_id: int) -> str:
         code = s.scalars(select(Escalation.code).where(Escalation.case_id == row.case_id)
                          .order_by(Escalation.id.desc())).first() or str(row.case_id)
         note = svc.store.unseal(row.note) or ""
-        if reach.free_text(svc, "sms") == "call":
-            note = ""  # words are no DLT template (Exotel SMS): the note waits on the case in the console
         about = s.get(Case, row.case_id).caller_key  # the reminder holds her story: DELETE erases its copy
         person = staff.get(row.staff_id)
         for who in [person] if person else coordinators(staff, svc.now()):
-            svc.outbound.sms(who.phone, say(svc, "followup_due", who.language, code=code, note=note), session=s,
-                             about=about)
+            # words are no DLT template (Exotel SMS): there the note waits on the case in the console
+            said = "" if reach.free_text(svc, whatsapp.staff_route(svc, s, who).channel) == "call" else note
+            whatsapp.to_staff(svc, s, who, say(svc, "followup_due", who.language, code=code, note=said), about=about)
         row.status = "sent"
     return "sent"
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from hotline.jobs.enqueue import enqueue_send_relay
 from hotline.people.staff import Person
-from hotline.response import reach
+from hotline.response import reach, whatsapp
 from hotline.response.chain import CODE_DIGITS, TELL, say
 from hotline.response.refusals import refuse
 from hotline.store.models import Action, Case, CaseStatus, Escalation, EscalationStatus, Relay
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 ADDRESSED = re.compile(r"^\s*(?:re?\s*[:#-]?\s*)?#?(\d{3,6})(?!\d)[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
 COMMAND_WORDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
 REFUSED = {"stopped": "relay_refused_stop", "window": "relay_refused_window", "erased": "relay_refused_ended",
-           "closed": "relay_refused_closed", "not_held": "relay_refused_closed"}
+           "closed": "relay_refused_closed", "not_held": "relay_refused_closed", "channel": "relay_refused_channel"}
 
 
 @dataclass
@@ -176,33 +176,39 @@ def send(svc: Services, relay_id: int) -> str:
                 row.status = "refused"
                 if staff:
                     window = escalation.details.get("window", "") if escalation else ""
-                    svc.outbound.sms(staff.phone, say(svc, REFUSED[refused], staff.language, window=window,
-                                                      code=escalation.code if escalation else ""), session=s)
+                    whatsapp.to_staff(svc, s, staff, say(svc, REFUSED[refused], staff.language, window=window,
+                                                         code=escalation.code if escalation else ""))
                 return f"refused: {refused}"
             # her first name, not "Counsellor:": someone may read the survivor's phone
             name = (staff.name.split() or [""])[0] if staff else ""
-            if reach.free_text(svc, case.channel) == "call":  # no words by DLT SMS: a call instead
+            # her words go on the channel she writes on: WhatsApp (whoever carries SMS), or SMS,
+            # unless that is DLT SMS (Exotel), which takes no words: a call instead
+            if reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call":
                 row.status = "by_call"
                 if staff:
-                    svc.outbound.sms(staff.phone, say(svc, "relay_by_call", staff.language, code=escalation.code),
-                                     session=s)
+                    whatsapp.to_staff(svc, s, staff, say(svc, "relay_by_call", staff.language, code=escalation.code))
                 # told once a day (in Redis: a second store transaction here would wait on this one's lock)
                 if svc.redis.set(f"hotline:relay-by-call:{case.id}", 1, nx=True, ex=24 * 3600):
                     reach.sms(svc, s, may, say(svc, "relay_by_call_survivor", case.lang, name=name),
-                              about=case.caller_key)
+                              about=case.caller_key, lang=case.lang)
                 return "by call"
-            reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
-                      about=case.caller_key)
+            sid = reach.sms(svc, s, may, say(svc, "relay_prefix_survivor", case.lang, name=name, text=text),
+                            about=case.caller_key, lang=case.lang, relay_id=row.id)
+            if sid != whatsapp.HELD:
+                row.transport_id = sid  # its delivery and read receipts, for her counsellor (whatsapp.receipt)
         else:
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
                 row.status = "held" if case and case.status == CaseStatus.OPEN else "refused"
                 return "nobody holds it yet" if row.status == "held" else "nobody to relay to"
-            text_id = "relay_urgent_staff" if row.direction == "urgent" else "relay_prefix_staff"
-            if reach.free_text(svc, "sms") == "call":  # her words cannot go by DLT SMS: the console has them
+            # "media": she sent a voice message or a file (conversation/media.py): look in the console
+            text_id = {"urgent": "relay_urgent_staff", "media": "relay_media_staff"}.get(row.direction,
+                                                                                         "relay_prefix_staff")
+            if row.direction != "media" and reach.free_text(svc, whatsapp.staff_route(svc, s, staff).channel) == "call":
+                # her words cannot go by DLT SMS (the counsellor's texts are not on WhatsApp): the console has them
                 text_id = "relay_urgent_waiting" if row.direction == "urgent" else "relay_waiting"
-            svc.outbound.sms(staff.phone, say(svc, text_id, staff.language, code=escalation.code, text=text),
-                             session=s, about=case.caller_key)
+            whatsapp.to_staff(svc, s, staff, say(svc, text_id, staff.language, code=escalation.code, text=text,
+                                                 case=case.id), about=case.caller_key)
         row.status = "sent"
         row.at = svc.now()
         caller_key = case.caller_key
@@ -229,7 +235,8 @@ def tell(svc: Services, action_id: int) -> str:
         may = reach.case(svc, s, case, escalation, closing=told.get("closing", False))
         if not may:
             return f"not contacted: {may.refused}"
-        reach.sms(svc, s, may, say(svc, told["text_id"], case.lang, **told["params"]), about=case.caller_key)
+        reach.sms(svc, s, may, say(svc, told["text_id"], case.lang, **told["params"]), about=case.caller_key,
+                  lang=case.lang)
     return "sent"
 
 

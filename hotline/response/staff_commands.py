@@ -17,7 +17,7 @@ from sqlalchemy import select
 from hotline.config import schema
 from hotline.jobs.enqueue import enqueue_advance, enqueue_followup_due, enqueue_notify, enqueue_tell
 from hotline.people.staff import Person
-from hotline.response import reach
+from hotline.response import reach, whatsapp
 from hotline.response.chain import say, tell_later
 from hotline.response.permissions import is_coordinator, may
 from hotline.response.refusals import limited, refuse
@@ -203,13 +203,13 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
         after.append(("tell", tell_later(s, case, "lap_taken", {"name": person.name, "code": e.code})))
     elif e.kind in ("counsellor", "voicemail"):
         # where words cannot go by SMS (Exotel's DLT), she is told to expect a call (reach.free_text)
-        by_call = reach.free_text(svc, case.channel) == "call"
+        by_call = reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call"
         after.append(("tell", tell_later(s, case, "survivor_taken_call" if by_call else "survivor_taken", {})))
     after.append(("relay", case.caller_key, case.id))
     after.append(("release_held", case.id))
     if e.kind == "lap":
         return say(svc, "ack_yours_lap", lang, code=e.code)
-    if e.kind != "accompaniment" and reach.free_text(svc, case.channel) == "call":
+    if e.kind != "accompaniment" and reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call":
         return say(svc, "ack_yours_call", lang, code=e.code)
     return say(svc, "ack_yours_police" if e.kind == "accompaniment" else "ack_yours", lang, code=e.code)
 

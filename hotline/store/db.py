@@ -24,8 +24,10 @@ from hotline.store.models import (
     Case,
     CaseRecord,
     CaseStatus,
+    ContactChannel,
     Escalation,
     FollowUp,
+    HeldMessage,
     Note,
     OptOut,
     Outbox,
@@ -269,6 +271,9 @@ class Store:
         and which staff were alerted — no number, no hash, no words of hers or about her."""
         gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
         gone += s.execute(delete(Outbox).where(Outbox.about == caller_key)).rowcount
+        s.execute(delete(ContactChannel).where(ContactChannel.caller_key == caller_key))
+        gone += s.execute(delete(HeldMessage).where((HeldMessage.caller_key == caller_key)
+                                                    | (HeldMessage.about == caller_key))).rowcount
         s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
         s.execute(delete(Audit).where(Audit.caller_key == caller_key))
         gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount

@@ -89,11 +89,14 @@ class Outbox(Base):
     body: Mapped[str | None] = mapped_column(Text)
     call: Mapped[str | None] = mapped_column(Text)  # the TwiML URL of an outbound call
     at: Mapped[datetime] = stamped()
-    # which provider would have sent it (twilio | exotel), and for a DLT SMS its template id and
-    # variables (migration 0008): the demo shows what an Exotel deployment would send
+    channel: Mapped[str | None] = mapped_column(String(10))  # sms | whatsapp | voice (None: before #14, sms)
+    # which provider would have sent it (twilio | exotel; WhatsApp is Twilio's) and, for a DLT SMS,
+    # its template id and variables (migration 0008: a list), for a WhatsApp template its name
+    # (whatsapp.yaml) and ContentVariables (a dict; widened to 60 by 0009): the demo shows what a
+    # deployment would send. Not sealed: `body` already reads as they do.
     provider: Mapped[str | None] = mapped_column(String(10))
-    template: Mapped[str | None] = mapped_column(String(40))
-    variables: Mapped[list | None] = mapped_column(JSON)
+    template: Mapped[str | None] = mapped_column(String(60))
+    variables: Mapped[list | dict | None] = mapped_column(JSON)
 
 
 class OptOut(Base):
@@ -142,6 +145,8 @@ class StaffMember(Base):
     # the console: a session carries the version it was opened under; logging out, a new
     # password and "sign out everywhere" raise it, which ends every session she has at once
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # how she is reached (the staff file's channels:): whatsapp, sms, voice; None: sms and voice
+    channels: Mapped[list | None] = mapped_column(JSON)
 
 
 # -- cases and escalations ----------------------------------------------------------------------
@@ -232,6 +237,8 @@ class Relay(Base):
     body: Mapped[str | None] = mapped_column(Text)  # encrypted
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | refused
     at: Mapped[datetime] = stamped()
+    transport_id: Mapped[str | None] = mapped_column(String(64), index=True)  # to her: the provider's id
+    receipt: Mapped[str | None] = mapped_column(String(12))  # delivered | read (WhatsApp) | failed
 
 
 class FollowUp(Base):
@@ -364,3 +371,39 @@ class OfflineContact(Base):
 
 
 SEALED_COLUMNS += [(DomesticIncidentReport, "content"), (CourtOrder, "details"), (OfflineContact, "summary")]
+
+
+# -- WhatsApp (#14; hotline/response/whatsapp.py) -------------------------------------------------
+
+
+class ContactChannel(Base):
+    """How a person (a survivor, an officer, a staff member: by the keyed hash of her number) last
+    wrote to the line, and when she last wrote on WhatsApp: she is answered on that channel, and on
+    WhatsApp with free text only within 24 hours of that message (templates outside it). Erased
+    with her by DELETE and the safe word."""
+
+    __tablename__ = "contact_channels"
+    caller_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), default="sms")  # sms | whatsapp: the last she wrote on
+    whatsapp_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # her last WhatsApp message
+    template_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a template sent since then
+    at: Mapped[datetime] = stamped()
+
+
+class HeldMessage(Base):
+    """A WhatsApp message that could not go as free text (outside her 24-hour window): a template
+    asked her to write, and this goes out the moment she does. `caller_key` is whom it is for,
+    `about` the survivor it concerns (a relay of her words to a counsellor): DELETE erases both."""
+
+    __tablename__ = "held_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caller_key: Mapped[str] = mapped_column(String(64), index=True)
+    about: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact: Mapped[str | None] = mapped_column(Text)  # encrypted E.164
+    body: Mapped[str | None] = mapped_column(Text)  # encrypted
+    relay_id: Mapped[int | None] = mapped_column(Integer)  # its read receipt goes to this relay
+    at: Mapped[datetime] = stamped()
+
+
+CALLER_KEY_COLUMNS += [(ContactChannel, "caller_key"), (HeldMessage, "caller_key"), (HeldMessage, "about")]
+SEALED_COLUMNS += [(HeldMessage, "contact"), (HeldMessage, "body")]

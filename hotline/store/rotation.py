@@ -15,6 +15,7 @@ from hotline.store.models import (
     SEALED_COLUMNS,
     Action,
     Case,
+    ContactChannel,
     OptOut,
     Outbox,
 )
@@ -84,8 +85,8 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
                 if new is None:
                     result.unmatched += s.query(model).filter(attr == old_key).count()
                     continue
-                if model is OptOut and s.get(OptOut, new) is not None:  # the primary key: one a caller
-                    s.delete(s.get(OptOut, old_key))
+                if model in (OptOut, ContactChannel) and s.get(model, new) is not None:  # the primary key: one a caller
+                    s.delete(s.get(model, old_key))
                     changed += 1
                     continue
                 changed += s.execute(update(model).where(attr == old_key).values({column: new})).rowcount

@@ -25,7 +25,7 @@ class Outbound:
         self.store = store
         self.local = LocalOutbox(store)
         remote = Twilio(settings, twilio_client) if (twilio_client is not None or settings.twilio_configured) else None
-        # the provider of each channel
+        # the provider of each channel; WhatsApp through Twilio only with a WhatsApp sender
         self.providers = {"sms": remote or self.local, "voice": remote or self.local}
         exotel = Exotel(settings) if settings.exotel_configured else None
         for channel, choice in (("sms", settings.sms_provider), ("voice", settings.voice_provider)):
@@ -34,6 +34,11 @@ class Outbound:
                 self.providers[channel] = exotel or LocalOutbox(store, "exotel", templates)
             elif remote is None:
                 self.providers[channel] = LocalOutbox(store, "twilio")
+        # WhatsApp is Twilio's whatever carries SMS and calls (Exotel has none here)
+        if remote is None:
+            self.providers["whatsapp"] = LocalOutbox(store, "twilio")
+        elif settings.whatsapp_number:
+            self.providers["whatsapp"] = remote
 
     def sms(self, to: str, body: str, session=None, about: str | None = None) -> str:
         """Send one SMS; returns the provider's id (or the outbox's). Raises DeliveryFailed so the
@@ -41,6 +46,17 @@ class Outbound:
         transaction. `about` names the caller (keyed hash) a message concerns, so DELETE erases the
         outbox's copy too."""
         return self.providers["sms"].text(to, body, channel="sms", session=session, about=about)
+
+    def whatsapp(self, to: str, body: str, session=None, about: str | None = None, template=None) -> str:
+        """Send one WhatsApp message: free text, or with `template` (transport/whatsapp.py's
+        TemplateSend) an approved template. Whether free text may go (her 24-hour window) is
+        decided before: hotline/response/whatsapp.py."""
+        return self.providers["whatsapp"].whatsapp(to, body, template=template, session=session, about=about)
+
+    @property
+    def whatsapp_ready(self) -> bool:
+        """Can WhatsApp messages go out (a sender, or the local outbox)?"""
+        return "whatsapp" in self.providers
 
     def call(self, to: str, twiml_url: str, session=None) -> str:
         """Place a call that plays `twiml_url` when answered."""

@@ -25,8 +25,8 @@ class LocalOutbox:
         return self._templates() if self._templates else None
 
     def text(self, to: str, body: str, *, channel: str, session=None, about: str | None = None) -> str:
-        row = Outbox(to=to, body=body, about=about, provider=self.provider)
-        if self._templates is not None:
+        row = Outbox(to=to, body=body, about=about, channel=channel, provider=self.provider)
+        if self._templates is not None and channel == "sms":
             try:
                 dlt = dlt_fields(self.templates, body)
             except NoTemplate as exc:
@@ -34,8 +34,18 @@ class LocalOutbox:
             row.template, row.variables = dlt["template"], dlt["variables"]
         return f"outbox-{self._add(row, session)}"
 
+    def whatsapp(self, to: str, body: str, *, template=None, session=None, about: str | None = None) -> str:
+        """A WhatsApp message; a template is kept as such (its name and its variables, {"1": …}),
+        with `body` the text it stands for, as it would read on her phone. Like a DLT SMS's
+        variables they are no more than `body` already shows (the outbox is the local stand-in)."""
+        row = Outbox(to=to, body=body, about=about, channel="whatsapp", provider=self.provider)
+        if template is not None:
+            row.template = template.name
+            row.variables = dict(template.variables)
+        return f"outbox-{self._add(row, session)}"
+
     def call(self, to: str, url: str, *, session=None) -> str:
-        return f"outbox-{self._add(Outbox(to=to, call=url, provider=self.provider), session)}"
+        return f"outbox-{self._add(Outbox(to=to, call=url, channel='voice', provider=self.provider), session)}"
 
     def _add(self, row: Outbox, session) -> int:
         """In the caller's transaction when given one, so "sent" and "marked sent" cannot come apart."""

@@ -1,8 +1,10 @@
-"""Twilio's REST API, through its SDK: SMS and calls from the hotline's number. Only sends; whether
-anyone may be reached is decided before (hotline/response/reach.py)."""
+"""Twilio's REST API, through its SDK: SMS and calls from the hotline's number, WhatsApp messages
+from its WhatsApp sender. Only sends; whether anyone may be reached, on which channel and whether
+as free text or a template is decided before (hotline/response/reach.py, response/whatsapp.py)."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from hotline.config.settings import Settings
@@ -39,6 +41,24 @@ class Twilio:
             log.warning("%s to %s not sent: %s", channel, mask(to), type(exc).__name__)
             raise DeliveryFailed(channel, exc) from exc
         log.info("%s sent to %s (%s)", channel, mask(to), message.sid)
+        return message.sid
+
+    def whatsapp(self, to: str, body: str, *, template=None, session=None, about: str | None = None) -> str:
+        """One WhatsApp message from HOTLINE_WHATSAPP_NUMBER: free text (`body`), or an approved
+        template (`template`: transport.whatsapp.TemplateSend) by its content SID and variables,
+        with no Body (Twilio: "remove Body when you send a content template"; error 63016)."""
+        args = {"to": f"whatsapp:{to}", "from_": f"whatsapp:{self.settings.whatsapp_number}",
+                "status_callback": self._status_callback()}
+        if template is not None:
+            args.update(content_sid=template.content_sid, content_variables=json.dumps(template.variables))
+        else:
+            args["body"] = body
+        try:
+            message = self.client.messages.create(**args)
+        except Exception as exc:  # noqa: BLE001 - any transport failure: the job decides
+            log.warning("whatsapp to %s not sent: %s", mask(to), type(exc).__name__)
+            raise DeliveryFailed("whatsapp", exc) from exc
+        log.info("whatsapp %s sent to %s (%s)", template.name if template else "text", mask(to), message.sid)
         return message.sid
 
     def call(self, to: str, url: str, *, session=None) -> str:

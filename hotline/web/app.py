@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     from hotline.web import console, exotel, health, twilio
     from hotline.web.console import casework as _casework  # noqa: F401 - its pages are console's: one login, one set of headers
+    from hotline.web.console import media as _media  # noqa: F401 - WhatsApp media, for her counsellor alone
     from hotline.web.console import views as console_views
 
     csrf = CSRFProtect(app)  # every form of the console and the simulator carries a token

@@ -86,6 +86,7 @@ class Event:
     by: str = ""
     private: bool = False  # the survivor's words, withheld from this viewer
     recording: str = ""  # a voicemail's recording, for the one who may hear it
+    media: list = field(default_factory=list)  # WhatsApp: (console URL, content type) of each item, for her counsellor
 
 
 @dataclass
@@ -144,7 +145,8 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
             events.append(Event(created, "escalation", f"{KIND_LABEL.get(e.kind, e.kind)} — alert {e.code}",
                                 f"priority {e.priority}, language {e.lang}"
                                 + (f"; {details}" if details else "") + (f"; {e.reason}" if e.reason else ""),
-                                recording=recording if words and recording.startswith(("https://", "http://")) else ""))
+                                recording=recording if words and recording.startswith(("https://", "http://")) else "",
+                                media=_media(svc, case.id, e) if words else []))
             alerts = s.scalars(select(Notification).where(Notification.escalation_id == e.id,
                                                           Notification.status == NotificationStatus.SENT,
                                                           Notification.kind == "alert").order_by(Notification.id))
@@ -188,7 +190,8 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
         for relay in s.scalars(select(Relay).where(Relay.case_id == case.id)):
             to_her = relay.direction == "to_survivor"
             title = ("Relayed to the survivor" if to_her else "Relayed from the survivor") + (
-                "" if relay.status == "sent" else f" ({relay.status})")
+                "" if relay.status == "sent" else f" ({relay.status})") + (
+                f" — {relay.receipt}" if to_her and relay.receipt else "")  # WhatsApp: read receipts
             events.append(Event(aware(relay.at), "relay", title,
                                 (svc.store.unseal(relay.body) or "") if words else WITHHELD,
                                 name(relay.staff_id) if to_her else "", private=not words))
@@ -234,7 +237,25 @@ def _details(e: Escalation, words: bool) -> str:
         shown.append(f"code word: {e.details['code_word'] if words else '(withheld)'}")
     if e.details.get("recording") and not words:
         shown.append("recording: (withheld)")
+    if e.details.get("media"):
+        count = len(e.details["media"])
+        shown.append(f"{count} {'voice message or file' if count == 1 else 'voice messages or files'} on WhatsApp"
+                     + ("" if words else ": (withheld)"))
     return ", ".join(shown)
+
+
+def _media(svc, case_id: int, e: Escalation) -> list[tuple[str, str]]:
+    """(console URL, content type) of each WhatsApp media item of an escalation."""
+    import json
+
+    from flask import url_for
+
+    found = []
+    for index, sealed in enumerate((e.details or {}).get("media") or []):
+        opened = svc.store.unseal(sealed)
+        kind = json.loads(opened).get("type", "") if opened else ""
+        found.append((url_for("console.case_media", case_id=case_id, escalation_id=e.id, index=index), kind))
+    return found
 
 
 def _local(svc, moment: datetime) -> str:

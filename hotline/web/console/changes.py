@@ -73,6 +73,7 @@ REFUSED_REASON = {
     "erased": "she ended the conversation (or erased it). Do not contact her.",
     "closed": "her case is closed.",
     "window": "it is outside the time she said it is safe to contact her.",
+    "channel": "she writes on WhatsApp and the line cannot send WhatsApp messages now (no WhatsApp sender).",
 }
 
 

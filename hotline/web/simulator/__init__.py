@@ -43,6 +43,7 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="
                static_folder="static", static_url_path="/static")
 
 SURVIVOR = "+919876543210"  # a made-up number; ?survivor=… gives another (in the demo)
+WHATSAPP_SURVIVOR = "+919876543211"  # the demo's survivor on WhatsApp
 MADE_UP = "+9150"  # the signing simulator's numbers: +91 50…, which no Indian phone number starts with
 OWN = "simulator_numbers"  # the session's list of the numbers it made up
 
@@ -86,6 +87,9 @@ def phones(svc, survivor: str) -> list[dict]:
     found = [{"role": "survivor", "title": "Survivor", "number": survivor, "calls": True}]
     if signing(svc):
         return found
+    # WhatsApp: the text channel a survivor in India has (README, "WhatsApp")
+    found.append({"role": "whatsapp", "title": "Survivor on WhatsApp", "number": WHATSAPP_SURVIVOR, "calls": False,
+                  "whatsapp": True})
     for role, title in (("counsellor", "Counsellor"), ("police", "Police officer")):
         person = next((p for p in svc.staff.people if role in p.roles), None)
         if person is not None:
@@ -119,9 +123,28 @@ def outbox():
     with svc.store.read() as s:
         rows = list(s.scalars(select(Outbox).where(Outbox.to == number, Outbox.id > after)
                               .order_by(Outbox.id).limit(100)))
-    # which provider would have sent it, and for a DLT SMS (Exotel) its template: what India would send
+    # which provider would have sent it, and a DLT SMS's (Exotel) or a WhatsApp template with its
+    # variables: what India would send; a WhatsApp template's buttons as her phone shows them
     return jsonify([{"id": r.id, "body": r.body, "call": r.call, "at": r.at.isoformat(), "provider": r.provider,
-                     "template": r.template, "variables": r.variables} for r in rows])
+                     "channel": r.channel or ("voice" if r.call else "sms"), "template": r.template,
+                     "variables": r.variables, "buttons": _buttons(svc, r)} for r in rows])
+
+
+def _buttons(svc, row: Outbox) -> list[dict]:
+    """A template's quick-reply buttons as WhatsApp shows them: the payload each posts back."""
+    if not row.template or row.channel != "whatsapp":
+        return []
+    try:
+        template = svc.whatsapp_templates[row.template]
+    except KeyError:
+        return []
+    values = row.variables if isinstance(row.variables, dict) else {}
+    named = {name: values.get(str(i), "") for i, name in enumerate(template.variables, 1)}
+    found = []
+    for button in template.buttons:
+        payload = button.format_map(named) if "{" in button else button
+        found.append({"payload": payload, "title": "YES" if payload == "continue" else payload.split()[0]})
+    return found
 
 
 @bp.get("/sid")

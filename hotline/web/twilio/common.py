@@ -33,6 +33,8 @@ def caller() -> str | None:
     """Her number in E.164, or None when it is withheld, unknown or unparseable: she still gets
     the flow (keyed by the call), never a 4xx."""
     raw = (request.form.get("From") or "").strip()
+    if raw.lower().startswith("whatsapp:"):  # WhatsApp through the same webhook: the number after it
+        raw = raw[len("whatsapp:"):]
     if raw.lower() in WITHHELD:
         return None
     return e164(raw, current().settings.extra.get("region", "IN"))

@@ -7,6 +7,7 @@ import logging
 from flask import Response, request
 
 from hotline.response.chain import FINAL_FAILURES, delivery_failed
+from hotline.response.whatsapp import receipt
 from hotline.store.idempotency import first_time
 from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import metrics, services
@@ -47,6 +48,8 @@ def delivery(svc, sid: str, state: str, error: str | None) -> bool:
     alert = _alert(svc, sid)
     detail = {"sid": sid} if alert is not None else {}
     svc.store.audit("delivery." + state, None, staff_id=alert[1] if alert else None, error=error, **detail)
+    if alert is None:  # a message relayed to her: delivered, read (WhatsApp), for her counsellor
+        receipt(svc, sid, state)
     if alert is not None and state in FINAL_FAILURES:
         # it never reached her (or nobody answered the call): the chain moves on now
         delivery_failed(svc, alert[0], state, error)

@@ -245,7 +245,7 @@ def _connect(svc, person, key: str, escalation_id: int) -> Response:
         e = s.get(Escalation, escalation_id)
         hers = e is not None and e.status == EscalationStatus.ACKED and e.acked_by == person.id
         case = s.get(Case, e.case_id) if hers else None
-        found = reach.case(svc, s, case, e) if hers else reach.Reach(None, "closed")
+        found = reach.case(svc, s, case, e, call=True) if hers else reach.Reach(None, "closed")
         code, window = (e.code, (e.details or {}).get("window", "")) if e is not None else ("", "")
         case_id = case.id if case is not None else None
         about = case.caller_key if case is not None and case.caller_key != reach.ERASED else None

@@ -2,10 +2,13 @@
 //   SMS:   POST /twilio/sms  (From, To, Body, MessageSid) -> TwiML <Message>s, shown as replies
 //   calls: POST /twilio/voice, then each <Gather action> with Digits or SpeechResult -> TwiML,
 //          whose <Say>s are shown with their language and whose <Gather> waits for the keypad
-// and polls the local outbox for what the hotline sent to its number (SMS, and alert calls).
-// With HOTLINE_SMS_PROVIDER / HOTLINE_VOICE_PROVIDER = exotel it posts as Exotel does instead
-// (/exotel/sms, whose reply comes through the outbox as DLT SMS; /exotel/voice with ExoML), and
-// shows under each SMS which provider would have sent it and its DLT template.
+// and polls the local outbox for what the hotline sent to its number (SMS, WhatsApp, alert calls).
+// A WhatsApp phone posts From whatsapp:+91…; a template the hotline sent shows as one, with its
+// quick-reply buttons, which post ButtonPayload back as WhatsApp does.
+// With HOTLINE_SMS_PROVIDER / HOTLINE_VOICE_PROVIDER = exotel it posts SMS and calls as Exotel
+// does instead (/exotel/sms, whose reply comes through the outbox as DLT SMS; /exotel/voice with
+// ExoML), and shows under each SMS which provider would have sent it and its DLT template.
+// WhatsApp is always Twilio's (/twilio/sms).
 (function () {
   const HOTLINE = document.body.dataset.hotline;
   const EXOTEL_SMS = document.body.dataset.sms === 'exotel';
@@ -35,6 +38,8 @@
 
   for (const phone of document.querySelectorAll('.phone')) {
     const number = phone.dataset.number;
+    const WHATSAPP = phone.dataset.whatsapp === 'yes';
+    const address = (whatsapp) => (whatsapp ? 'whatsapp:' : '') + number;
     const log = phone.querySelector('.log');
     const panel = phone.querySelector('.call');
     const state = panel.querySelector('.call-state');
@@ -59,13 +64,36 @@
       input.value = '';
       if (!body) return;
       show(body, 'me');
-      const params = {From: number, To: HOTLINE, Body: body, MessageSid: await sid('sms'), AccountSid: ACCOUNT, NumMedia: '0'};
-      if (EXOTEL_SMS) params.SmsSid = params.MessageSid;  // the reply arrives through the outbox
-      const {status, xml} = await webhook(EXOTEL_SMS ? '/exotel/sms' : '/twilio/sms', params);
-      if (EXOTEL_SMS) { if (status !== 200) show('[the webhook answered ' + status + ']', 'sys'); return; }
+      await text({From: address(WHATSAPP), To: (WHATSAPP ? 'whatsapp:' : '') + HOTLINE, Body: body});
+    });
+
+    async function text(fields) {
+      const params = Object.assign({MessageSid: await sid('sms'), AccountSid: ACCOUNT, NumMedia: '0'}, fields);
+      const exotel = EXOTEL_SMS && !String(params.From).startsWith('whatsapp:');  // WhatsApp is Twilio's
+      if (exotel) params.SmsSid = params.MessageSid;  // the reply arrives through the outbox
+      const {status, xml} = await webhook(exotel ? '/exotel/sms' : '/twilio/sms', params);
+      if (exotel) { if (status !== 200) show('[the webhook answered ' + status + ']', 'sys'); return; }
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); return; }
       for (const m of parse(xml).querySelectorAll('Message')) show(m.textContent, 'them');
-    });
+    }
+
+    // a WhatsApp template as WhatsApp shows it: its text, then its quick-reply buttons
+    function template(row) {
+      const item = show(row.body, 'them', 'WhatsApp template: ' + row.template);
+      for (const b of row.buttons || []) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = b.title;
+        button.className = 'answer';
+        button.addEventListener('click', async () => {
+          button.disabled = true;
+          show(b.title, 'me');
+          await text({From: address(true), To: 'whatsapp:' + HOTLINE, Body: b.title, ButtonText: b.title,
+                      ButtonPayload: b.payload});
+        });
+        item.appendChild(button);
+      }
+    }
 
     // -- calls ----------------------------------------------------------------------------------
     const buttons = (names) => {
@@ -211,8 +239,9 @@
         const rows = await (await fetch('/simulator/outbox?to=' + encodeURIComponent(number) + '&after=' + after)).json();
         for (const row of rows) {
           after = Math.max(after, row.id);
-          if (row.body !== null) {
-            show(row.body, 'them');
+          if (row.template && row.channel === 'whatsapp') template(row);
+          else if (row.body !== null) {
+            show(row.body, 'them', row.channel === 'whatsapp' ? 'WhatsApp' : undefined);
             if (row.provider === 'exotel') show('[by Exotel, DLT template ' + row.template + ']', 'sys');
           }
           else if (row.call) incoming(row);

@@ -1,0 +1,63 @@
+"""What a provider needs to send a WhatsApp template, and how an inbound message's media is read
+back from Twilio: with the account's credentials, from Twilio's own API host only, never through a
+public URL (hotline/web/console/media.py plays it to the counsellor who holds her case)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+API = "https://api.twilio.com"
+# Twilio's media of an inbound message (MediaUrl0 …) and its call recordings, of one account
+MEDIA = re.compile(r"^https://api\.twilio\.com/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/"
+                   r"(?:Messages/(?:MM|SM)[0-9a-fA-F]{32}/Media/ME[0-9a-fA-F]{32}|Recordings/RE[0-9a-fA-F]{32})"
+                   r"(?:\.(?:mp3|wav|json))?$")
+MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for one message's media
+
+
+@dataclass(frozen=True)
+class TemplateSend:
+    """An approved template as sent: its name (whatsapp.yaml), the content SID of her language's
+    copy and Twilio's ContentVariables ({"1": …})."""
+    name: str
+    content_sid: str
+    variables: dict = field(default_factory=dict)
+
+
+def twilio_media(url: str | None, account_sid: str | None) -> bool:
+    """Is `url` media of this Twilio account? Nothing else is ever fetched with its credentials."""
+    found = MEDIA.match(url or "")
+    return bool(found and account_sid and found.group(1) == account_sid)
+
+
+class _Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is followed by hand, without the credentials
+
+
+def fetch_media(url: str, account_sid: str, auth_token: str, api: str = API, timeout: float = 10) -> tuple[bytes, str]:
+    """(content, content type) of Twilio media, fetched with HTTP Basic auth (Twilio enforces it on
+    media URLs). Twilio answers with a redirect to a short-lived signed URL elsewhere: that one is
+    fetched without the credentials, which never leave for another host. `api`: Twilio's API host
+    (a stand-in in the tests). Raises ValueError for a URL that is not this account's media, OSError
+    when the media cannot be read."""
+    if not twilio_media(url, account_sid):
+        raise ValueError("not Twilio media of this account")
+    target = api.rstrip("/") + url[len(API):]
+    token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+    request = urllib.request.Request(target, headers={"Authorization": f"Basic {token}"})
+    try:
+        response = urllib.request.build_opener(_Stay).open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code not in (301, 302, 303, 307, 308) or not exc.headers.get("Location"):
+            raise
+        response = urllib.request.urlopen(urljoin(target, exc.headers["Location"]), timeout=timeout)  # noqa: S310
+    with response:
+        content = response.read(MAX_BYTES + 1)
+        if len(content) > MAX_BYTES:
+            raise OSError("media larger than WhatsApp allows")
+        return content, response.headers.get_content_type()
