@@ -78,6 +78,33 @@ def plan(outputs: list[dict], lang: str, catalog: Catalog, params: dict | None =
     return Plan(says, choices, gather, lang, catalog.languages)
 
 
+@dataclass
+class Answer:
+    """What a call hears next, whichever provider renders it (TwiML here, ExoML in exoml.py): the
+    plan, and then whom to put her through to, or whether to record her message."""
+    plan: Plan
+    dial: str | None = None
+    record: bool = False
+
+
+def answer(handled, catalog: Catalog, params: dict) -> Answer:
+    """A handled step (conversation/inbound.Handled) as a call's answer. A text said instead of the
+    flow's words (a control refused on a call) comes first, and the flow's question stays; the
+    carried-out effects (conversation/effects.py) say whom to dial or whether to record."""
+    outputs = handled.step.outputs
+    if handled.text:
+        outputs = [o for o in outputs if o["type"] == "prompt"]
+    spoken = plan(outputs, handled.step.lang, catalog, params)
+    if handled.text:
+        spoken.says.insert(0, handled.text)
+    done = handled.done
+    if done and done.dial:
+        return Answer(spoken, dial=done.dial)
+    if done and done.then_say:
+        spoken.says.append(done.then_say)
+    return Answer(spoken, record=bool(done and done.record))
+
+
 def _line(item, p: Plan) -> Line:
     return item if isinstance(item, Line) else Line(str(item), p.lang)
 

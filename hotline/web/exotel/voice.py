@@ -63,22 +63,14 @@ def _step(form: dict, n: int, text: str | None, fresh: bool):
     params = {"safe_word": svc.settings.safe_word}
 
     def render(h: Handled) -> str:
-        outputs = h.step.outputs
-        if h.text:  # said instead of the flow's words (a control refused on a call); its question stays
-            outputs = [o for o in outputs if o["type"] == "prompt"]
-        plan = voice.plan(outputs, h.step.lang, svc.catalog, params)
-        if h.text:
-            plan.says.insert(0, h.text)
+        said = voice.answer(h, svc.catalog, params)
         next_url = absolute("exotel.voice_gather", n=n + 1)
-        done = h.done
-        if done and done.dial:  # conversation/effects.py chose whom (connect)
-            return exoml.render(plan, next_url, dial=done.dial, caller_id=svc.settings.exotel_number,
+        if said.dial:
+            return exoml.render(said.plan, next_url, dial=said.dial, caller_id=svc.settings.exotel_number,
                                 record=absolute("exotel.voice_dialed", lang=h.step.lang))
-        if done and done.then_say:
-            plan.says.append(done.then_say)
-        if done and done.record:
-            return exoml.render(plan, next_url, record=absolute("exotel.voice_recorded", lang=h.step.lang))
-        return exoml.render(plan, next_url)
+        if said.record:
+            return exoml.render(said.plan, next_url, record=absolute("exotel.voice_recorded", lang=h.step.lang))
+        return exoml.render(said.plan, next_url)
 
     def safe(said: str) -> str:
         return exoml.says([Line(said, detect(said) or "en")], svc.catalog.languages)

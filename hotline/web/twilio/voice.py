@@ -52,22 +52,14 @@ def _step(n: int, text: str | None, fresh: bool) -> Response:
     params = {"safe_word": svc.settings.safe_word}
 
     def render(h: Handled) -> str:
-        outputs = h.step.outputs
-        if h.text:  # said instead of the flow's words (a control refused on a call); its question stays
-            outputs = [o for o in outputs if o["type"] == "prompt"]
-        plan = voice.plan(outputs, h.step.lang, svc.catalog, params)
-        if h.text:
-            plan.says.insert(0, h.text)
+        said = voice.answer(h, svc.catalog, params)
         next_url = absolute("twilio.voice_gather", n=n + 1)
-        done = h.done
-        if done and done.dial:  # conversation/effects.py chose whom (connect)
-            return voice.twiml(plan, next_url, dial=done.dial, caller_id=svc.settings.hotline_number,
+        if said.dial:
+            return voice.twiml(said.plan, next_url, dial=said.dial, caller_id=svc.settings.hotline_number,
                                record=absolute("twilio.voice_dialed", lang=h.step.lang))
-        if done and done.then_say:
-            plan.says.append(done.then_say)
-        if done and done.record:
-            return voice.twiml(plan, next_url, record=absolute("twilio.voice_recorded", lang=h.step.lang))
-        return voice.twiml(plan, next_url)
+        if said.record:
+            return voice.twiml(said.plan, next_url, record=absolute("twilio.voice_recorded", lang=h.step.lang))
+        return voice.twiml(said.plan, next_url)
 
     def safe(text: str) -> str:
         return _say([text], detect(text) or "en")
