@@ -67,7 +67,7 @@ def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str) -> in
                                  .order_by(Case.id.desc())).first()
             if existing is not None:
                 return existing.id
-        case = Case(caller_key=key, contact=svc.store.seal(number), lang=lang if lang in ("en", "ta") else "en",
+        case = Case(caller_key=key, contact=svc.store.seal(number), lang=lang if lang in svc.catalog.languages else "en",
                     channel="offline", status="open", assigned_to=staff_id)
         s.add(case)
         s.flush()

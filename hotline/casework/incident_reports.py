@@ -14,7 +14,7 @@ from hotline.casework import dir_form
 from hotline.casework.labels import pgettext
 from hotline.store.models import Case, DirForwarding, DomesticIncidentReport
 
-LANGS = ("en", "ta")
+LANGS = ("en", "ta")  # the languages its PDF has fonts for (casework/fonts/): another script needs its font
 FORWARD_TO = {
     "protection_officer": pgettext("casework.to_protection_officer", "Protection Officer"),
     "magistrate": pgettext("casework.to_magistrate", "Magistrate"),

@@ -14,7 +14,7 @@ import segno
 from hotline.casework.labels import pgettext, say
 from hotline.casework.pdf import GREY, Sheet
 
-LANGS = ("en", "ta")
+LANGS = ("en", "ta")  # the languages its PDF has fonts for (casework/fonts/): another script needs its font
 CARD_TITLE = pgettext("casework.card_title", "Wellbeing helpline")
 CARD_CALL = pgettext("casework.card_call", "Call or text, any time: {number}")
 CARD_WHATSAPP = pgettext("casework.card_whatsapp", "WhatsApp: scan the code, or open {link}")
