@@ -21,23 +21,16 @@ from flask import request
 
 from hotline.channels import exoml, voice
 from hotline.channels.voice import Line
+from hotline.conversation import staff_call
 from hotline.conversation.effects import Context, carry_out
 from hotline.conversation.inbound import Handled, Inbound
 from hotline.engine.effects import Voicemail
 from hotline.i18n import detect
-from hotline.response.relay import held_by
 from hotline.store.idempotency import first_time, forget
 from hotline.web.exotel.blueprint import bp
 from hotline.web.exotel.common import absolute, caller, digits, fields
 from hotline.web.exotel.common import exoml as respond
 from hotline.web.twilio.common import answer, metrics, services
-from hotline.web.twilio.voice import (
-    PIN_LOCK_AFTER,
-    PIN_LOCK_FOR,
-    PIN_TRIES,
-    STAFF_CALL_TTL,
-    _failures_key,
-)
 
 METHODS = ["GET", "POST"]  # ExoML posts; Exotel's applets call with GET
 
@@ -179,7 +172,7 @@ def voice_alert_answer():
     if command is None:
         return _say(svc, [], person.language)
     reply = commands.answer(svc, person, command, e.code)
-    if command == "ack" and e.acked_by != person.id and _holds(svc, e.id, person.id) and form.get("CallSid"):
+    if command == "ack" and e.acked_by != person.id and staff_call.holds(svc, e.id, person.id) and form.get("CallSid"):
         if e.kind in ("accompaniment",):  # an officer's request: nobody to put through; he is told
             return _say(svc, [svc.catalog.own("voice_ack_yours_police", person.language, code=e.code)],
                         person.language)
@@ -187,19 +180,7 @@ def voice_alert_answer():
     return _say(svc, [reply], person.language)
 
 
-def _holds(svc, escalation_id: int, staff_id: int) -> bool:
-    from hotline.store.models import Escalation
-
-    with svc.store.session() as s:
-        e = s.get(Escalation, escalation_id)
-        return e is not None and e.status == "acked" and e.acked_by == staff_id
-
-
-# -- a staff PIN, then the survivor ----------------------------------------------------------------
-
-
-def _key(call_sid: str) -> str:
-    return f"hotline:exotel:staffcall:{call_sid}"
+# -- a staff PIN, then the survivor (the rules: hotline/conversation/staff_call.py; here only ExoML) ---
 
 
 def _staff_call(svc, person, form: dict):
@@ -211,135 +192,37 @@ def _staff_call(svc, person, form: dict):
 
 
 def _ask_pin(svc, person, call_sid: str, escalation_id: int | None = None):
-    from hotline.people.pin import pin_hash
-
-    lang = person.language
-    hashed = pin_hash(svc.store, person.id)
-    if not hashed:
-        svc.store.audit("call.pin_refused", staff_id=person.id, reason="no_pin")
-        return _say(svc, [svc.catalog.own("voice_staff_pin_not_set", lang)], lang)
-    if int(svc.redis.get(_failures_key(svc, person.id, hashed)) or 0) >= PIN_LOCK_AFTER:
-        svc.store.audit("call.pin_refused", staff_id=person.id, reason="locked")
-        return _say(svc, [svc.catalog.own("voice_staff_pin_locked", lang)], lang)
-    key = _key(call_sid)
-    held = {"staff": person.id, "stage": "pin", "tries": 0, "escalation": escalation_id or 0}
-    with svc.redis.pipeline() as p:
-        p.delete(key)
-        p.hset(key, mapping=held)
-        p.expire(key, STAFF_CALL_TTL)
-        p.execute()
-    return _ask(svc, [svc.catalog.own("voice_staff_pin_ask", lang)], lang, "exotel.voice_pin")
+    return _next(svc, staff_call.begin(svc, person, call_sid, escalation_id))
 
 
-def _ask(svc, texts: list[str], lang: str, endpoint: str):
-    return respond(exoml.ask(_lines(svc, texts, lang), svc.catalog.languages, absolute(endpoint)))
-
-
-def _at(svc, form: dict, stage: str):
-    """(staff member, the call's key, what it holds) when this call is a staff call at `stage`.
-    The staff member is the one the call's record names: an alert call comes from the ExoPhone
-    to her, her own call from her number."""
-    call_sid = form.get("CallSid")
-    if not call_sid:
-        return None
-    key = _key(call_sid)
-    held = {k.decode(): v.decode() for k, v in svc.redis.hgetall(key).items()}
-    person = svc.staff.get(int(held["staff"])) if held.get("staff", "").isdigit() else None
-    if held.get("stage") != stage or person is None:
-        return None
-    return person, key, held
+def _next(svc, step: staff_call.Next):
+    """A staff call's next step as ExoML, the ExoPhone as caller ID."""
+    if step.dial:
+        lines = _lines(svc, step.texts, step.lang)
+        return respond(exoml.connect(lines, svc.catalog.languages, step.dial, svc.settings.exotel_number))
+    if step.ask:
+        endpoint = "exotel.voice_pin" if step.ask == "pin" else "exotel.voice_case"
+        return respond(exoml.ask(_lines(svc, step.texts, step.lang), svc.catalog.languages, absolute(endpoint)))
+    return _say(svc, step.texts, step.lang)
 
 
 @bp.route("/voice/pin", methods=METHODS)
 def voice_pin():
-    """Her PIN. Right: on to the case. Wrong: again, PIN_TRIES times a call; the lock is Twilio's too."""
-    from hotline.people.pin import check, pin_hash
-
+    """Her PIN (an alert call from the ExoPhone to her, or her own call to it)."""
     svc = services()
     form = fields()
-    found = _at(svc, form, "pin")
-    if found is None:
+    call = staff_call.at(svc, form.get("CallSid"), "pin")
+    if call is None:
         return _say(svc, [], "en")
-    person, key, held = found
-    lang, hashed = person.language, pin_hash(svc.store, person.id)
-    failures_key = _failures_key(svc, person.id, hashed) if hashed else None
-    tries = svc.redis.hincrby(key, "tries", 1)
-    locked = failures_key is not None and int(svc.redis.get(failures_key) or 0) >= PIN_LOCK_AFTER
-    if tries <= PIN_TRIES and not locked and check(hashed, digits(form)):
-        svc.redis.hset(key, "stage", "verified")
-        svc.redis.delete(failures_key)
-        chosen = int(held.get("escalation") or 0)
-        if chosen:
-            return _connect(svc, person, key, chosen)
-        return _her_cases(svc, person, key)
-    failures = 0
-    if failures_key is not None:
-        with svc.redis.pipeline() as p:
-            p.incr(failures_key)
-            p.expire(failures_key, PIN_LOCK_FOR)
-            failures = p.execute()[0]
-    svc.store.audit("call.pin_refused", staff_id=person.id, tries=tries)
-    if failures >= PIN_LOCK_AFTER or locked:
-        svc.redis.delete(key)
-        return _say(svc, [svc.catalog.own("voice_staff_pin_locked", lang)], lang)
-    if tries >= PIN_TRIES:
-        svc.redis.delete(key)
-        return _say(svc, [svc.catalog.own("voice_staff_pin_refused", lang)], lang)
-    return _ask(svc, [svc.catalog.own("voice_staff_pin_wrong", lang), svc.catalog.own("voice_staff_pin_ask", lang)],
-                lang, "exotel.voice_pin")
-
-
-def _her_cases(svc, person, key: str):
-    lang = person.language
-    held = [(h.escalation_id, h.code) for h in held_by(svc, person.id)]
-    if not held:
-        svc.redis.delete(key)
-        return _say(svc, [svc.catalog.own("no_open_case", lang)], lang)
-    if len(held) == 1:
-        return _connect(svc, person, key, held[0][0])
-    svc.redis.hset(key, "stage", "choose")
-    return _ask(svc, [svc.catalog.own("voice_staff_choose_case", lang)], lang, "exotel.voice_case")
+    return _next(svc, staff_call.pin(svc, call, digits(form)))
 
 
 @bp.route("/voice/case", methods=METHODS)
 def voice_case():
-    """The alert code of the case to call, when she holds more than one: only one of hers."""
+    """The alert code of the case to call, when she holds more than one."""
     svc = services()
     form = fields()
-    found = _at(svc, form, "choose")
-    if found is None:
+    call = staff_call.at(svc, form.get("CallSid"), "choose")
+    if call is None:
         return _say(svc, [], "en")
-    person, key, _ = found
-    lang, code = person.language, digits(form)
-    chosen = next((h.escalation_id for h in held_by(svc, person.id) if h.code == code), None)
-    if chosen is None:
-        svc.redis.delete(key)
-        svc.store.audit("call.case_refused", staff_id=person.id, reason="not_hers")
-        return _say(svc, [svc.catalog.own("voice_staff_not_yours", lang, code=code[:8] or "-")], lang)
-    return _connect(svc, person, key, chosen)
-
-
-def _connect(svc, person, key: str, escalation_id: int):
-    """Put her through, the ExoPhone as caller ID, when the case is still hers and
-    hotline/response/reach.py says the survivor may be reached now."""
-    from hotline.response import reach
-    from hotline.store.models import Case, Escalation
-
-    lang = person.language
-    svc.redis.delete(key)  # one call puts her through once
-    with svc.store.session() as s:
-        e = s.get(Escalation, escalation_id)
-        hers = e is not None and e.status == "acked" and e.acked_by == person.id
-        case = s.get(Case, e.case_id) if hers else None
-        found = reach.case(svc, s, case, e) if hers else reach.Reach(None, "closed")
-        code, window = (e.code, (e.details or {}).get("window", "")) if e is not None else ("", "")
-        case_id = case.id if case is not None else None
-        about = case.caller_key if case is not None and case.caller_key != reach.ERASED else None
-    if not found:
-        refusal = {"stopped": "voice_call_refused_stop", "window": "voice_call_refused_window"}.get(
-            found.refused, "voice_call_refused_closed")
-        svc.store.audit("call.refused", about, staff_id=person.id, case=case_id, reason=found.refused)
-        return _say(svc, [svc.catalog.own(refusal, lang, code=code, window=window)], lang)
-    svc.store.audit("call.connected", about, staff_id=person.id, case=case_id)
-    line = Line(svc.catalog.own("voice_staff_connecting", lang, code=code), lang)
-    return respond(exoml.connect([line], svc.catalog.languages, found.contact, svc.settings.exotel_number))
+    return _next(svc, staff_call.case(svc, call, digits(form)))

@@ -14,13 +14,12 @@ from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import voice
+from hotline.conversation import staff_call
 from hotline.conversation.effects import Context, carry_out
 from hotline.conversation.inbound import Handled, Inbound
 from hotline.engine.effects import Voicemail
 from hotline.i18n import detect
-from hotline.response.relay import held_by
 from hotline.store.idempotency import first_time, forget
-from hotline.store.models import EscalationStatus
 from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import answer, caller, metrics, services
 from hotline.web.twilio.signature import absolute
@@ -77,29 +76,8 @@ def voice_call():
     return _step(0, None, fresh=True)
 
 
-# -- staff calling through to a survivor --------------------------------------------------------
-#
-# A call from a counsellor's number proves nothing: caller ID is easy to fake. So she is put
-# through only after her PIN (hotline staff set-pin), at most PIN_TRIES a call, to a case she
-# holds (she acked it and it is not done), and only when hotline/response/reach.py says the survivor may be
-# reached now. What the call has proved so far is kept in Redis under its CallSid for a few
-# minutes (the staff member's id, the stage, the tries): never a survivor's number or hash.
-
-STAFF_CALL_TTL = 600  # seconds: a call that has not got through by then starts again
-PIN_TRIES = 3  # PINs a call may try; then it is hung up
-PIN_LOCK_AFTER = 10  # wrong PINs (over any calls) before her PIN stops working ...
-PIN_LOCK_FOR = 24 * 3600  # ... for a day, or until the coordinator sets a new one
-
-
-def _staff_key(call_sid: str) -> str:
-    return f"hotline:staffcall:{call_sid}"
-
-
-def _failures_key(svc, staff_id: int, hashed: str) -> str:
-    from hotline.people.pin import generation
-
-    return f"hotline:staffpin:{staff_id}:{generation(svc.settings.secret_key, hashed)}"
-
+# -- staff calling through to a survivor: her PIN, her case, then she is put through ------------
+# (the rules: hotline/conversation/staff_call.py; here only their TwiML)
 
 def _says(texts: list[str], lang: str, target=None):
     cfg = voice.VOICES.get(lang, voice.VOICES["en"])
@@ -121,37 +99,23 @@ def _ask_digits(texts: list[str], lang: str, action: str) -> str:
 
 def _staff_call(svc, person):
     """A counsellor calls the hotline to reach a survivor whose alert she took: first her PIN."""
-    from hotline.people.pin import pin_hash
-
-    lang, call_sid = person.language, request.form.get("CallSid")
+    call_sid = request.form.get("CallSid")
     if not call_sid:
         return _xml(str(VoiceResponse()), 400)
-    hashed = pin_hash(svc.store, person.id)
-    if not hashed:
-        svc.store.audit("call.pin_refused", staff_id=person.id, reason="no_pin")
-        return _xml(_say([svc.catalog.own("voice_staff_pin_not_set", lang)], lang))
-    if int(svc.redis.get(_failures_key(svc, person.id, hashed)) or 0) >= PIN_LOCK_AFTER:
-        svc.store.audit("call.pin_refused", staff_id=person.id, reason="locked")
-        return _xml(_say([svc.catalog.own("voice_staff_pin_locked", lang)], lang))
-    key = _staff_key(call_sid)
-    with svc.redis.pipeline() as p:
-        p.delete(key)
-        p.hset(key, mapping={"staff": person.id, "stage": "pin", "tries": 0})
-        p.expire(key, STAFF_CALL_TTL)
-        p.execute()
-    return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_ask", lang)], lang, absolute("twilio.voice_staff_pin")))
+    return _next(staff_call.begin(svc, person, call_sid))
 
 
-def _staff_call_at(svc, stage: str):
-    """(the staff member, the call's key) when this call is a staff call at `stage`, else None."""
-    call_sid, person = request.form.get("CallSid"), svc.staff.find(caller())
-    if not call_sid or person is None:
-        return None
-    key = _staff_key(call_sid)
-    held = {k.decode(): v.decode() for k, v in svc.redis.hgetall(key).items()}
-    if held.get("stage") != stage or held.get("staff") != str(person.id):
-        return None
-    return person, key
+def _next(step: staff_call.Next) -> Response:
+    """A staff call's next step as TwiML."""
+    if step.dial:
+        response = _says(step.texts, step.lang)
+        dial = response.dial(caller_id=services().settings.hotline_number, timeout=30)
+        dial.number(step.dial)
+        return _xml(str(response))
+    if step.ask:
+        action = absolute("twilio.voice_staff_pin" if step.ask == "pin" else "twilio.voice_staff_case")
+        return _xml(_ask_digits(step.texts, step.lang, action))
+    return _xml(_say(step.texts, step.lang))
 
 
 def _hang_up() -> Response:
@@ -162,95 +126,24 @@ def _hang_up() -> Response:
 
 @bp.post("/voice/staff/pin")
 def voice_staff_pin():
-    """Her PIN, typed on the keypad. Right: on to her cases. Wrong: again, PIN_TRIES times a call."""
-    from hotline.people.pin import check, pin_hash
-
+    """Her PIN, typed on the keypad (from the number the call began with)."""
     svc = services()
-    found = _staff_call_at(svc, "pin")
-    if found is None:
+    person = svc.staff.find(caller())  # a staff call is followed only from the number it began with
+    call = staff_call.at(svc, request.form.get("CallSid"), "pin", person) if person else None
+    if call is None:
         return _hang_up()
-    person, key = found
-    lang, hashed = person.language, pin_hash(svc.store, person.id)
-    failures_key = _failures_key(svc, person.id, hashed) if hashed else None
-    tries = svc.redis.hincrby(key, "tries", 1)  # counted before the check: no call gets a 4th
-    locked = failures_key is not None and int(svc.redis.get(failures_key) or 0) >= PIN_LOCK_AFTER
-    if tries <= PIN_TRIES and not locked and check(hashed, request.form.get("Digits", "")):
-        svc.redis.hset(key, "stage", "verified")
-        svc.redis.delete(failures_key)
-        return _her_cases(svc, person, key)
-    failures = 0
-    if failures_key is not None:
-        with svc.redis.pipeline() as p:
-            p.incr(failures_key)
-            p.expire(failures_key, PIN_LOCK_FOR)
-            failures = p.execute()[0]
-    svc.store.audit("call.pin_refused", staff_id=person.id, tries=tries)
-    if failures >= PIN_LOCK_AFTER or locked:
-        svc.redis.delete(key)
-        return _xml(_say([svc.catalog.own("voice_staff_pin_locked", lang)], lang))
-    if tries >= PIN_TRIES:
-        svc.redis.delete(key)
-        return _xml(_say([svc.catalog.own("voice_staff_pin_refused", lang)], lang))
-    return _xml(_ask_digits([svc.catalog.own("voice_staff_pin_wrong", lang), svc.catalog.own("voice_staff_pin_ask", lang)],
-                            lang, absolute("twilio.voice_staff_pin")))
-
-
-def _her_cases(svc, person, key: str) -> Response:
-    lang = person.language
-    held = [(h.escalation_id, h.code) for h in held_by(svc, person.id)]
-    if not held:
-        svc.redis.delete(key)
-        return _xml(_say([svc.catalog.own("no_open_case", lang)], lang))
-    if len(held) == 1:
-        return _connect(svc, person, key, held[0][0])
-    svc.redis.hset(key, "stage", "choose")
-    return _xml(_ask_digits([svc.catalog.own("voice_staff_choose_case", lang)], lang,
-                            absolute("twilio.voice_staff_case")))
+    return _next(staff_call.pin(svc, call, request.form.get("Digits", "")))
 
 
 @bp.post("/voice/staff/case")
 def voice_staff_case():
-    """The alert code of the case to call, when she holds more than one: only one of hers."""
+    """The alert code of the case to call, when she holds more than one."""
     svc = services()
-    found = _staff_call_at(svc, "choose")
-    if found is None:
+    person = svc.staff.find(caller())  # a staff call is followed only from the number it began with
+    call = staff_call.at(svc, request.form.get("CallSid"), "choose", person) if person else None
+    if call is None:
         return _hang_up()
-    person, key = found
-    lang, code = person.language, (request.form.get("Digits") or "").strip()
-    chosen = next((h.escalation_id for h in held_by(svc, person.id) if h.code == code), None)
-    if chosen is None:
-        svc.redis.delete(key)
-        svc.store.audit("call.case_refused", staff_id=person.id, reason="not_hers")
-        return _xml(_say([svc.catalog.own("voice_staff_not_yours", lang, code=code[:8] or "-")], lang))
-    return _connect(svc, person, key, chosen)
-
-
-def _connect(svc, person, key: str, escalation_id: int) -> Response:
-    """Put her through — with the hotline's number as callerId, so neither sees the other's —
-    when the case is still hers and hotline/response/reach.py says the survivor may be reached now."""
-    from hotline.response import reach
-    from hotline.store.models import Case, Escalation
-
-    lang = person.language
-    svc.redis.delete(key)  # one call puts her through once
-    with svc.store.session() as s:
-        e = s.get(Escalation, escalation_id)
-        hers = e is not None and e.status == EscalationStatus.ACKED and e.acked_by == person.id
-        case = s.get(Case, e.case_id) if hers else None
-        found = reach.case(svc, s, case, e, call=True) if hers else reach.Reach(None, "closed")
-        code, window = (e.code, (e.details or {}).get("window", "")) if e is not None else ("", "")
-        case_id = case.id if case is not None else None
-        about = case.caller_key if case is not None and case.caller_key != reach.ERASED else None
-    if not found:
-        refusal = {"stopped": "voice_call_refused_stop", "window": "voice_call_refused_window"}.get(
-            found.refused, "voice_call_refused_closed")
-        svc.store.audit("call.refused", about, staff_id=person.id, case=case_id, reason=found.refused)
-        return _xml(_say([svc.catalog.own(refusal, lang, code=code, window=window)], lang))
-    response = _says([svc.catalog.own("voice_staff_connecting", lang, code=code)], lang)
-    dial = response.dial(caller_id=svc.settings.hotline_number, timeout=30)
-    dial.number(found.contact)
-    svc.store.audit("call.connected", about, staff_id=person.id, case=case_id)
-    return _xml(str(response))
+    return _next(staff_call.case(svc, call, request.form.get("Digits") or ""))
 
 
 @bp.post("/voice/gather")
@@ -342,16 +235,8 @@ def voice_alert_answer():
     if command is None:
         return _xml(_say([], person.language))
     reply = commands.answer(svc, person, command, e.code)
-    if command == "ack" and e.acked_by != person.id and _holds(svc, e.id, person.id):
+    if command == "ack" and e.acked_by != person.id and staff_call.holds(svc, e.id, person.id):
         # the SMS words say "reply here"; on a call she hears how to reach her from this phone
         text = "voice_ack_yours_police" if e.kind == "accompaniment" else "voice_ack_yours"
         reply = svc.catalog.own(text, person.language, code=e.code)
     return _xml(_say([reply], person.language))
-
-
-def _holds(svc, escalation_id: int, staff_id: int) -> bool:
-    from hotline.store.models import Escalation
-
-    with svc.store.session() as s:
-        e = s.get(Escalation, escalation_id)
-        return e is not None and e.status == EscalationStatus.ACKED and e.acked_by == staff_id
