@@ -15,12 +15,13 @@ from hotline import engine
 from hotline.channels.sms import render as sms_text
 from hotline.conversation import media
 from hotline.conversation.effects import Context, carry_out
-from hotline.engine.effects import Forget
+from hotline.engine.effects import Forget, Voicemail
 from hotline.i18n import detect
 from hotline.privacy.phones import caller_key, mask
 from hotline.response import relay
 from hotline.response.chain import Caller, Request, open_escalation
 from hotline.services import Services
+from hotline.store.idempotency import first_time, forget
 
 log = logging.getLogger(__name__)
 
@@ -164,3 +165,24 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)
     return said
+
+
+def voicemail_left(svc: Services, number: str | None, call_sid: str, recording: str | None, url: str | None,
+                   seconds, lang: str) -> bool:
+    """A voicemail is in (on any provider): the team is alerted once per recording (a provider's
+    retry acts once), the recording staying with the provider, its address kept. A withheld
+    caller's voicemail reaches the team all the same. False: it could not be recorded (a retry
+    may yet bring it); she hears her goodbye either way."""
+    if not (number or call_sid) or not recording or not first_time(svc, f"recording:{recording}"):
+        return True
+    if not url:  # a recording without its address: nothing to play
+        forget(svc, f"recording:{recording}")
+        return False
+    try:
+        key = Inbound("voice", number, None, "", withheld=None if number else call_sid).key(svc.settings.secret_key)
+        carry_out(svc, [Voicemail(lang=lang, recording=url, seconds=seconds)], Context(key, number, "voice"))
+        return True
+    except Exception:  # noqa: BLE001 - she must still hear the goodbye
+        log.exception("voicemail of %s not recorded", mask(number))
+        forget(svc, f"recording:{recording}")  # the provider's retry may keep it yet
+        return False

@@ -22,11 +22,8 @@ from flask import request
 from hotline.channels import exoml, voice
 from hotline.channels.voice import Line
 from hotline.conversation import staff_call
-from hotline.conversation.effects import Context, carry_out
-from hotline.conversation.inbound import Handled, Inbound
-from hotline.engine.effects import Voicemail
+from hotline.conversation.inbound import Handled, Inbound, voicemail_left
 from hotline.i18n import detect
-from hotline.store.idempotency import first_time, forget
 from hotline.web.exotel.blueprint import bp
 from hotline.web.exotel.common import absolute, caller, digits, fields
 from hotline.web.exotel.common import exoml as respond
@@ -108,14 +105,9 @@ def voice_recorded():
     lang = request.args.get("lang", "en")
     number, call_sid = _caller(form), form.get("CallSid") or ""
     recording = form.get("RecordingUrl")
-    if (number or call_sid) and recording and first_time(svc, f"recording:{form.get('RecordingSid') or recording}"):
-        try:
-            key = Inbound("voice", number, None, "", withheld=None if number else call_sid).key(svc.settings.secret_key)
-            left = Voicemail(lang=lang, recording=recording, seconds=form.get("RecordingDuration"))
-            carry_out(svc, [left], Context(key, number, "voice"))
-        except Exception:  # noqa: BLE001 - she must still hear the goodbye
-            metrics().fallbacks.labels("voice", "voicemail").inc()
-            forget(svc, f"recording:{form.get('RecordingSid') or recording}")
+    if not voicemail_left(svc, number, call_sid, form.get("RecordingSid") or recording, recording,
+                          form.get("RecordingDuration"), lang):
+        metrics().fallbacks.labels("voice", "voicemail").inc()
     return _say(svc, [svc.catalog.own("voice_goodbye", lang)], lang)
 
 

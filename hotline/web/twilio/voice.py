@@ -15,11 +15,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.channels import voice
 from hotline.conversation import staff_call
-from hotline.conversation.effects import Context, carry_out
-from hotline.conversation.inbound import Handled, Inbound
-from hotline.engine.effects import Voicemail
+from hotline.conversation.inbound import Handled, Inbound, voicemail_left
 from hotline.i18n import detect
-from hotline.store.idempotency import first_time, forget
 from hotline.web.twilio.blueprint import bp
 from hotline.web.twilio.common import answer, caller, metrics, services
 from hotline.web.twilio.signature import absolute
@@ -171,15 +168,9 @@ def voice_recorded():
     number = caller()  # None: a withheld number; her voicemail reaches the team all the same
     call_sid = request.form.get("CallSid") or ""
     recording = request.form.get("RecordingSid") or request.form.get("RecordingUrl")
-    if (number or call_sid) and recording and first_time(svc, f"recording:{recording}"):
-        try:
-            key = Inbound("voice", number, None, "", withheld=None if number else call_sid).key(svc.settings.secret_key)
-            left = Voicemail(lang=lang, recording=request.form["RecordingUrl"],
-                             seconds=request.form.get("RecordingDuration"))
-            carry_out(svc, [left], Context(key, number, "voice"))
-        except Exception:  # noqa: BLE001 - she must still hear the goodbye
-            metrics().fallbacks.labels("voice", "voicemail").inc()
-            forget(svc, f"recording:{recording}")  # Twilio's retry may keep it yet
+    if not voicemail_left(svc, number, call_sid, recording, request.form.get("RecordingUrl"),
+                          request.form.get("RecordingDuration"), lang):
+        metrics().fallbacks.labels("voice", "voicemail").inc()
     return _xml(_say([svc.catalog.own("voice_goodbye", lang)], lang))
 
 
