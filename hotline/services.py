@@ -23,6 +23,7 @@ from hotline.config.settings import Settings
 from hotline.config.yamlsource import YAMLSourceError
 from hotline.engine.flowset import lexicon_folder
 from hotline.i18n import Catalog
+from hotline.jobs.enqueue import LANES, REST
 from hotline.people.staff import Staff, import_staff, load_staff, staff_from_store
 from hotline.response.policies import load_policies
 from hotline.response.referrals import load_directory
@@ -33,7 +34,6 @@ from hotline.store.redis_conn import connect
 from hotline.transport.outbound import Outbound
 
 log = logging.getLogger(__name__)
-QUEUE = "hotline"
 STAFF_TTL = 10.0
 
 
@@ -117,8 +117,14 @@ class Services:
         return Conversations(self.redis)
 
     @cached_property
+    def queues(self) -> tuple[Queue, ...]:
+        """The job lanes, in the order workers drain them (jobs/enqueue.py LANES)."""
+        return tuple(Queue(name, connection=self.redis) for name in LANES)
+
+    @property
     def queue(self) -> Queue:
-        return Queue(QUEUE, connection=self.redis)
+        """The last lane (the rest): the one queue of before, which RQ's tools are pointed at."""
+        return self.queues[LANES.index(REST)]
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -137,13 +137,16 @@ def wait_for_redis(client, seconds: float = 10, proc: subprocess.Popen | None = 
 def promote_due(svc, until: datetime) -> int:
     """Move scheduled jobs (retries, timers) due by `until` onto the queue, as RQ's scheduler
     does when their time comes by the wall clock; the tests' clock is their own."""
-    registry = ScheduledJobRegistry(queue=svc.queue)
-    job_ids = registry.get_jobs_to_schedule(int(until.timestamp()))
-    for job_id in job_ids:
-        with contextlib.suppress(NoSuchJobError):  # a job deleted since: only its registry entry is left
-            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
-        registry.remove(job_id)
-    return len(job_ids)
+    moved = 0
+    for queue in svc.queues:  # every lane, as the scheduler does
+        registry = ScheduledJobRegistry(queue=queue)
+        job_ids = registry.get_jobs_to_schedule(int(until.timestamp()))
+        for job_id in job_ids:
+            with contextlib.suppress(NoSuchJobError):  # a job deleted since: only its registry entry is left
+                queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
+            registry.remove(job_id)
+        moved += len(job_ids)
+    return moved
 
 
 def run_worker(svc, burst: bool = True, until: datetime | None = None, rounds: int = 20) -> bool:
@@ -152,14 +155,15 @@ def run_worker(svc, burst: bool = True, until: datetime | None = None, rounds: i
     `until`)."""
     assert burst, "the tests run the worker in burst; a real one is worker_process"
     sweep(svc)
-    worker = SimpleWorker([svc.queue], connection=svc.redis)
+    worker = SimpleWorker(list(svc.queues), connection=svc.redis)  # the lanes in order, as `hotline worker`
     clock = until or svc.now()
     # a job whose worker died mid-run (SIGKILL) is abandoned once its execution expires: RQ
     # retries it; by `clock`, as the worker's own registry maintenance would
-    StartedJobRegistry(queue=svc.queue).cleanup(timestamp=clock.timestamp())
+    for queue in svc.queues:
+        StartedJobRegistry(queue=queue).cleanup(timestamp=clock.timestamp())
     for _ in range(rounds):
         promote_due(svc, clock)
-        if not len(svc.queue):
+        if not any(len(queue) for queue in svc.queues):
             break
         worker.work(burst=True, logging_level="WARNING")
     return True

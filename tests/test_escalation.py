@@ -188,19 +188,21 @@ def test_an_escalation_raised_while_redis_was_down_is_sent_when_it_is_back(make_
 
 
 def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_restart_exactly_once(hotline, tmp_path):
-    from rq import Worker
+    from rq import Queue, Worker
     from rq.job import Job
 
     client, svc = hotline
     for body in ("hi", "1", "1", "1"):
         text(client, SURVIVOR, body)
     e = latest(svc)
-    svc.queue.empty()
+    for queue in svc.queues:
+        queue.empty()
     chain.advance(svc, svc.policies, e.id, 0, 0)  # step 0 written; its notification job queued
     with svc.store.session() as s:
         (n,) = s.scalars(select(Notification)).all()
     job_id = f"notify-{n.id}"
-    svc.queue.remove(job_id)  # held back until the worker is up and the row is held
+    lane = Queue(Job.fetch(job_id, connection=svc.redis).origin, connection=svc.redis)
+    lane.remove(job_id)  # held back until the worker is up and the row is held
 
     worker = worker_process(svc, tmp_path)
     try:
@@ -211,7 +213,7 @@ def test_a_worker_killed_in_the_middle_of_a_notification_delivers_it_after_resta
         # hold the notification's row (with SQLite, the file's write lock): the job starts and waits
         with svc.store.session() as s:
             s.scalars(select(Notification).where(Notification.id == n.id).with_for_update()).all()
-            svc.queue.enqueue_job(Job.fetch(job_id, connection=svc.redis))
+            lane.enqueue_job(Job.fetch(job_id, connection=svc.redis))
             while Job.fetch(job_id, connection=svc.redis).get_status() != "started":
                 assert time.monotonic() < deadline, "the worker never started the job"
                 time.sleep(0.05)  # polling the job's state in Redis, not hoping for timing
@@ -309,3 +311,29 @@ def test_a_referral_line_does_not_repeat_a_number_its_name_gives():
             assert line.count(service.phone) == 1, line  # not "ask 181 for the nearest: 181"
     nearest = next(s for s in directory.services if "nearest" in s.name["en"] and s.category == "one_stop")
     assert nearest.line("en").startswith("Sakhi One Stop Centre: ask 181 for the nearest")
+
+
+def test_an_emergency_is_sent_before_alerts_already_waiting_and_alerts_before_resources(hotline):
+    """Three lanes, drained in order by every worker: an URGENT that comes in behind other
+    women's counsellor requests and an SMS of resources still reaches the team first, and a
+    counsellor's alert goes out before the resources queued ahead of it."""
+    client, svc = hotline
+    text(client, "+919876500001", "hi")
+    for body in ("1", "1", "2", "1", "Chennai"):  # English, safe, information, shelter: resources queued
+        text(client, "+919876500001", body)
+    waiting = [f"+91987650010{i}" for i in range(4)]
+    for number in waiting:  # four women asking for a counsellor, queued before her
+        for body in ("hi", "1", "1", "1"):
+            text(client, number, body)
+    text(client, SURVIVOR, "URGENT help")
+    urgent = latest(svc).code
+    run_worker(svc, burst=True)
+    out = sent(svc)
+    # her team hears of the emergency first (an SMS and a call to each), before any other alert
+    first = out[:4]
+    assert sorted(to for to, _ in first) == sorted([KAVITHA, KAVITHA, ANJALI, ANJALI])
+    assert all(body is None or urgent in body for _, body in first)
+    # and every counsellor's alert before the resources she was promised
+    resources = [i for i, (to, _) in enumerate(out) if to == "+919876500001"]
+    alerts = [i for i, (to, body) in enumerate(out) if to in (KAVITHA, ANJALI) and body and urgent not in body]
+    assert resources and alerts and max(alerts) < min(resources)

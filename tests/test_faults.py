@@ -46,10 +46,12 @@ def where_things_stand(svc) -> dict:
     with svc.store.session() as s:
         notes = dict(s.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
         escalations = dict(s.execute(select(Escalation.step, func.count()).group_by(Escalation.step)).all())
-    return {"notifications": notes, "escalations by step": escalations, "queued": len(svc.queue),
-            "intermediate": len(svc.queue.intermediate_queue.get_job_ids()),
-            "started": len(StartedJobRegistry(queue=svc.queue)), "scheduled": len(ScheduledJobRegistry(queue=svc.queue)),
-            "failed": len(FailedJobRegistry(queue=svc.queue))}
+    lanes = svc.queues
+    return {"notifications": notes, "escalations by step": escalations, "queued": sum(len(q) for q in lanes),
+            "intermediate": sum(len(q.intermediate_queue.get_job_ids()) for q in lanes),
+            "started": sum(len(StartedJobRegistry(queue=q)) for q in lanes),
+            "scheduled": sum(len(ScheduledJobRegistry(queue=q)) for q in lanes),
+            "failed": sum(len(FailedJobRegistry(queue=q)) for q in lanes)}
 
 
 def one_step_policies(tmp_path: Path) -> str:

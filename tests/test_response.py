@@ -40,13 +40,14 @@ class Clock:
     def to(self, moment: datetime) -> None:
         from rq.registry import ScheduledJobRegistry
 
-        scheduled = ScheduledJobRegistry(queue=self.svc.queue).key
+        lanes = [ScheduledJobRegistry(queue=queue).key for queue in self.svc.queues]
         while True:
             run_worker(self.svc, burst=True, until=self.at)
-            first = self.svc.redis.zrange(scheduled, 0, 0, withscores=True)
-            if not first or first[0][1] > moment.timestamp():
+            firsts = [f for key in lanes for f in self.svc.redis.zrange(key, 0, 0, withscores=True)]
+            first = min((score for _, score in firsts), default=None)
+            if first is None or first > moment.timestamp():
                 break
-            self.at = max(self.at, datetime.fromtimestamp(first[0][1], UTC))
+            self.at = max(self.at, datetime.fromtimestamp(first, UTC))
         self.at = moment
         run_worker(self.svc, burst=True, until=moment)
 

@@ -5,7 +5,12 @@ Every fact is in the store before its job is queued, so each function returns Fa
 the fact pending when Redis is away: the sweeper (jobs/sweeper.py) queues it later. Job ids are
 deterministic (one per fact), so queueing again is harmless; `missing_only` (the sweeper's) skips
 a job the queue still holds. Tasks are named by their dotted path, so this module imports none of
-them: it sits below response/ and conversation/, which call it."""
+them: it sits below response/ and conversation/, which call it.
+
+Jobs go into three lanes, which every worker drains in order (RQ takes from the first queue that
+holds a job): an emergency's steps and alerts first, then what a person is waiting for now
+(other alerts, chain steps, relayed words, the officer's answer), then the rest (follow-up
+reminders, resources). `lane_of` is the one rule."""
 
 from __future__ import annotations
 
@@ -17,9 +22,12 @@ from typing import Protocol
 
 from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry
+from sqlalchemy import select
 
+from hotline.config.vocabulary import Priority
 from hotline.jobs.queued import on_queue
 from hotline.store import Store
+from hotline.store.models import Escalation, Notification
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +37,40 @@ AUDIT_FAILURE = Callback(f"{TASKS}.delivery_failed")
 INTERVALS = (5, 15, 60, 120, 300)  # seconds between the tries of a send: Twilio or the network failing
 ACTION_TTLS = {"result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}  # a recorded action's job, kept for `rq info`
 
+EMERGENCY, ALERTS, REST = "hotline-emergency", "hotline-alerts", "hotline"  # REST: the one queue of before
+LANES = (EMERGENCY, ALERTS, REST)  # the order every worker drains them in
+# the tasks of the alerts lane; every other task but an emergency's is the rest
+NOW = {"advance", "notify", "window_closed", "staff_unreachable", "send_relay", "tell", "release_held"}
+
 
 class Queues(Protocol):
-    """What enqueueing needs of the hotline's services: the queue, and the store (recorded actions
-    are marked queued)."""
+    """What enqueueing needs of the hotline's services: the lanes (in LANES' order), and the store
+    (recorded actions are marked queued; an escalation's priority is read from it)."""
 
-    queue: Queue
+    queues: tuple[Queue, ...]
     store: Store
+
+
+def lane_of(task: str, priority: str | None = None) -> str:
+    """The lane a task's job goes into: an emergency's steps and alerts first, then what somebody
+    is waiting for now, then the rest."""
+    if task in ("advance", "notify") and priority == Priority.EMERGENCY:
+        return EMERGENCY
+    return ALERTS if task in NOW else REST
+
+
+def _queue(svc: Queues, lane: str) -> Queue:
+    return svc.queues[LANES.index(lane)]
+
+
+def _priority(svc: Queues, escalation_id: int | None = None, notification_id: int | None = None) -> str | None:
+    """An escalation's priority now (a request of hers may have raised it), when the caller did
+    not say: one read by primary key."""
+    with svc.store.read() as s:
+        if notification_id is not None:
+            return s.scalar(select(Escalation.priority).join(Notification, Notification.escalation_id == Escalation.id)
+                            .where(Notification.id == notification_id))
+        return s.scalar(select(Escalation.priority).where(Escalation.id == escalation_id))
 
 
 def retry() -> Retry:
@@ -50,17 +85,18 @@ def job_id(kind: str, *ids: object) -> str:
 
 
 def _put(svc: Queues, task: str, args: tuple, jid: str, at: datetime | None, missing_only: bool,
-         audited: bool = False, **options) -> bool:
-    if missing_only and on_queue(svc.queue.connection, jid):
+         audited: bool = False, priority: str | None = None, **options) -> bool:
+    if missing_only and on_queue(svc.queues[0].connection, jid):
         return False
+    queue = _queue(svc, lane_of(task, priority))
     func = f"{TASKS}.{task}"
     if audited:
         options["on_failure"] = AUDIT_FAILURE
     try:
         if at is None:
-            svc.queue.enqueue(func, *args, job_id=jid, retry=retry(), **options)
+            queue.enqueue(func, *args, job_id=jid, retry=retry(), **options)
         else:
-            svc.queue.enqueue_at(at, func, *args, job_id=jid, retry=retry(), **options)
+            queue.enqueue_at(at, func, *args, job_id=jid, retry=retry(), **options)
         return True
     except RedisError as exc:
         log.warning("job %s kept for the sweeper: Redis unavailable (%s)", jid, type(exc).__name__)
@@ -70,7 +106,7 @@ def _put(svc: Queues, task: str, args: tuple, jid: str, at: datetime | None, mis
 def _recorded(svc: Queues, task: str, kind: str, action_id: int, at: datetime | None, missing_only: bool) -> bool:
     """A job of a recorded action (the Action table): marked queued, back to pending if Redis is away."""
     jid = job_id(kind, action_id)
-    if missing_only and on_queue(svc.queue.connection, jid):
+    if missing_only and on_queue(svc.queues[0].connection, jid):
         return False
     svc.store.mark(action_id, "queued")
     if _put(svc, task, (action_id,), jid, at, False, audited=True, **ACTION_TTLS):
@@ -90,21 +126,30 @@ def enqueue_tell(svc: Queues, action_id: int, at: datetime | None = None, *, mis
 
 
 def enqueue_advance(svc: Queues, escalation_id: int, round_: int, step: int, at: datetime | None = None, *,
-                    missing_only: bool = False) -> bool:
-    """A step of an escalation's chain, now or at its time. Now: a timer of the same step (a
-    PASS, a failed delivery moved it on) is no longer needed."""
+                    missing_only: bool = False, priority: str | None = None) -> bool:
+    """A step of an escalation's chain, now or at its time (`priority`: the escalation's, read
+    from the store when not given). Now: a timer of the same step (a PASS, a failed delivery
+    moved it on) is no longer needed, in whichever lane it waited."""
     jid = job_id("esc", escalation_id, round_, step)
     if at is None and not missing_only:
         with suppress(RedisError):  # the enqueue below fails too, and says so
-            svc.queue.scheduled_job_registry.remove(jid)
-    return _put(svc, "advance", (escalation_id, round_, step), jid, at, missing_only)
+            for queue in svc.queues:
+                queue.scheduled_job_registry.remove(jid)
+    if missing_only and on_queue(svc.queues[0].connection, jid):
+        return False  # before reading the priority: the sweeper asks this of every open escalation
+    priority = priority or _priority(svc, escalation_id=escalation_id)
+    return _put(svc, "advance", (escalation_id, round_, step), jid, at, False, priority=priority)
 
 
 def enqueue_notify(svc: Queues, notification_id: int, at: datetime | None = None, *,
-                   missing_only: bool = False) -> bool:
-    """One alert (or taken/ended/unanswered line) to a staff member."""
-    return _put(svc, "notify", (notification_id,), job_id("notify", notification_id), at, missing_only,
-                audited=True)
+                   missing_only: bool = False, priority: str | None = None) -> bool:
+    """One alert (or taken/ended/unanswered line) to a staff member (`priority`: its
+    escalation's, read from the store when not given)."""
+    jid = job_id("notify", notification_id)
+    if missing_only and on_queue(svc.queues[0].connection, jid):
+        return False
+    priority = priority or _priority(svc, notification_id=notification_id)
+    return _put(svc, "notify", (notification_id,), jid, at, False, audited=True, priority=priority)
 
 
 def enqueue_window_closed(svc: Queues, escalation_id: int, at: datetime | None = None, *,

@@ -45,14 +45,14 @@ def run(svc: Services, burst: bool = False) -> bool:
         log.info("sweeper: %d recorded action(s) put back on the queue", swept)
     if burst:
         # RQ's scheduler in burst: the jobs due by now onto the queue once, in this process
-        return Worker([svc.queue], connection=svc.redis).work(burst=True, with_scheduler=True,
+        return Worker(list(svc.queues), connection=svc.redis).work(burst=True, with_scheduler=True,
                                                               logging_level="WARNING")
 
     # SimpleWorker: jobs run in this process. They are short (one send); a job killed with the
     # worker is found again by the sweeper because its action is still recorded as queued.
     # RESULT_TTL: RQ keeps each finished job's result (a Redis stream, ~4.7 KB) for 500 s by
     # default; the soak saw them grow Redis by 85 MB in ten minutes. The store says what was done.
-    worker = Worker([svc.queue], connection=svc.redis, default_result_ttl=RESULT_TTL)
+    worker = Worker(list(svc.queues), connection=svc.redis, default_result_ttl=RESULT_TTL)
     # RQ waits twice as long after each failed reconnection, up to a minute: after a 30 s outage
     # it could sleep through 30 s more of a working Redis. Try again every WATCH_EVERY seconds.
     worker.max_connection_wait_time = WATCH_EVERY

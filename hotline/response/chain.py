@@ -150,7 +150,7 @@ def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: b
     svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
                     role=role, kind=kind, lang=lang)
     if queue:
-        enqueue_advance(svc, escalation_id, 0, 0, start_at)
+        enqueue_advance(svc, escalation_id, 0, 0, start_at, priority=priority)
         if details and details.get("window_end"):
             enqueue_window_closed(svc, escalation_id, datetime.fromisoformat(details["window_end"]))
     return escalation_id
@@ -295,11 +295,11 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
             outcome = f"step {e.step - 1}: {len(people)} notified"
             break
         next_round, next_step, next_at = e.round, e.step, e.next_at
-        status = e.status
+        status, priority = e.status, e.priority
     for notification_id in created:
-        enqueue_notify(svc, notification_id)
+        enqueue_notify(svc, notification_id, priority=priority)
     if status == "open":
-        enqueue_advance(svc, escalation_id, next_round, next_step, next_at)
+        enqueue_advance(svc, escalation_id, next_round, next_step, next_at, priority=priority)
     if tell_after is not None:  # Redis gone now: recorded, the sweeper tells the officer
         enqueue_tell(svc, tell_after)
     return outcome
