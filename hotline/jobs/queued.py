@@ -19,9 +19,11 @@ def on_queue(connection: Redis, job_id: str) -> bool:
         return False
     status = job.get_status(refresh=False)
     if status == "started":
-        # a worker killed mid-job leaves its job "started" for good: it is running only while a
-        # live execution holds it in the started registry
-        return job_id in StartedJobRegistry(job.origin, connection=connection)
+        # a worker killed mid-job leaves its job "started" for good: it is running only while its
+        # worker keeps its execution alive in the started registry (jobs/worker.py beats for it;
+        # a dead worker's entry expires within HEARTBEAT_TTL, on whatever machine it ran)
+        registry = StartedJobRegistry(job.origin, connection=connection)
+        return job_id in registry and job_id not in registry.get_expired_job_ids()
     if status == "queued":
         # a worker killed between taking a job and starting it leaves it "queued" but off the
         # queue (in RQ's intermediate queue, recovered only a minute later): it waits only while

@@ -16,7 +16,8 @@ from hotline.services import Services
 from hotline.store.redis_conn import describe
 
 log = logging.getLogger(__name__)
-SWEEP_EVERY = 60  # seconds
+SWEEP_EVERY = 10  # seconds: the longest a job lost with a killed worker waits, once its heartbeat is gone
+HEARTBEAT_TTL = 20  # seconds a running job stays "started" without a heartbeat from its worker
 WATCH_EVERY = 2  # seconds: how soon a lost scheduler is started again, and Redis's return is noticed
 RESULT_TTL = 60  # seconds a finished job and its return value stay in Redis (for `rq info`)
 PURGE_EVERY = 24 * 3600
@@ -24,12 +25,32 @@ PURGE_EVERY = 24 * 3600
 
 class Worker(SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process), which tells the sweeper thread when it tears
-    down: from then on the sweeper starts no scheduler, and RQ's teardown stops the one running."""
+    down: from then on the sweeper starts no scheduler, and RQ's teardown stops the one running.
+
+    SimpleWorker marks a job "started" for the job's whole timeout and a minute more (four
+    minutes) and says nothing while it runs, so a worker killed mid-job held its job that long
+    before anyone could take it again. Here a job is "started" for HEARTBEAT_TTL, renewed by the
+    sweeper thread every WATCH_EVERY seconds while it runs (`beat`): a killed worker's job is
+    free again within HEARTBEAT_TTL, and the sweeper queues it (jobs/queued.py on_queue)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stopping = threading.Event()
         self.reviving = threading.Lock()
+
+    def get_heartbeat_ttl(self, job) -> int:
+        return HEARTBEAT_TTL
+
+    def beat(self) -> None:
+        """From the sweeper thread: the running job (if any) is still running. The execution is
+        renewed only while it is still registered (xx), so a job that just finished stays so."""
+        job, execution = self.get_current_job(), self.execution
+        if job is None or execution is None:
+            return
+        with self.connection.pipeline() as pipe:
+            self.heartbeat(HEARTBEAT_TTL, pipeline=pipe)
+            execution.heartbeat(job.started_job_registry, HEARTBEAT_TTL, pipeline=pipe)
+            pipe.execute()
 
     def teardown(self) -> None:
         with self.reviving:  # a scheduler being started now is started before RQ stops it
@@ -68,6 +89,8 @@ def run(svc: Services, burst: bool = False) -> bool:
         while not stopping.wait(WATCH_EVERY):
             try:
                 redis_up = _redis_up(svc)
+                if redis_up:
+                    worker.beat()
                 back = redis_up and not redis_was_up
                 if redis_up:
                     with reviving:

@@ -1,11 +1,17 @@
 """Prometheus metrics, one registry per app so tests can build many apps in one process.
 
-Under gunicorn with several workers each process counts for itself; for the one-worker default
-that is the whole picture (multiprocess mode would need PROMETHEUS_MULTIPROC_DIR)."""
+Under gunicorn with several worker processes each counts in its own memory, so a scrape would
+show whichever process answered. With PROMETHEUS_MULTIPROC_DIR set (hotline/web/server.py sets
+it for gunicorn, before any worker imports prometheus_client, which chooses then), every process
+writes its counts to files in that folder and /metrics sums them across all of them."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -20,4 +26,9 @@ class Metrics:
                                  ["channel", "reason"], registry=self.registry)
 
     def render(self) -> bytes:
+        folder = os.environ.get(MULTIPROC)
+        if folder:  # every process's counts, summed (live and exited workers alike)
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=folder)
+            return generate_latest(registry)
         return generate_latest(self.registry)

@@ -15,6 +15,7 @@ before it passes them on, and gunicorn listens on loopback only."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from gunicorn.workers import gthread
 
@@ -46,6 +47,35 @@ class BoundedThreadWorker(gthread.ThreadWorker):
                 raise
 
 
+def metrics_folder(instance: str | Path) -> str:
+    """Prometheus's multiprocess mode for this gunicorn: PROMETHEUS_MULTIPROC_DIR (the
+    operator's, or instance/metrics), emptied (its docs: wiped between runs, or the counts of
+    processes long gone are summed in) and set in the environment. Called in the master before
+    any app is built: prometheus_client chooses how it counts when it is first imported, so
+    `hotline serve` (one process, its app built before gunicorn starts) does not use it."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or Path(instance) / "metrics")
+    if folder.is_dir():
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return str(folder)
+
+
+def _metrics_across_workers(_server) -> None:
+    """gunicorn's on_starting, in the master: the Procfile's gunicorn counts across its workers."""
+    metrics_folder(os.environ.get("HOTLINE_INSTANCE") or "instance")
+
+
+def _worker_gone(_server, worker) -> None:
+    """gunicorn's child_exit: a worker that exited (or was killed) leaves its counts, which stay
+    in the sums; only its live gauges (none here yet) are dropped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def settings(bind: str) -> dict:
     """The settings `hotline serve` applies, and this module's names below for the Procfile."""
     return {
@@ -64,10 +94,11 @@ def settings(bind: str) -> dict:
         # gunicorn's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl): a second
         # hotline (or a test's) would take it over and remove it. Nothing here uses it.
         "control_socket_disable": True,
+        "child_exit": _worker_gone,
     }
 
 
-def _scrubbed_logs(*_args) -> None:
+def _scrubbed_logs(_server_or_worker) -> None:
     from hotline.privacy.logfilter import install
 
     install()  # gunicorn's error log has its handlers by now
@@ -88,5 +119,7 @@ limit_request_fields = _own["limit_request_fields"]
 limit_request_field_size = _own["limit_request_field_size"]
 accesslog = _own["accesslog"]
 control_socket_disable = _own["control_socket_disable"]
+child_exit = _own["child_exit"]
+on_starting = _metrics_across_workers  # here only: the app is loaded in each worker, after this
 when_ready = _scrubbed_logs
 post_worker_init = _scrubbed_logs
