@@ -26,9 +26,8 @@ def serve(host: str, port: int | None) -> int:
     upgrade(svc)
     settings = svc.settings
     port = port or settings.port
+    redis_checked(svc)  # the embedded Redis, if any, starts here: in gunicorn's master, not a fork
     app = create_app(services=svc)
-    if not settings.redis_url:
-        svc.redis  # noqa: B018 - the embedded Redis starts in this (gunicorn's master) process, not a fork
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
 
     def when_ready(server):  # listening: only now is the URL worth printing
@@ -77,7 +76,19 @@ def worker(burst: bool) -> int:
     svc = current()
     upgrade(svc)
     refuse_unrotated(svc)
-    if not svc.settings.redis_url:
-        svc.redis  # noqa: B018 - the embedded Redis (started here if the web app has not) before RQ forks its scheduler
+    redis_checked(svc)  # the embedded Redis, if any, started here (unless the web has) before RQ forks its scheduler
     run(svc, burst=burst)
     return 0
+
+
+def redis_checked(svc) -> None:
+    """The process's Redis client made at start: a REDIS_URL that cannot work stops the start in a
+    line naming it (never its password); a Redis that may evict jobs is warned of. A Redis that is
+    merely down is no reason to stop: the worker waits for it, the web answers without it."""
+    from hotline.store.redis_conn import RedisURLError, warn_if_evicting
+
+    try:
+        conn = svc.redis
+    except RedisURLError as exc:
+        raise click.ClickException(str(exc)) from None
+    warn_if_evicting(conn)

@@ -24,11 +24,14 @@ import tempfile
 import threading
 import time
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, unquote
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from redis.sentinel import Sentinel, SentinelConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ _owned_lock = threading.Lock()
 
 
 def connect(url: str | None, instance: Path) -> redis.Redis:
+    if url and url.lower().startswith(SENTINEL_SCHEME):
+        return _master_of(sentinel_url(url))
     if url:
         return redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
                                     health_check_interval=30)
@@ -53,10 +58,112 @@ def connect(url: str | None, instance: Path) -> redis.Redis:
 
 
 def describe(conn: redis.Redis) -> str:
-    kwargs = conn.connection_pool.connection_kwargs
+    """Where `conn` goes, for a log line: never its password."""
+    pool = conn.connection_pool
+    kwargs = pool.connection_kwargs
+    if isinstance(pool, SentinelConnectionPool):
+        sentinels = ",".join("{host}:{port}".format_map(s.connection_pool.connection_kwargs)
+                             for s in pool.sentinel_manager.sentinels)
+        return f"sentinel service {pool.service_name} via {sentinels}/{kwargs.get('db', 0)}"
     if "path" in kwargs:
         return f"embedded ({kwargs['path']})"
     return f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+
+
+# -- Redis Sentinel -------------------------------------------------------------------------------
+
+# The form of the Redis-Sentinel-Url package, which Prefect (prefect-redis, docket) and RedisVL
+# also accept: redis-py itself has Sentinel but no URL for it.
+SENTINEL_SCHEME = "redis+sentinel://"
+SENTINEL_FORM = "redis+sentinel://[[user]:password@]host[:port][,host[:port]…]/service[/db][?sentinel_password=…]"
+SENTINEL_PORT = 26379
+
+
+class RedisURLError(ValueError):
+    """REDIS_URL cannot be used; the message names REDIS_URL and never repeats its password."""
+
+
+@dataclass(frozen=True)
+class SentinelURL:
+    sentinels: tuple[tuple[str, int], ...]
+    service: str
+    db: int = 0
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)  # the master's (and its replicas')
+    sentinel_password: str | None = field(default=None, repr=False)  # the sentinels' own, if they have one
+
+
+def sentinel_url(url: str) -> SentinelURL:
+    """REDIS_URL's Sentinel form, SENTINEL_FORM: the sentinels (port 26379 unless given), the
+    service (Sentinel's master name) and the database. The password before the @ is the master's,
+    as in a redis:// URL (percent-encoded likewise); sentinels that have a password of their own
+    take ?sentinel_password=. Anything else is a RedisURLError, which never repeats the URL (it
+    may hold the password), so a mistake stops the start rather than the first job."""
+    rest, _, query = url[len(SENTINEL_SCHEME):].partition("?")
+    netloc, _, path = rest.partition("/")  # parsed by hand: urlsplit refuses a list of hosts with [v6]
+    userinfo, _, hosts = netloc.rpartition("@")
+    username, _, password = userinfo.partition(":")
+    names = path.strip("/").split("/")
+    if not hosts or not names[0] or len(names) > 2:
+        raise RedisURLError(f"REDIS_URL: a Sentinel URL names its sentinels and service: {SENTINEL_FORM}")
+    db = names[1] if len(names) == 2 else "0"
+    if not db.isdigit():
+        raise RedisURLError(f"REDIS_URL: the database after the service must be a number: {SENTINEL_FORM}")
+    options = parse_qs(query, keep_blank_values=True)
+    if set(options) - {"sentinel_password"} or any(len(v) > 1 for v in options.values()):
+        raise RedisURLError(f"REDIS_URL: a Sentinel URL takes one option only, sentinel_password: {SENTINEL_FORM}")
+    sentinels = tuple(_host_port(text, number) for number, text in enumerate(hosts.split(","), 1))
+    return SentinelURL(sentinels=sentinels, service=unquote(names[0]), db=int(db),
+                       username=unquote(username) or None, password=unquote(password) or None,
+                       sentinel_password=options.get("sentinel_password", [""])[0] or None)
+
+
+def _host_port(text: str, number: int) -> tuple[str, int]:
+    """One sentinel: host, host:port, [v6] or [v6]:port."""
+    if text.startswith("["):
+        host, _, port = text[1:].partition("]")
+        port = port.removeprefix(":")
+    else:
+        host, _, port = text.partition(":")
+    port = port or str(SENTINEL_PORT)
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        # the message does not quote it: with an unencoded / in the password, this is part of it
+        raise RedisURLError(f"REDIS_URL: sentinel {number} is not host[:port]: {SENTINEL_FORM}")
+    return host, int(port)
+
+
+def _master_of(url: SentinelURL) -> redis.Redis:
+    """The service's master, as the sentinels say; after a failover the next command finds the new
+    one (a connection to a demoted master is dropped at its first READONLY error). The same short
+    timeouts as a plain client, towards the sentinels too; and one try a sentinel (redis-py's own
+    client would try a down one 11 times, ~3 s, before asking the next)."""
+    timeouts = {"socket_timeout": SOCKET_TIMEOUT, "socket_connect_timeout": SOCKET_TIMEOUT}
+    sentinels = Sentinel(url.sentinels, **timeouts,
+                         sentinel_kwargs={**timeouts, "retry": Retry(NoBackoff(), 0), "password": url.sentinel_password})
+    return sentinels.master_for(url.service, db=url.db, username=url.username, password=url.password,
+                                health_check_interval=30)
+
+
+# -- eviction -------------------------------------------------------------------------------------
+
+
+def warn_if_evicting(conn: redis.Redis) -> str | None:
+    """A warning (logged, and returned) when Redis may evict keys to stay under its maxmemory: any
+    policy but noeviction. The volatile-* ones too: they evict keys with a TTL, and conversations,
+    RQ's finished jobs, its workers' and scheduler's keys all have one. Read from INFO, which
+    managed Redis allows where it disables CONFIG. Never stops a start: Redis down, no warning."""
+    try:
+        memory = conn.info("memory")
+    except (redis.RedisError, OSError) as exc:
+        log.debug("maxmemory-policy not checked: %s", type(exc).__name__)
+        return None
+    policy, limit = memory.get("maxmemory_policy"), int(memory.get("maxmemory") or 0)
+    if not limit or policy in (None, "noeviction"):
+        return None  # no limit: Redis never evicts, whatever the policy says
+    warning = (f"Redis (maxmemory {limit / 2**20:g} MB) evicts keys under maxmemory-policy {policy}: queued jobs, "
+               f"timers and conversations could be lost when it is full; set maxmemory-policy noeviction")
+    log.warning(warning)
+    return warning
 
 
 def embedded(instance: Path) -> str:
