@@ -101,3 +101,15 @@ def test_hotline_serve_on_a_redis_that_never_evicts_says_nothing_of_it(start_red
         assert cli("serve", "--port", str(free_port())).exit_code == 0
     assert warnings(caplog) == []
 
+
+
+def test_the_procfiles_gunicorn_warns_as_it_starts(start_redis, tmp_path, monkeypatch, caplog):
+    """The Procfile's web runs gunicorn itself, not `hotline serve`: its master warns as it starts."""
+    from hotline.web import server
+
+    monkeypatch.setenv("REDIS_URL", start_redis("--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"))
+    monkeypatch.setenv("HOTLINE_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))  # set by it, and undone after
+    with caplog.at_level(logging.WARNING):
+        server.on_starting(None)
+    assert len(warnings(caplog)) == 1

@@ -62,9 +62,15 @@ def metrics_folder(instance: str | Path) -> str:
     return str(folder)
 
 
-def _metrics_across_workers(_server) -> None:
-    """gunicorn's on_starting, in the master: the Procfile's gunicorn counts across its workers."""
-    metrics_folder(os.environ.get("HOTLINE_INSTANCE") or "instance")
+def _starting(_server) -> None:
+    """gunicorn's on_starting, in the Procfile's master: metrics counted across its workers, and
+    the warning `hotline serve` gives when Redis could evict jobs (hotline/store/redis_conn.py)."""
+    instance = os.environ.get("HOTLINE_INSTANCE") or "instance"
+    metrics_folder(instance)
+    if os.environ.get("REDIS_URL"):
+        from hotline.store.redis_conn import connect, warn_if_evicting
+
+        warn_if_evicting(connect(os.environ["REDIS_URL"], Path(instance)))
 
 
 def _worker_gone(_server, worker) -> None:
@@ -120,6 +126,6 @@ limit_request_field_size = _own["limit_request_field_size"]
 accesslog = _own["accesslog"]
 control_socket_disable = _own["control_socket_disable"]
 child_exit = _own["child_exit"]
-on_starting = _metrics_across_workers  # here only: the app is loaded in each worker, after this
+on_starting = _starting  # here only: the app is loaded in each worker, after this
 when_ready = _scrubbed_logs
 post_worker_init = _scrubbed_logs
