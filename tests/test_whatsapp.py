@@ -300,3 +300,27 @@ def test_with_sms_on_exotel_a_survivor_on_whatsapp_still_gets_her_counsellors_wo
         assert s.scalars(select(Relay.status)).all() == ["sent", "sent"]
     assert all(r["To"].startswith("whatsapp:") for r in to(standin, SURVIVOR))
     assert not any("bus stand" in (r.body or "") for r in svc.outbound.outbox())  # nothing by (DLT) SMS
+
+
+def test_a_photo_captioned_with_the_safe_word_is_the_safe_word_and_a_caption_reaches_her_counsellor(
+        make_services, standin, sqlite_url):
+    """A caption is her words: the safe word in it ends the relay as if typed, and nothing she sent
+    with it is kept; any other caption goes to the counsellor with the photo."""
+    svc, app = line(make_services, standin, database_url=sqlite_url)
+    client = app.test_client()
+    e = ask_for_a_counsellor(svc, client, standin)
+    wa(client, standin, KAVITHA, f"ACK {e.code}")
+    run_worker(svc)
+    photo = {"NumMedia": "1", "MediaContentType0": "image/jpeg", "MessageType": "image",
+             "MediaUrl0": f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages/MM{'3' * 32}/Media/ME{'4' * 32}"}
+    wa(client, standin, SURVIVOR, "he did this last night", **photo)
+    run_worker(svc)
+    assert any("he did this last night" in m.get("Body", "") for m in to(standin, KAVITHA)[-2:])
+
+    (innocuous,) = wa(client, standin, SURVIVOR, "Recipe", **photo)  # the safe word, under a photo
+    assert innocuous.startswith("Thank you for shopping with us!")
+    run_worker(svc)
+    assert to(standin, KAVITHA)[-1]["Body"] == svc.catalog.own("esc_ended", "ta", code=e.code)
+    with svc.store.session() as s:
+        kept = s.get(Escalation, e.id).details.get("media", [])
+    assert len(kept) <= 1  # the first photo at most (the safe word forgets her case's details): never the second

@@ -96,14 +96,18 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             "relay": live,
             "reachable": msg.number is not None,  # no call-back offered to a withheld number
         }
-        if msg.media and msg.number:  # a voice message, a photo, a document (WhatsApp): kept, not a step
+        result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
+                                                            flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
+        # a voice message, a photo, a document (WhatsApp): kept on her case, not a step. Unless its
+        # caption is one of her controls (the safe word, DELETE, STOP, danger): that is carried out
+        # as if she had typed it, and what she sent with it is not kept.
+        if msg.media and msg.number and not (msg.text and control(result)):
             spoken = lang or (state or {}).get("lang") or "en"
-            said = media.received(svc, key, msg.number, msg.media, spoken, turn.relay if live else None)
+            said = media.received(svc, key, msg.number, msg.media, spoken, turn.relay if live else None,
+                                  caption=msg.text or None)
             reply = render(Handled(engine.Step(state, [], [], spoken), key, role, [], text=said))
             turn.finish(state, reply)
             return reply
-        result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
-                                                            flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
         # once someone has taken her request, what she texts goes to that person, her controls
         # apart (texts only: on a call her keypad presses and speech are the voice menu's)
         if live and msg.texting and msg.text and not control(result):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hotline.jobs.enqueue import enqueue_send_relay
 from hotline.response.chain import Caller, Request, open_escalation
-from hotline.response.relay import active_escalation_for_case
+from hotline.response.relay import active_escalation_for_case, pass_on
 from hotline.services import Services
 from hotline.store.models import Escalation, Relay
 
@@ -30,8 +30,9 @@ def is_voice(media: list[tuple[str, str]]) -> bool:
 
 
 def received(svc: Services, key: str, number: str, media: list[tuple[str, str]], lang: str,
-             relay_case: int | None) -> str:
-    """Keep her media on her case and bring in the right person; returns what she is told."""
+             relay_case: int | None, caption: str | None = None) -> str:
+    """Keep her media on her case and bring in the right person; returns what she is told. Her
+    caption goes with it: to the person who holds her case, or as her words to whoever takes it."""
     voice = is_voice(media)
     sealed = [svc.store.seal(json.dumps({"url": url, "type": kind})) for url, kind in media]
     if relay_case is not None:
@@ -46,15 +47,18 @@ def received(svc: Services, key: str, number: str, media: list[tuple[str, str]],
                 relay_id = row.id
         if held is not None:
             enqueue_send_relay(svc, relay_id)  # the one who holds it is told to look in the console
+            if caption:  # and what she wrote with it, as any words of hers
+                pass_on(svc, relay_case, "to_staff", caption, None)
             return svc.catalog.own("whatsapp_voice_received" if voice else "whatsapp_media_received", lang)
     caller = Caller(key, number, "whatsapp", lang)
     if voice:
         open_escalation(svc, caller, Request(kind="voicemail", priority="high", role="counsellor",
                                              reason="voice message on WhatsApp",
-                                             details={"media": sealed, "voice": True}))
+                                             details={"media": sealed, "voice": True}), words=caption)
     else:
         escalation_id = open_escalation(svc, caller, Request(kind="counsellor", priority="normal", role="counsellor",
-                                                             reason="sent a photo or document on WhatsApp"))
+                                                             reason="sent a photo or document on WhatsApp"),
+                                        words=caption)
         with svc.store.session() as s:  # a request she had running takes it (it may have been joined)
             e = s.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).one()
             _attach(s, e, sealed, voice)
