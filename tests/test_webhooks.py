@@ -156,6 +156,11 @@ def test_metrics_count_requests_and_step_time(make_app):
     assert 'hotline_requests_total{channel="sms",status="200"} 1.0' in text
     assert 'hotline_requests_total{channel="sms",status="400"} 1.0' in text
     assert 'hotline_step_seconds_count{channel="sms"} 1.0' in text
+    # and what waits in each lane: an URGENT's first step, ahead of everything else
+    client.post("/twilio/sms", data=sms_form("+919876500009", "URGENT help"))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'hotline_queue_jobs{lane="hotline-emergency"} 1.0' in text
+    assert 'hotline_queue_jobs{lane="hotline-alerts"} 0.0' in text
 
 
 def test_an_unparseable_sender_gets_the_flow_and_a_missing_sid_is_a_clear_400(make_app):

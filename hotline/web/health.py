@@ -26,4 +26,5 @@ def healthz():
 
 @bp.get("/metrics")
 def metrics():
-    return Response(current_app.extensions["hotline_metrics"].render(), mimetype="text/plain; version=0.0.4")
+    return Response(current_app.extensions["hotline_metrics"].render(current().queues),
+                    mimetype="text/plain; version=0.0.4")

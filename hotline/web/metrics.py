@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from redis.exceptions import RedisError
 
 MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -25,10 +28,32 @@ class Metrics:
         self.fallbacks = Counter("hotline_fallback_replies", "Safe replies given because a part was down",
                                  ["channel", "reason"], registry=self.registry)
 
-    def render(self) -> bytes:
+    def render(self, queues=()) -> bytes:
+        """The counts (summed across gunicorn's workers when it runs several), and how many jobs
+        wait in each lane now, read from Redis at the scrape."""
+        counts = self.registry
         folder = os.environ.get(MULTIPROC)
         if folder:  # every process's counts, summed (live and exited workers alike)
-            registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry, path=folder)
-            return generate_latest(registry)
-        return generate_latest(self.registry)
+            counts = CollectorRegistry()
+            multiprocess.MultiProcessCollector(counts, path=folder)
+        now = CollectorRegistry()  # one a scrape: scrapes run side by side in gunicorn's threads
+        now.register(Lanes(queues))
+        return generate_latest(counts) + generate_latest(now)
+
+
+class Lanes(Collector):
+    """hotline_queue_jobs{lane}: the jobs waiting in each lane (jobs/enqueue.py), so a backlog
+    behind the emergencies shows; nothing when Redis does not answer."""
+
+    def __init__(self, queues):
+        self.queues = queues
+
+    def collect(self):
+        family = GaugeMetricFamily("hotline_queue_jobs", "Jobs waiting in each lane, emergency first",
+                                   labels=["lane"])
+        try:
+            for queue in self.queues:
+                family.add_metric([queue.name], queue.count)
+        except RedisError:
+            return
+        yield family
