@@ -108,3 +108,25 @@ def test_what_goes_to_her_is_not_retried_when_her_number_is_refused_for_good(mak
         assert resources.status == "failed"
         (failed,) = s.scalars(select(Audit).where(Audit.event == "delivery.failed")).all()
         assert failed.detail["permanent"] is True and failed.detail["job"] == "action"
+
+
+def test_her_voicemail_is_deleted_at_twilio_when_she_says_the_safe_word(make_services, standin, database_url):
+    """Erased here (DELETE, the safe word, retention) is erased at Twilio too: the recording of her
+    voice is deleted through its REST API, once, and its address is not kept afterwards."""
+    from hotline.store.models import Action
+
+    svc, client = _line(make_services, standin, database_url)
+    recording = f"/2010-04-01/Accounts/{SID}/Recordings/RE{'5' * 32}"
+    standin.recordings.add(recording)
+    client.post("/twilio/voice/recorded?lang=en", data={
+        "From": SURVIVOR, "CallSid": new_sid("CA"), "RecordingSid": f"RE{'5' * 32}",
+        "RecordingUrl": "https://api.twilio.com" + recording, "RecordingDuration": "20"})
+    run_worker(svc, burst=True)
+    assert not standin.deleted  # kept while her case is: her counsellor plays it
+    client.post("/twilio/sms", data=sms_form(SURVIVOR, "RECIPE"))
+    run_worker(svc, burst=True)
+    run_worker(svc, burst=True, until=svc.now() + timedelta(minutes=10))  # anything left over, and the sweeper
+    assert standin.deleted == [recording] and not standin.recordings
+    with svc.store.session() as s:
+        payloads = [a.payload for a in s.scalars(select(Action))]
+    assert "RE" + "5" * 32 not in str(payloads)

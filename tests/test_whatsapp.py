@@ -17,7 +17,14 @@ import pytest
 from sqlalchemy import select
 
 from hotline.privacy.phones import caller_key
-from hotline.store.models import ContactChannel, Escalation, HeldMessage, Notification, Relay
+from hotline.store.models import (
+    Action,
+    ContactChannel,
+    Escalation,
+    HeldMessage,
+    Notification,
+    Relay,
+)
 from hotline.web.app import create_app
 from hotline.web.console import auth
 
@@ -208,6 +215,11 @@ def test_a_voice_note_is_a_voicemail_her_counsellor_alone_plays_and_delete_erase
         assert s.get(Escalation, e.id).details == {}
         assert s.get(ContactChannel, key(svc, SURVIVOR)) is None
     assert kavitha.get(media).status_code == 404
+    # and Twilio's own copy of her voice goes too, through its REST API; then nothing names it here
+    run_worker(svc)
+    assert standin.deleted == [path] and path not in standin.media
+    with svc.store.session() as s:
+        assert all("copies" not in (a.payload or {}) or not a.payload["copies"] for a in s.scalars(select(Action)))
 
 
 def test_the_safe_word_on_whatsapp_ends_the_relay_and_nothing_more_reaches_her(make_services, standin,

@@ -35,6 +35,8 @@ class StandIn:
         self.window: set[str] = set()  # WhatsApp numbers whose 24-hour window is open
         self.media: dict[str, tuple[bytes, str]] = {}  # Twilio media by path
         self.media_requests: list[dict] = []  # each GET: its path and Authorization header
+        self.recordings: set[str] = set()  # call recordings Twilio holds, by path
+        self.deleted: list[str] = []  # each DELETE Twilio accepted (media, recordings): its path
         self.credentials: tuple[str, str] | None = None
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -71,6 +73,24 @@ class StandIn:
                 kind = "CA" if self.path.endswith("/Calls.json") else "SM"
                 self._answer(201, {"sid": kind + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),
                                    "from": form.get("From"), "body": form.get("Body")})
+
+            def do_DELETE(self):  # noqa: N802 - as Twilio: 204 and gone, 404 when it is not there
+                sid, token = standin.credentials or ("", "")
+                if self.headers.get("Authorization") != "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode():
+                    self._answer(401, {"code": 20003, "status": 401, "message": "Authenticate"})
+                    return
+                path = self.path.removesuffix(".json")
+                with standin._lock:
+                    found = standin.media.pop(path, None) is not None or path in standin.recordings
+                    standin.recordings.discard(path)
+                    if found:
+                        standin.deleted.append(path)
+                if not found:
+                    self._answer(404, {"code": 20404, "status": 404})
+                    return
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def do_GET(self):  # noqa: N802 - http.server's name
                 with standin._lock:

@@ -15,6 +15,7 @@ from hotline import services
 from hotline.privacy.phones import mask
 from hotline.response import chain, followups, reach, relay, whatsapp
 from hotline.store import Action
+from hotline.store.db import FORGET_COPIES
 from hotline.store.models import (
     ActionStatus,
     Case,
@@ -149,7 +150,16 @@ def send_resources(svc, s, action: Action) -> str:
     return "sent"
 
 
-HANDLERS = {"send_resources": send_resources}
+def forget_copies(svc, s, action: Action) -> str:
+    """After DELETE or the safe word: the provider's copies of her voicemails and media deleted
+    (a failure is retried), then their addresses too."""
+    copies = [svc.store.unseal(sealed) for sealed in action.payload.get("copies", [])]
+    deleted = sum(1 for url in copies if svc.outbound.forget(url))
+    action.payload = {}
+    return f"{deleted} of {len(copies)} deleted at the provider"
+
+
+HANDLERS = {"send_resources": send_resources, FORGET_COPIES: forget_copies}
 
 
 # -- a failed send, in the audit log ------------------------------------------------------------

@@ -3,6 +3,7 @@ DATABASE_URL."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from hotline.store.models import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+FORGET_COPIES = "forget_copies"  # the Action that deletes the provider's copies of an erased case's media
 
 
 @lru_cache
@@ -301,6 +303,7 @@ class Store:
         if not case_ids:
             return 0
         now = self.clock.now()
+        self._forget_copies(s, case_ids)
         gone = legal.reduce(s, self, case_ids)  # the legal records: a forwarded DIR is kept, reduced
         for table in (Relay, Note, FollowUp, CaseRecord, Referral):
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
@@ -310,6 +313,20 @@ class Store:
         s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != CaseStatus.CLOSED).values(status="closed", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key=ERASED, contact=None))
         return gone
+
+    def _forget_copies(self, s: Session, case_ids: list[int]) -> None:
+        """What the provider still holds of these cases (voicemail recordings, WhatsApp media: their
+        addresses are on the escalations) is to be deleted there too: one recorded action
+        (jobs/tasks.py forget_copies), sealed and under no key of hers, kept until it is done."""
+        copies = []
+        for details in s.scalars(select(Escalation.details).where(Escalation.case_id.in_(case_ids))):
+            details = details or {}
+            if details.get("recording"):
+                copies.append(self.seal(details["recording"]))
+            copies += [self.seal(json.loads(self.unseal(sealed))["url"]) for sealed in details.get("media", [])]
+        if copies:
+            s.add(Action(kind=FORGET_COPIES, caller_key=ERASED, channel="", lang="", status="pending",
+                         payload={"copies": copies}))
 
     def due_actions(self, stuck_after_seconds: int = 300, *, kinds: Iterable[str]) -> list[int]:
         """Pending actions of these kinds, and queued ones that never finished (a lost Redis, a

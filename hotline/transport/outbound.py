@@ -62,6 +62,13 @@ class Outbound:
         """Place a call that plays `twiml_url` when answered."""
         return self.providers["voice"].call(to, twiml_url, session=session)
 
+    def forget(self, url: str) -> bool:
+        """Delete a provider's copy of her media or voicemail (after DELETE or the safe word):
+        Twilio's, when Twilio carries the line; the local outbox keeps none. False: nobody here
+        holds it."""
+        remote = next((p for p in self.providers.values() if isinstance(p, Twilio)), None)
+        return remote.forget(url) if remote is not None else False
+
     def outbox(self) -> list[Outbox]:
         with self.store.session() as s:
             return list(s.scalars(select(Outbox).order_by(Outbox.id)))

@@ -10,6 +10,7 @@ import logging
 from hotline.config.settings import Settings
 from hotline.privacy.phones import mask
 from hotline.transport.errors import DeliveryFailed
+from hotline.transport.whatsapp import MEDIA
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,25 @@ class Twilio:
 
     def _status_callback(self) -> str | None:
         return f"{self.settings.public_url}/twilio/status" if self.settings.public_url else None
+
+    def forget(self, url: str) -> bool:
+        """Delete Twilio's own copy of what she sent or said: an inbound message's media, or a
+        call's recording (their REST resources' DELETE). False: not this account's (nothing sent
+        anywhere). Gone already (404) is done. Raises DeliveryFailed to be retried."""
+        found = MEDIA.match(url)
+        if not found or found.group(1) != self.settings.twilio_account_sid:
+            return False
+        parts = url.split("/2010-04-01/Accounts/", 1)[1].split(".")[0].split("/")  # AC…, Messages, MM…, Media, ME…
+        account = self.client.api.v2010.accounts(parts[0])
+        resource = account.messages(parts[2]).media(parts[4]) if parts[1] == "Messages" else account.recordings(parts[2])
+        try:
+            resource.delete()
+        except Exception as exc:  # noqa: BLE001 - any transport failure: the job decides
+            if getattr(exc, "status", None) == 404:
+                return True
+            log.warning("Twilio's copy not deleted: %s", type(exc).__name__)
+            raise DeliveryFailed("forget", exc) from exc
+        return True
 
     def text(self, to: str, body: str, *, channel: str, session=None, about: str | None = None) -> str:
         """One message; Twilio's MessageSid. Raises DeliveryFailed so the job is retried (or not)."""
