@@ -17,7 +17,7 @@ from hotline.store.redis_conn import describe
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY = 10  # seconds: the longest a job lost with a killed worker waits, once its heartbeat is gone
-HEARTBEAT_TTL = 20  # seconds a running job stays "started" without a heartbeat from its worker
+HEARTBEAT_TTL = 10  # seconds a running job stays "started" without a heartbeat from its worker
 WATCH_EVERY = 2  # seconds: how soon a lost scheduler is started again, and Redis's return is noticed
 RESULT_TTL = 60  # seconds a finished job and its return value stay in Redis (for `rq info`)
 PURGE_EVERY = 24 * 3600
