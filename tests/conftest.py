@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -36,6 +37,25 @@ ROOT = Path(__file__).resolve().parents[1]
 # tests set and check hundreds: they use one round of PBKDF2, which the same check_password_hash
 # reads from the hash itself. Nothing in the hotline names the method; the default is what changes.
 TEST_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+
+def pytest_configure(config):
+    """Where PYTHONDONTWRITEBYTECODE is set (container images often set it), every Python the run
+    starts compiled hotline and its dependencies from source again, ~4,000 modules: the four
+    xdist workers and the ~40 `hotline` commands, workers and servers the tests start, each
+    ~2.5 s of CPU before its first line of work (a `hotline --help` 3.7 s instead of 1.0 s),
+    which also made the start-up waits of test_make_run.py and test_security.py fail on a busy
+    machine. The run's processes keep their bytecode in the venv instead (PYTHONPYCACHEPREFIX:
+    nothing is written beside the sources, and `make clean` takes it with the venv); what they
+    run is the same code. Set here, in the first process, before xdist starts its workers, which
+    inherit the environment as every command the tests start does."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX") \
+            and sys.prefix != sys.base_prefix:  # in a venv: its folder is ours to write
+        prefix = str(Path(sys.prefix) / "pycache")
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
+        os.environ["PYTHONPYCACHEPREFIX"] = prefix
+        sys.dont_write_bytecode = False
+        sys.pycache_prefix = prefix
 
 
 def worker_name() -> str:
