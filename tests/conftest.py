@@ -8,7 +8,7 @@ forgotten when the test ends.
 
 The suite may run on several processes (pytest-xdist: `-n 4` in pyproject.toml). Each worker
 has its own everything the tests reset: its own Redis database (tests flush it), its own
-PostgreSQL database (tests drop its tables), its own temporary files; ports are the system's
+PostgreSQL database (migrated once, its tables emptied for each test), its own temporary files; ports are the system's
 free ones. See `worker_name()`."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -36,6 +37,25 @@ ROOT = Path(__file__).resolve().parents[1]
 # tests set and check hundreds: they use one round of PBKDF2, which the same check_password_hash
 # reads from the hash itself. Nothing in the hotline names the method; the default is what changes.
 TEST_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+
+def pytest_configure(config):
+    """Where PYTHONDONTWRITEBYTECODE is set (container images often set it), every Python the run
+    starts compiled hotline and its dependencies from source again, ~4,000 modules: the four
+    xdist workers and the ~40 `hotline` commands, workers and servers the tests start, each
+    ~2.5 s of CPU before its first line of work (a `hotline --help` 3.7 s instead of 1.0 s),
+    which also made the start-up waits of test_make_run.py and test_security.py fail on a busy
+    machine. The run's processes keep their bytecode in the venv instead (PYTHONPYCACHEPREFIX:
+    nothing is written beside the sources, and `make clean` takes it with the venv); what they
+    run is the same code. Set here, in the first process, before xdist starts its workers, which
+    inherit the environment as every command the tests start does."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX") \
+            and sys.prefix != sys.base_prefix:  # in a venv: its folder is ours to write
+        prefix = str(Path(sys.prefix) / "pycache")
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
+        os.environ["PYTHONPYCACHEPREFIX"] = prefix
+        sys.dont_write_bytecode = False
+        sys.pycache_prefix = prefix
 
 
 def worker_name() -> str:
@@ -223,19 +243,62 @@ def migrated_sqlite(template: Path, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def empty_postgresql(url: str) -> None:
+    """Every table of the database dropped, Alembic's included: a database never migrated."""
+    engine = create_engine(normalise_url(url))
+    try:
+        Base.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgresql_migrated(_postgresql_url) -> str | None:
+    """This process's PostgreSQL database emptied and migrated by Alembic (what `hotline db
+    upgrade` does to a new database) once for the run, as the SQLite template is; each test
+    then finds it at head with every table empty (`_database_url`)."""
+    if _postgresql_url:
+        empty_postgresql(_postgresql_url)
+        store = Store(_postgresql_url, "template")
+        store.create()
+        store.engine.dispose()
+    return _postgresql_url
+
+
+def emptied_postgresql(url: str) -> None:
+    """The migrated database with no rows, as `hotline db upgrade` leaves a new one: every table
+    but alembic_version truncated, its identity sequences restarted. (Alembic once and a truncate
+    per test instead of a drop and Alembic's nine migrations per test: ~0.4 s of CPU less for each
+    of the run's ~100 PostgreSQL tests.) Should a schema not be at head, it is dropped instead,
+    and the test's `hotline db upgrade` (make_services) migrates it afresh."""
+    from hotline.store.db import MIGRATIONS, _heads
+
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.begin() as conn:
+            tables = list(conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")))
+            heads = set(conn.scalars(text("SELECT version_num FROM alembic_version"))) \
+                if "alembic_version" in tables else set()
+            ours = [f'"{t}"' for t in tables if t != "alembic_version"]
+            if heads == _heads(str(MIGRATIONS)) and ours:
+                conn.execute(text(f"TRUNCATE {', '.join(ours)} RESTART IDENTITY CASCADE"))
+                return
+    finally:
+        engine.dispose()
+    empty_postgresql(url)
+
+
 @pytest.fixture
-def _database_url(_sqlite_template, _postgresql_url, tmp_path):
+def _database_url(_sqlite_template, _postgresql_migrated, tmp_path):
     def make(kind: str) -> str:
         if kind == "sqlite":
             return migrated_sqlite(_sqlite_template, tmp_path / "hotline.db")
-        url = _postgresql_url
+        url = _postgresql_migrated
         if not url:
             pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped")
-        engine = create_engine(normalise_url(url))
-        Base.metadata.drop_all(engine)  # each test starts from an empty schema, migrated afresh
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        engine.dispose()
+        emptied_postgresql(url)  # each test starts from a migrated schema with no rows
         return url
 
     return make
@@ -245,6 +308,18 @@ def _database_url(_sqlite_template, _postgresql_url, tmp_path):
 def database_url(request, _database_url):
     """Every test that uses the store runs on SQLite and on PostgreSQL."""
     return _database_url(request.param)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated_database_url(request, _postgresql_migrated, tmp_path):
+    """A database no migration has touched, on SQLite (a new file) and on PostgreSQL (every
+    table dropped): for the test of the migrations themselves."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'new.db'}"
+    if not _postgresql_migrated:
+        pytest.skip("TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped")
+    empty_postgresql(_postgresql_migrated)
+    return _postgresql_migrated
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from hotline.store import Store
 from hotline.store.models import Base
 
 
-def test_the_migrations_make_exactly_the_models_schema(database_url):
-    store = Store(database_url, "secret")
+def test_the_migrations_make_exactly_the_models_schema(unmigrated_database_url):
+    store = Store(unmigrated_database_url, "secret")
+    assert not store.up_to_date()  # a new database: every migration runs
     store.create()
     store.create()  # a second start finds nothing to do
     with store.engine.connect() as conn:

@@ -14,6 +14,8 @@ import pytest
 from hotline import engine
 from hotline.engine import transcripts
 
+from .cli import cli
+
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
 TRANSCRIPTS = sorted((FLOWS / "tests").glob("*.yaml"))
@@ -70,6 +72,7 @@ def _hotline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_hotline_flows_test_passes():
+    """The real console script: its exit status and its output."""
     done = _hotline("flows", "test", "flows/", cwd=ROOT)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
@@ -97,7 +100,7 @@ tests:
 WRONG_STEP_LINE = 14  # the line of `- send: 1` in the second test
 
 
-def test_hotline_flows_test_names_a_failing_step(tmp_path):
+def test_hotline_flows_test_names_a_failing_step(tmp_path, monkeypatch):
     for flow in FLOWS.glob("*.yaml"):
         shutil.copy(flow, tmp_path / flow.name)
     (tmp_path / "tests").mkdir()
@@ -105,9 +108,10 @@ def test_hotline_flows_test_names_a_failing_step(tmp_path):
     transcript.write_text(WRONG, encoding="utf-8")
     assert WRONG.splitlines()[WRONG_STEP_LINE - 1].strip() == "- send: 1"
 
-    done = _hotline("flows", "test", str(tmp_path), cwd=ROOT)
+    monkeypatch.chdir(ROOT)
+    done = cli("flows", "test", str(tmp_path))  # in this process (click's CliRunner)
     output = done.stdout + done.stderr
-    assert done.returncode == 1, output
+    assert done.exit_code == 1, output
     assert "1 passed, 1 failed" in output
     assert f"{transcript}:{WRONG_STEP_LINE}:" in output
     assert 'test "wrong answer at the second step"' in output
