@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from hotline.response.chain import Caller, Request, open_escalation
@@ -27,6 +28,19 @@ from hotline.web.app import create_app
 
 from .helpers import kill, messages, post, run_worker, sign, sms_form, until, worker_process
 from .twilio_standin import StandIn
+
+# The store under the faults: PostgreSQL, the production store, in the suite (SQLite where there is
+# none); both in `make faults`. What is under test is Redis, RQ and the transport failing; the
+# store's part (row locks, one transaction a fact) is run on both by every other test file.
+FULL = bool(os.environ.get("HOTLINE_FAULT_ESCALATIONS"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if FULL else ["store"])
+def database_url(request, _database_url, _postgresql_migrated):
+    if request.param == "store":
+        return _database_url("postgresql" if _postgresql_migrated else "sqlite")
+    return _database_url(request.param)
+
 
 # One step: the English-speaking counsellors on shift (Kavitha and Anjali), then a long wait, so a
 # run checks exactly one alert per person per escalation and no timer fires inside the test.
