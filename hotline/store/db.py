@@ -238,7 +238,13 @@ class Store:
 
     def audit(self, event_name: str, caller_key: str | None = None, staff_id: int | None = None, **detail) -> None:
         with self.session() as s:
-            s.add(Audit(event=event_name, caller_key=caller_key, staff_id=staff_id, detail=detail))
+            self.audit_in(s, event_name, caller_key, staff_id, **detail)
+
+    @staticmethod
+    def audit_in(s: Session, event_name: str, caller_key: str | None = None, staff_id: int | None = None,
+                 **detail) -> None:
+        """An audit row written in the caller's transaction (committed, or not, with what it records)."""
+        s.add(Audit(event=event_name, caller_key=caller_key, staff_id=staff_id, detail=detail))
 
     # -- a survivor's controls ----------------------------------------------------------------------
     def opted_out(self, caller_key: str, session: Session | None = None) -> bool:
