@@ -293,7 +293,7 @@ def main() -> int:
     p50, p99 = statistics.median(latencies) * 1000, pct(latencies, 99) * 1000
     print(f"{len(latencies)} escalations at {args.rate:g} a second, {args.workers} worker(s) (hotline worker: "
           f"SimpleWorker + RQ scheduler), {database}, {os.cpu_count()} cores shared with the requests"
-          + (f"; workers stopped {args.stall:g} s after the requests" if args.stall else ""))
+          + (f"; workers stopped {args.stall:g} s from the first timer's due time" if args.stall else ""))
     print(f"requests: {achieved:.1f} a second achieved ({args.senders} sender processes, Flask test client); "
           f"behind schedule p99 {pct(lag, 99) * 1000:.0f} ms, max {max(lag) * 1000:.0f} ms")
     print(f"request -> first alert handed to the transport: p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   "
