@@ -46,3 +46,39 @@ def test_erasure_and_key_rotation_know_every_column_that_holds_a_callers_key():
     holding = {(table.name, column.name) for table in Base.metadata.sorted_tables for column in table.columns
                if column.name in ("caller_key", "about")}
     assert holding == {(model.__tablename__, column) for model, column in CALLER_KEY_COLUMNS}
+
+
+def test_a_pooled_connection_is_pinged_after_lying_idle_and_replaced_when_dead(_database_url, monkeypatch):
+    """PostgreSQL: a connection used a moment ago goes back to work without a ping (a round trip per
+    transaction was a tenth of a chain step's time, bench/escalation.py --profile); one that lay idle
+    is pinged, and one whose server side is gone (a restart, pg_terminate_backend) is replaced
+    before the transaction starts, never failing it."""
+    from sqlalchemy import event, text
+
+    from hotline.store import db
+
+    url = _database_url("postgresql")
+    store = Store(url, "test")
+    pings = []
+    real_ping = store.engine.dialect.do_ping
+    monkeypatch.setattr(store.engine.dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    try:
+        with store.engine.connect() as conn:
+            pid = conn.scalar(text("SELECT pg_backend_pid()"))
+        for _ in range(5):  # a burst: the same pooled connection, no ping
+            with store.engine.connect() as conn:
+                assert conn.scalar(text("SELECT pg_backend_pid()")) == pid
+        assert pings == []
+
+        killer = Store(url, "test")
+        with killer.engine.connect() as conn:
+            assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.engine.dispose()
+        connects = []
+        event.listen(store.engine, "connect", lambda *_: connects.append(1))
+        monkeypatch.setattr(db, "PING_IDLE", 0.0)  # as if it had lain idle
+        with store.engine.connect() as conn:
+            assert conn.scalar(text("SELECT pg_backend_pid()")) != pid
+        assert pings and connects == [1]
+    finally:
+        store.engine.dispose()

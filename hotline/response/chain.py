@@ -145,10 +145,11 @@ def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: b
             if words:  # what she wrote in danger waits for whoever takes it (relay.release_held)
                 s.add(Relay(case_id=case.id, staff_id=None, direction="urgent", body=svc.store.seal(words),
                             status="held"))
+            # in the same transaction: one commit for the request, not two
+            svc.store.audit_in(s, "escalation.opened", caller_key, escalation=escalation_id, code=code,
+                               priority=priority, role=role, kind=kind, lang=lang)
     if joined is not None:
         return _after_join(svc, caller_key, joined, queue)
-    svc.store.audit("escalation.opened", caller_key, escalation=escalation_id, code=code, priority=priority,
-                    role=role, kind=kind, lang=lang)
     if queue:
         enqueue_advance(svc, escalation_id, 0, 0, start_at, priority=priority)
         if details and details.get("window_end"):
@@ -284,15 +285,21 @@ def advance(svc: Services, policies: dict[str, Policy], escalation_id: int, roun
                 outcome = "unanswered"
                 break
             step = policy.steps[e.step]
-            asked = set(s.scalars(select(Notification.staff_id).where(
-                Notification.escalation_id == e.id, Notification.round == e.round)))
+            # who was asked in this round, and what this step already wrote (a step run twice
+            # writes nothing twice): one read of the round's notifications
+            written = s.execute(select(Notification.staff_id, Notification.step, Notification.via).where(
+                Notification.escalation_id == e.id, Notification.round == e.round)).all()
+            asked = {staff_id for staff_id, _, _ in written}
             people = choose(staff, when, step, e, asked, passed)
-            index, e.step = e.step, e.step + 1
+            index = e.step
             if not people:
+                e.step = index + 1
                 continue  # nobody for this step: on to the next at once
-            created += _notify(s, e, index, step, people)
-            e.next_at = when + timedelta(seconds=step.wait)
-            outcome = f"step {e.step - 1}: {len(people)} notified"
+            created += _notify(s, e, index, step, people,
+                               existing={(i, via) for i, written_step, via in written if written_step == index})
+            # the step and its timer in one UPDATE, after the notifications' INSERT
+            e.step, e.next_at = index + 1, when + timedelta(seconds=step.wait)
+            outcome = f"step {index}: {len(people)} notified"
             break
         next_round, next_step, next_at = e.round, e.step, e.next_at
         status, priority = e.status, e.priority
@@ -314,20 +321,24 @@ def coordinators(staff, when: datetime) -> list:
     return staff.on_shift(when, "coordinator") or [p for p in staff.people if "coordinator" in p.roles]
 
 
-def _notify(s, e: Escalation, index: int, step: Rung, people: list, kind: str = "alert") -> list[int]:
-    created = []
+def _notify(s, e: Escalation, index: int, step: Rung, people: list, kind: str = "alert",
+            existing: set[tuple[int, str]] | None = None) -> list[int]:
+    """The notifications of a step (one a person and channel), but those already written
+    (`existing`: (staff id, via) of this step and round, read here when not given); their ids."""
+    if existing is None:
+        existing = set(s.execute(select(Notification.staff_id, Notification.via).where(
+            Notification.escalation_id == e.id, Notification.step == index, Notification.round == e.round)).all())
+    rows, existing = [], set(existing)
     for person in people:
         for via in whatsapp.vias(person, step.via):  # as her channels: allow (the staff file)
-            exists = s.scalars(select(Notification.id).where(
-                Notification.escalation_id == e.id, Notification.staff_id == person.id,
-                Notification.step == index, Notification.round == e.round, Notification.via == via)).first()
-            if exists:
-                continue
-            n = Notification(escalation_id=e.id, staff_id=person.id, step=index, round=e.round, via=via, kind=kind)
-            s.add(n)
-            s.flush()
-            created.append(n.id)
-    return created
+            if (person.id, via) not in existing:
+                existing.add((person.id, via))
+                rows.append(Notification(escalation_id=e.id, staff_id=person.id, step=index, round=e.round, via=via,
+                                         kind=kind))
+    if rows:
+        s.add_all(rows)
+        s.flush()  # one INSERT … RETURNING for them all
+    return [n.id for n in rows]
 
 
 # -- sending ------------------------------------------------------------------------------------
@@ -494,9 +505,10 @@ def send_notification(svc: Services, notification_id: int) -> str:
         else:
             n.transport_id = whatsapp.to_staff(svc, s, person, body, about=case_key)
         n.status, n.sent_at = "sent", svc.now()
-    case_key = None if case_key == ERASED else case_key
-    svc.store.audit("notification.sent", case_key, staff_id=n.staff_id, escalation=e.id, code=e.code,
-                    via=n.via, kind=n.kind, step=n.step, round=n.round)
+        # its audit row in the same transaction: one commit a send, not two (and one connection
+        # checked out of the pool)
+        svc.store.audit_in(s, "notification.sent", None if case_key == ERASED else case_key, staff_id=n.staff_id,
+                           escalation=e.id, code=e.code, via=n.via, kind=n.kind, step=n.step, round=n.round)
     return "sent"
 
 

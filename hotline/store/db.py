@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import create_engine, delete, event, make_url, select, text, update
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.clock import Clock
@@ -72,6 +74,35 @@ def private_sqlite_file(url: str) -> None:
     path.chmod(0o600)
 
 
+PING_IDLE = 1.0  # seconds a pooled connection may lie unused and still be handed out without a ping
+
+
+def _fresh(_dbapi_connection, record, *_args) -> None:
+    """Connected, or back in the pool: its idle time starts."""
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine):
+    """A pool checkout hook: a connection that lay idle in the pool for PING_IDLE seconds or more is
+    pinged before use (the dialect's own ping: SELECT 1, outside any transaction); one that does not
+    answer is dropped and the pool tries a fresh one (DisconnectionError: SQLAlchemy's recipe for
+    pessimistic disconnect handling). A database restart takes longer than PING_IDLE, so every
+    connection from before it is pinged; one used a moment ago, as in a burst of jobs, is not (that
+    cost a round trip per transaction). A disconnect still met in a statement invalidates the whole
+    pool (SQLAlchemy does), so the next checkouts connect afresh."""
+    dialect = engine.dialect
+
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("idle_since", float("-inf")) < PING_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - whatever the driver says, this connection is done
+            raise DisconnectionError("a pooled connection did not answer") from exc
+
+    return checkout
+
+
 class Store:
     def __init__(self, url: str, secret: str, clock: Clock | None = None,
                  old_secrets: tuple[str, ...] | None = None):
@@ -83,7 +114,11 @@ class Store:
         self.engine = create_engine(
             url,
             connect_args={"timeout": 15, "check_same_thread": False} if sqlite else {"connect_timeout": 3},
-            pool_pre_ping=True,
+            # no ping on every checkout (pool_pre_ping): on PostgreSQL it cost a round trip for each
+            # transaction, a tenth of a chain step's time under load (bench/escalation.py --profile),
+            # and a connection is pinged only after lying idle in the pool (_ping_if_idle); a SQLite
+            # file has no connection to lose, and its ping was 7% of an SMS step (bench/webhook.py)
+            pool_pre_ping=False,
             # a database error's text would carry the statement's values (numbers, her words, the
             # local outbox's bodies) into every log line and RQ traceback that shows it
             hide_parameters=True,
@@ -107,6 +142,11 @@ class Store:
                 # reads (store.read()) begin deferred: in WAL they never wait for a writer
                 reading = conn.get_execution_options().get("hotline_read")
                 conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+        else:
+            event.listen(self.engine, "connect", _fresh)
+            event.listen(self.engine, "checkin", _fresh)
+            event.listen(self.engine, "checkout", _ping_if_idle(self.engine))
 
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.readers = sessionmaker(self.engine.execution_options(hotline_read=True), expire_on_commit=False)
@@ -240,7 +280,13 @@ class Store:
 
     def audit(self, event_name: str, caller_key: str | None = None, staff_id: int | None = None, **detail) -> None:
         with self.session() as s:
-            s.add(Audit(event=event_name, caller_key=caller_key, staff_id=staff_id, detail=detail))
+            self.audit_in(s, event_name, caller_key, staff_id, **detail)
+
+    @staticmethod
+    def audit_in(s: Session, event_name: str, caller_key: str | None = None, staff_id: int | None = None,
+                 **detail) -> None:
+        """An audit row written in the caller's transaction (committed, or not, with what it records)."""
+        s.add(Audit(event=event_name, caller_key=caller_key, staff_id=staff_id, detail=detail))
 
     # -- a survivor's controls ----------------------------------------------------------------------
     def opted_out(self, caller_key: str, session: Session | None = None) -> bool:
