@@ -147,11 +147,15 @@ class Run:
         said = normalise(text)
         words = self.flows.lexicon
         safe_word = normalise(self.facts.get("safe_word") or "")
+        written = []  # the language the message is written in, read once, when a handler asks
         for handler in self.flow.handlers:
             if handler.otherwise != otherwise:
                 continue
-            if handler.written and words.language_of(text, self.flow.languages) != handler.written:
-                continue
+            if handler.written:
+                if not written:
+                    written.append(words.language_of(text, self.flow.languages))
+                if written[0] != handler.written:
+                    continue
             if handler.channel and self.facts.get("channel", "sms") != handler.channel:
                 continue
             for word in handler.match:

@@ -64,6 +64,14 @@ LATIN_FOLDS = [("zh", "l"), ("th", "t"), ("dh", "d"), ("sh", "s"), ("ph", "p"), 
 _DOUBLE = re.compile(r"(.)\1+")
 
 
+def _by_first_letter(words) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            grouped.setdefault(word[0], []).append(word)
+    return grouped
+
+
 def is_latin(word: str) -> bool:
     return bool(word) and all("a" <= ch <= "z" or ch.isdigit() for ch in word)
 
@@ -165,10 +173,11 @@ class Lexicon:
         firsts = {t[0] for t in toks if t}
         found: list[Hit] = []
         for category in categories:
-            for entry in self.entries.get(category, []):
-                head = entry.words[0] if entry.words else ""
-                if head and head[0] not in firsts:
-                    continue
+            by_letter = self._entries_by_letter(category)
+            # the entries that may match, in the file's order (equal spans keep the first entry)
+            candidates = sorted((e for letter in firsts | {""} for e in by_letter.get(letter, ())),
+                                key=lambda numbered: numbered[0])
+            for _, entry in candidates:
                 for i in range(len(toks)):
                     if self.phrase_at(toks, i, entry.words):
                         found.append(Hit(category, entry, i, i + len(entry.words)))
@@ -219,16 +228,30 @@ class Lexicon:
     def district(self, text: str, extra: dict[str, list[str]] | None = None) -> str | None:
         """The one district the message names (with endings: சென்னையில், Madurai district)."""
         toks = keys(text)
-        names = dict(self.districts)
-        for key, others in (extra or {}).items():
-            names.setdefault(key, [])
-            names[key] = names[key] + [tuple(fold(w) for w in normalise(o).split()) for o in [key, *others]]
+        firsts = {t[0] for t in toks if t}  # as in hits(): a match starts with its name's first letter
         found = set()
-        for key, spellings in names.items():
+        for key, spellings in self._district_names(extra).items():
             for words in spellings:
+                if words and words[0] and words[0][0] not in firsts:
+                    continue
                 if any(self.phrase_at(toks, i, words) for i in range(len(toks))):
                     found.add(key)
         return found.pop() if len(found) == 1 else None
+
+    def _district_names(self, extra: dict[str, list[str]] | None) -> dict[str, list[tuple[str, ...]]]:
+        """The lexicon's districts with a flow's own names (`extra`), folded once per flow rather
+        than at every message (they were half of an engine step)."""
+        if not extra:
+            return self.districts
+        cached = self.cache.get(("districts", id(extra)))
+        if cached is not None and cached[0] is extra:  # the same flow's names, still alive
+            return cached[1]
+        names = dict(self.districts)
+        for key, others in extra.items():
+            names.setdefault(key, [])
+            names[key] = names[key] + [tuple(fold(w) for w in normalise(o).split()) for o in [key, *others]]
+        self.cache[("districts", id(extra))] = (extra, names)
+        return names
 
     def language_of(self, text: str, languages: list[str] | None = None) -> str | None:
         """The language a message is written in, when it shows one other than the default: mostly
@@ -242,15 +265,34 @@ class Lexicon:
         if not toks:
             return None
         best, score = None, 0
-        for lang, words in self.markers.items():
+        for lang, words in self._markers_by_letter().items():
             if languages is not None and lang not in languages:
                 continue
-            count = sum(1 for t in toks if any(self.word_matches(t, w) for w in words))
+            count = sum(1 for t in toks if any(self.word_matches(t, w) for w in words.get(t[0], ())))
             if count > score:
                 best, score = lang, count
         if best and (score >= 2 or score * 3 >= len(toks)):
             return best
         return None
+
+    def _entries_by_letter(self, category: str) -> dict[str, list[tuple[int, Entry]]]:
+        """A category's entries, numbered in the file's order, by their first word's first letter
+        ("" for an entry with none)."""
+        key = ("entries", category)
+        if key not in self.cache:
+            grouped: dict[str, list[tuple[int, Entry]]] = {}
+            for number, entry in enumerate(self.entries.get(category, [])):
+                head = entry.words[0] if entry.words else ""
+                grouped.setdefault(head[:1], []).append((number, entry))
+            self.cache[key] = grouped
+        return self.cache[key]
+
+    def _markers_by_letter(self) -> dict[str, dict[str, list[str]]]:
+        """Each language's marker words by their first letter: a word matches only words that
+        begin with its own first letter (word_matches)."""
+        if "markers" not in self.cache:
+            self.cache["markers"] = {lang: _by_first_letter(words) for lang, words in self.markers.items()}
+        return self.cache["markers"]
 
     def spelled(self, text: str, word: str) -> bool:
         """Is the message this (English) word, in Latin letters or in another script's letters?
@@ -273,8 +315,11 @@ class Lexicon:
 SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
 
 
-def keys(text: str) -> list[str]:
-    return [fold(t) for t in normalise(text).split()]
+@lru_cache(maxsize=64)
+def keys(text: str) -> tuple[str, ...]:
+    """A message's words as the lexicon matches them. One message is read many times over in a step
+    (each handler's categories, yes/no, the district), so its keys are kept for the next reads."""
+    return tuple(fold(t) for t in normalise(text).split())
 
 
 def romanise(word: str, table: dict[str, str]) -> str | None:

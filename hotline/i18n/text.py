@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Joiners and emoji selectors vanish (a ZWNJ inside a Tamil word does not split it; 2️⃣ is 2).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufe0e\ufe0f\u20e3\u2060\ufeff"))
@@ -13,6 +14,7 @@ def digits(text: str) -> str:
     return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
 
 
+@lru_cache(maxsize=256)  # a message is read many times in a step (keywords, each handler, the lexicon)
 def normalise(text: str) -> str:
     """Case-folded, NFKC, punctuation turned to spaces, spaces collapsed: 'Help!!' -> 'help'.
     Digits of any script and keycap emoji are ASCII digits: '௨' and '2️⃣' are '2'."""
