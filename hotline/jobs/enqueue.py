@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import random
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from redis.exceptions import RedisError
@@ -79,12 +79,6 @@ def retry() -> Retry:
     return Retry(max=len(INTERVALS), interval=[max(1, round(i * random.uniform(0.75, 1.25))) for i in INTERVALS])
 
 
-def whole_second_after(at: datetime) -> datetime:
-    """RQ's scheduler keeps a job's time in whole seconds, cut short: a timer due at 12.7 s would
-    be queued at 12 s, early. Rounded up instead, it is never early, and late by under a second."""
-    return at if not at.microsecond else at.replace(microsecond=0) + timedelta(seconds=1)
-
-
 def job_id(kind: str, *ids: object) -> str:
     """The one place a job id is built: its kind and the ids of its fact ("esc-12-0-1")."""
     return "-".join([kind, *(str(i) for i in ids)])
@@ -102,7 +96,7 @@ def _put(svc: Queues, task: str, args: tuple, jid: str, at: datetime | None, mis
         if at is None:
             queue.enqueue(func, *args, job_id=jid, retry=retry(), **options)
         else:
-            queue.enqueue_at(whole_second_after(at), func, *args, job_id=jid, retry=retry(), **options)
+            queue.enqueue_at(at, func, *args, job_id=jid, retry=retry(), **options)
         return True
     except RedisError as exc:
         log.warning("job %s kept for the sweeper: Redis unavailable (%s)", jid, type(exc).__name__)
