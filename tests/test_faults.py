@@ -1,5 +1,5 @@
 """Faults under load, each bounded in time and on loopback only: the worker killed with SIGKILL in
-the middle of 1,000 escalations (HOTLINE_FAULT_ESCALATIONS; 120 in the suite); Redis stopped
+the middle of 1,000 escalations (HOTLINE_FAULT_ESCALATIONS; 80 in the suite); Redis stopped
 under a live server and concurrent posters (HOTLINE_FAULT_OUTAGE_SECONDS; 5 s in the suite); the
 outbound transport failing 30% of sends; one MessageSid delivered three times at once.
 
@@ -82,9 +82,9 @@ def count(svc, query) -> int:
 # -- 1. the worker killed with SIGKILL during 1,000 escalations (120 in the suite) -----------------
 
 # The issue's figure is 1,000 escalations (`make faults` runs it: HOTLINE_FAULT_ESCALATIONS=1000).
-# The suite runs 120: what is proved (none lost, none repeated, across a SIGKILL mid-stream and
+# The suite runs 80: what is proved (none lost, none repeated, across a SIGKILL mid-stream and
 # a restart) does not depend on the count, only on the kill landing while alerts are going out.
-ESCALATIONS = int(os.environ.get("HOTLINE_FAULT_ESCALATIONS", 120))
+ESCALATIONS = int(os.environ.get("HOTLINE_FAULT_ESCALATIONS", 80))
 KILL_AFTER = min(150, ESCALATIONS // 2)  # alerts in the outbox when the worker is killed: some, far from all
 # A worker moves each job it takes from the queue to RQ's "intermediate queue", then marks it
 # started. Killed in between, it leaves the job there, still "queued" (so the sweeper leaves it
@@ -168,6 +168,7 @@ def test_a_worker_killed_with_sigkill_during_escalations_loses_none_and_repeats_
 # starts when Redis is back. HOTLINE_FAULT_OUTAGE_SECONDS=30 runs the full figure.
 OUTAGE_SECONDS = float(os.environ.get("HOTLINE_FAULT_OUTAGE_SECONDS", 5))
 POSTERS = 8  # concurrent webhook posters
+ANSWERS = 60 if not FULL else 100  # answered before the outage, and again after it
 CALLERS = 40
 URGENT_CALLERS = 6  # callers who text URGENT while Redis is down
 SCRIPT = ["hi", "1", "1", "4", "MENU", "4"]  # English, safe to talk, the numbers menu, again and again
@@ -229,7 +230,7 @@ def test_redis_stopped_under_load_every_webhook_is_answered_and_every_escalation
 
         until(lambda: Worker.all(queue=svc.queue), 30, "the worker to register")
         posters = Posters(server.url, POSTERS)
-        until(lambda: posters.answered() >= 100, 60, "answers with Redis up")
+        until(lambda: posters.answered() >= ANSWERS, 60, "answers with Redis up")
         own_redis.stop()
         down = time.monotonic()
         urgent = [f"+9196{i:08d}" for i in range(URGENT_CALLERS)]
@@ -240,7 +241,7 @@ def test_redis_stopped_under_load_every_webhook_is_answered_and_every_escalation
         restarting = time.monotonic()  # from here on a request may meet Redis again
         own_redis.start()
         up = time.monotonic()
-        until(lambda: posters.answered(asked_after=up) >= 100, 60, "answers after Redis is back")
+        until(lambda: posters.answered(asked_after=up) >= ANSWERS, 60, "answers after Redis is back")
         posters.finish()
 
         # every escalation, those raised while Redis was away among them, reaches the team after
@@ -264,7 +265,7 @@ def test_redis_stopped_under_load_every_webhook_is_answered_and_every_escalation
     safe = {svc.catalog.own("safe_reply", lang) for lang in ("en", "ta")}
     inside = [r for r in results if down < r[0] and r[1] < restarting]
     assert len(inside) >= 10 and all(messages(r[5])[0] in safe for r in inside)
-    assert sum(1 for r in results if r[1] < down) >= 100 and sum(1 for r in results if r[0] > up) >= 100
+    assert sum(1 for r in results if r[1] < down) >= ANSWERS and sum(1 for r in results if r[0] > up) >= ANSWERS
     with svc.store.session() as s:
         escalations = s.execute(select(Escalation.id, Escalation.case_id, Escalation.priority, Escalation.reason)).all()
         alerted = s.scalar(select(func.count(Notification.id)).where(Notification.status == "sent"))
