@@ -79,7 +79,7 @@ def count(svc, query) -> int:
         return s.scalar(query) or 0
 
 
-# -- 1. the worker killed with SIGKILL during 1,000 escalations (120 in the suite) -----------------
+# -- 1. the worker killed with SIGKILL during 1,000 escalations (80 in the suite) ------------------
 
 # The figure is 1,000 escalations (`make faults` runs it: HOTLINE_FAULT_ESCALATIONS=1000).
 # The suite runs 80: what is proved (none lost, none repeated, across a SIGKILL mid-stream and
