@@ -23,7 +23,7 @@ from hotline.config.settings import Settings
 from hotline.config.yamlsource import YAMLSourceError
 from hotline.engine.flowset import lexicon_folder
 from hotline.i18n import Catalog
-from hotline.jobs.enqueue import LANES, REST
+from hotline.jobs.enqueue import LANES, REST, lane_queue
 from hotline.people.staff import Staff, import_staff, load_staff, staff_from_store
 from hotline.response.policies import load_policies
 from hotline.response.referrals import load_directory
@@ -124,7 +124,7 @@ class Services:
     @property
     def queue(self) -> Queue:
         """The last lane (the rest): the one queue of before, which RQ's tools are pointed at."""
-        return self.queues[LANES.index(REST)]
+        return lane_queue(self.queues, REST)
 
     def now(self) -> datetime:
         return self.clock.now()

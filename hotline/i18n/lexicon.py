@@ -64,11 +64,12 @@ LATIN_FOLDS = [("zh", "l"), ("th", "t"), ("dh", "d"), ("sh", "s"), ("ph", "p"), 
 _DOUBLE = re.compile(r"(.)\1+")
 
 
-def _by_first_letter(words) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for word in words:
-        if word:
-            grouped.setdefault(word[0], []).append(word)
+def _by_first_letter(items, first_word=lambda item: item) -> dict[str, list]:
+    """Items by the first letter of their first word ("" for none), in their order: a word
+    matches only words that begin with its own first letter (Lexicon.word_matches)."""
+    grouped: dict[str, list] = {}
+    for item in items:
+        grouped.setdefault(first_word(item)[:1], []).append(item)
     return grouped
 
 
@@ -280,16 +281,13 @@ class Lexicon:
         ("" for an entry with none)."""
         key = ("entries", category)
         if key not in self.cache:
-            grouped: dict[str, list[tuple[int, Entry]]] = {}
-            for number, entry in enumerate(self.entries.get(category, [])):
-                head = entry.words[0] if entry.words else ""
-                grouped.setdefault(head[:1], []).append((number, entry))
-            self.cache[key] = grouped
+            self.cache[key] = _by_first_letter(enumerate(self.entries.get(category, [])),
+                                               lambda numbered: numbered[1].words[0] if numbered[1].words else "")
         return self.cache[key]
 
     def _markers_by_letter(self) -> dict[str, dict[str, list[str]]]:
-        """Each language's marker words by their first letter: a word matches only words that
-        begin with its own first letter (word_matches)."""
+        """Each language's marker words by their first letter (an empty word, under "", matches
+        no token's first letter)."""
         if "markers" not in self.cache:
             self.cache["markers"] = {lang: _by_first_letter(words) for lang, words in self.markers.items()}
         return self.cache["markers"]

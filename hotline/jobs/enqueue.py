@@ -59,8 +59,14 @@ def lane_of(task: str, priority: str | None = None) -> str:
     return ALERTS if task in NOW else REST
 
 
-def _queue(svc: Queues, lane: str) -> Queue:
-    return svc.queues[LANES.index(lane)]
+def lane_queue(queues: tuple[Queue, ...], lane: str) -> Queue:
+    """The queue of a lane, among `queues` (in LANES' order)."""
+    return queues[LANES.index(lane)]
+
+
+def _waiting(svc: Queues, jid: str) -> bool:
+    """The sweeper's question (missing_only): does the queue, in any lane, still hold this job?"""
+    return on_queue(svc.queues[0].connection, jid)
 
 
 def _priority(svc: Queues, escalation_id: int | None = None, notification_id: int | None = None) -> str | None:
@@ -86,9 +92,9 @@ def job_id(kind: str, *ids: object) -> str:
 
 def _put(svc: Queues, task: str, args: tuple, jid: str, at: datetime | None, missing_only: bool,
          audited: bool = False, priority: str | None = None, **options) -> bool:
-    if missing_only and on_queue(svc.queues[0].connection, jid):
+    if missing_only and _waiting(svc, jid):
         return False
-    queue = _queue(svc, lane_of(task, priority))
+    queue = lane_queue(svc.queues, lane_of(task, priority))
     func = f"{TASKS}.{task}"
     if audited:
         options["on_failure"] = AUDIT_FAILURE
@@ -106,7 +112,7 @@ def _put(svc: Queues, task: str, args: tuple, jid: str, at: datetime | None, mis
 def _recorded(svc: Queues, task: str, kind: str, action_id: int, at: datetime | None, missing_only: bool) -> bool:
     """A job of a recorded action (the Action table): marked queued, back to pending if Redis is away."""
     jid = job_id(kind, action_id)
-    if missing_only and on_queue(svc.queues[0].connection, jid):
+    if missing_only and _waiting(svc, jid):
         return False
     svc.store.mark(action_id, "queued")
     if _put(svc, task, (action_id,), jid, at, False, audited=True, **ACTION_TTLS):
@@ -136,7 +142,7 @@ def enqueue_advance(svc: Queues, escalation_id: int, round_: int, step: int, at:
             for queue in svc.queues:
                 queue.scheduled_job_registry.remove(jid, pipeline=pipe)
             pipe.execute()
-    if missing_only and on_queue(svc.queues[0].connection, jid):
+    if missing_only and _waiting(svc, jid):
         return False  # before reading the priority: the sweeper asks this of every open escalation
     priority = priority or _priority(svc, escalation_id=escalation_id)
     return _put(svc, "advance", (escalation_id, round_, step), jid, at, False, priority=priority)
@@ -147,7 +153,7 @@ def enqueue_notify(svc: Queues, notification_id: int, at: datetime | None = None
     """One alert (or taken/ended/unanswered line) to a staff member (`priority`: its
     escalation's, read from the store when not given)."""
     jid = job_id("notify", notification_id)
-    if missing_only and on_queue(svc.queues[0].connection, jid):
+    if missing_only and _waiting(svc, jid):
         return False
     priority = priority or _priority(svc, notification_id=notification_id)
     return _put(svc, "notify", (notification_id,), jid, at, False, audited=True, priority=priority)

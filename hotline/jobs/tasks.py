@@ -151,8 +151,8 @@ def send_resources(svc, s, action: Action) -> str:
 
 
 def forget_copies(svc, s, action: Action) -> str:
-    """After DELETE or the safe word: the provider's copies of her voicemails and media deleted
-    (a failure is retried), then their addresses too."""
+    """After DELETE, the safe word or retention (store.anonymise recorded it): the provider's copies
+    of her voicemails and media deleted (a failure is retried), then their addresses too."""
     copies = [svc.store.unseal(sealed) for sealed in action.payload.get("copies", [])]
     deleted = sum(1 for url in copies if svc.outbound.forget(url))
     action.payload = {}

@@ -10,7 +10,7 @@ import logging
 from hotline.config.settings import Settings
 from hotline.privacy.phones import mask
 from hotline.transport.errors import DeliveryFailed
-from hotline.transport.whatsapp import MEDIA
+from hotline.transport.whatsapp import twilio_media
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,12 @@ class Twilio:
         """Delete Twilio's own copy of what she sent or said: an inbound message's media, or a
         call's recording (their REST resources' DELETE). False: not this account's (nothing sent
         anywhere). Gone already (404) is done. Raises DeliveryFailed to be retried."""
-        found = MEDIA.match(url)
-        if not found or found.group(1) != self.settings.twilio_account_sid:
+        found = twilio_media(url, self.settings.twilio_account_sid)
+        if not found:
             return False
-        parts = url.split("/2010-04-01/Accounts/", 1)[1].split(".")[0].split("/")  # AC…, Messages, MM…, Media, ME…
-        account = self.client.api.v2010.accounts(parts[0])
-        resource = account.messages(parts[2]).media(parts[4]) if parts[1] == "Messages" else account.recordings(parts[2])
+        account = self.client.api.v2010.accounts(found["account"])
+        resource = account.recordings(found["recording"]) if found["recording"] else \
+            account.messages(found["message"]).media(found["media"])
         try:
             resource.delete()
         except Exception as exc:  # noqa: BLE001 - any transport failure: the job decides

@@ -13,8 +13,9 @@ from urllib.parse import urljoin
 
 API = "https://api.twilio.com"
 # Twilio's media of an inbound message (MediaUrl0 …) and its call recordings, of one account
-MEDIA = re.compile(r"^https://api\.twilio\.com/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/"
-                   r"(?:Messages/(?:MM|SM)[0-9a-fA-F]{32}/Media/ME[0-9a-fA-F]{32}|Recordings/RE[0-9a-fA-F]{32})"
+MEDIA = re.compile(r"^https://api\.twilio\.com/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/"
+                   r"(?:Messages/(?P<message>(?:MM|SM)[0-9a-fA-F]{32})/Media/(?P<media>ME[0-9a-fA-F]{32})"
+                   r"|Recordings/(?P<recording>RE[0-9a-fA-F]{32}))"
                    r"(?:\.(?:mp3|wav|json))?$")
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's own limit for one message's media
 
@@ -28,10 +29,11 @@ class TemplateSend:
     variables: dict = field(default_factory=dict)
 
 
-def twilio_media(url: str | None, account_sid: str | None) -> bool:
-    """Is `url` media of this Twilio account? Nothing else is ever fetched with its credentials."""
+def twilio_media(url: str | None, account_sid: str | None) -> re.Match | None:
+    """`url` as media of this Twilio account (its sids by name: account, message and media, or
+    recording), else None. Nothing else is ever fetched, or deleted, with its credentials."""
     found = MEDIA.match(url or "")
-    return bool(found and account_sid and found.group(1) == account_sid)
+    return found if found and account_sid and found["account"] == account_sid else None
 
 
 class _Stay(urllib.request.HTTPRedirectHandler):
