@@ -101,6 +101,48 @@ def latest(svc):
         return s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
 
 
+# -- escalations under load: the fault and scale tests' policy and readings ----------------------
+
+# One step: the English-speaking counsellors on shift (Kavitha and Anjali), then a long wait, so a
+# run checks exactly one alert per person per escalation and no timer fires inside the test.
+ONE_STEP = """policies:
+  counsellor: {steps: [{notify: team, wait: 1h}]}
+  emergency: {steps: [{notify: team, via: [sms, voice], wait: 1h}]}
+  ngo: {steps: [{notify: team, wait: 1h}]}
+  coordinator: {steps: [{notify: coordinator, wait: 1h}]}
+"""
+ENGLISH_COUNSELLORS = ["+919840000001", "+919840000002"]  # Kavitha, Anjali (tests/data/staff.yaml)
+
+
+def where_things_stand(svc) -> dict:
+    """Notifications and escalations by status, and what RQ holds: for a timeout's message."""
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+    from sqlalchemy import func, select
+
+    from hotline.store.models import Escalation, Notification
+
+    with svc.store.session() as s:
+        notes = dict(s.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
+        escalations = dict(s.execute(select(Escalation.step, func.count()).group_by(Escalation.step)).all())
+    lanes = svc.queues
+    return {"notifications": notes, "escalations by step": escalations, "queued": sum(len(q) for q in lanes),
+            "intermediate": sum(len(q.intermediate_queue.get_job_ids()) for q in lanes),
+            "started": sum(len(StartedJobRegistry(queue=q)) for q in lanes),
+            "scheduled": sum(len(ScheduledJobRegistry(queue=q)) for q in lanes),
+            "failed": sum(len(FailedJobRegistry(queue=q)) for q in lanes)}
+
+
+def one_step_policies(tmp_path: Path) -> str:
+    path = tmp_path / "policies.yaml"
+    path.write_text(ONE_STEP)
+    return str(path)
+
+
+def count(svc, query) -> int:
+    with svc.store.session() as s:
+        return s.scalar(query) or 0
+
+
 # -- processes: a real worker, a real redis-server ----------------------------------------------------
 
 

@@ -16,7 +16,6 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,7 +25,20 @@ from hotline.store import Action, Outbox
 from hotline.store.models import Audit, Escalation, Notification
 from hotline.web.app import create_app
 
-from .helpers import kill, messages, post, run_worker, sign, sms_form, until, worker_process
+from .helpers import (
+    ENGLISH_COUNSELLORS,
+    count,
+    kill,
+    messages,
+    one_step_policies,
+    post,
+    run_worker,
+    sign,
+    sms_form,
+    until,
+    where_things_stand,
+    worker_process,
+)
 from .twilio_standin import StandIn
 
 # The store under the faults: PostgreSQL, the production store, in the suite (SQLite where there is
@@ -40,43 +52,6 @@ def database_url(request, _database_url, _postgresql_migrated):
     if request.param == "store":
         return _database_url("postgresql" if _postgresql_migrated else "sqlite")
     return _database_url(request.param)
-
-
-# One step: the English-speaking counsellors on shift (Kavitha and Anjali), then a long wait, so a
-# run checks exactly one alert per person per escalation and no timer fires inside the test.
-ONE_STEP = """policies:
-  counsellor: {steps: [{notify: team, wait: 1h}]}
-  emergency: {steps: [{notify: team, via: [sms, voice], wait: 1h}]}
-  ngo: {steps: [{notify: team, wait: 1h}]}
-  coordinator: {steps: [{notify: coordinator, wait: 1h}]}
-"""
-ENGLISH_COUNSELLORS = ["+919840000001", "+919840000002"]  # Kavitha, Anjali (tests/data/staff.yaml)
-
-
-def where_things_stand(svc) -> dict:
-    """Notifications and escalations by status, and what RQ holds: for a timeout's message."""
-    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
-
-    with svc.store.session() as s:
-        notes = dict(s.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
-        escalations = dict(s.execute(select(Escalation.step, func.count()).group_by(Escalation.step)).all())
-    lanes = svc.queues
-    return {"notifications": notes, "escalations by step": escalations, "queued": sum(len(q) for q in lanes),
-            "intermediate": sum(len(q.intermediate_queue.get_job_ids()) for q in lanes),
-            "started": sum(len(StartedJobRegistry(queue=q)) for q in lanes),
-            "scheduled": sum(len(ScheduledJobRegistry(queue=q)) for q in lanes),
-            "failed": sum(len(FailedJobRegistry(queue=q)) for q in lanes)}
-
-
-def one_step_policies(tmp_path: Path) -> str:
-    path = tmp_path / "policies.yaml"
-    path.write_text(ONE_STEP)
-    return str(path)
-
-
-def count(svc, query) -> int:
-    with svc.store.session() as s:
-        return s.scalar(query) or 0
 
 
 # -- 1. the worker killed with SIGKILL during 1,000 escalations (80 in the suite) ------------------

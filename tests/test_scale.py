@@ -27,8 +27,19 @@ from hotline.store import Outbox
 from hotline.store.models import Escalation, Notification
 
 from .conftest import free_port
-from .helpers import ROOT, kill, messages, post, sms_form, until, worker_process
-from .test_faults import ENGLISH_COUNSELLORS, count, one_step_policies, where_things_stand
+from .helpers import (
+    ENGLISH_COUNSELLORS,
+    ROOT,
+    count,
+    kill,
+    messages,
+    one_step_policies,
+    post,
+    sms_form,
+    until,
+    where_things_stand,
+    worker_process,
+)
 
 SURVIVORS = int(os.environ.get("HOTLINE_SCALE_SURVIVORS", 40))
 ASK = ("hi", "1", "1", "1")  # English, safe to talk, talk to a counsellor, now
