@@ -15,10 +15,10 @@ from hotline import engine
 from hotline.channels.sms import render as sms_text
 from hotline.conversation import media
 from hotline.conversation.effects import Context, carry_out
-from hotline.engine.effects import Forget, Voicemail
+from hotline.engine.effects import Erase, Forget, OptOut, Voicemail
 from hotline.i18n import detect
 from hotline.privacy.phones import caller_key, mask
-from hotline.response import relay
+from hotline.response import relay, whatsapp
 from hotline.response.chain import Caller, Request, open_escalation
 from hotline.services import Services
 from hotline.store.idempotency import first_time, forget
@@ -26,6 +26,12 @@ from hotline.store.idempotency import first_time, forget
 log = logging.getLogger(__name__)
 
 FLOW_FOR_ROLE = {"survivor": "survivor", "staff": "staff", "police": "police"}
+def ends_contact(step: engine.Step) -> bool:
+    """The safe word, DELETE or STOP: after it nothing may reach her, so nothing of this message
+    (the channel she wrote on, her WhatsApp window, releasing what was held) is acted on."""
+    return step.forgotten or any(isinstance(e, (Erase, OptOut)) for e in step.effects)
+
+
 def control(step: engine.Step) -> bool:
     """Is this step one the hotline must act on even while she talks with a counsellor (or while
     the line is degraded)? The safe word, DELETE, STOP, START and danger. Anything else she
@@ -98,6 +104,10 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         }
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
+        # her controls first: the step says what this message is before anything of it is acted on
+        wrote = msg.texting and msg.number is not None and not ends_contact(result)
+        if wrote:
+            _wrote(svc, key, msg)
         # a voice message, a photo, a document (WhatsApp): kept on her case, not a step. Unless its
         # caption is one of her controls (the safe word, DELETE, STOP, danger): that is carried out
         # as if she had typed it, and what she sent with it is not kept.
@@ -107,6 +117,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
                                   caption=msg.text or None)
             reply = render(Handled(engine.Step(state, [], [], spoken), key, role, [], text=said))
             turn.finish(state, reply)
+            _release(svc, key, msg)
             return reply
         # once someone has taken her request, what she texts goes to that person, her controls
         # apart (texts only: on a call her keypad presses and speech are the voice menu's)
@@ -114,6 +125,7 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
+            _release(svc, key, msg)
             log.info("%s %s (%s): relayed to the counsellor of case %s", msg.channel, mask(msg.number), role,
                      turn.relay)
             return reply
@@ -131,11 +143,34 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             and result.lang != turn.lang
         turn.finish(None if result.forgotten else result.state, reply, lang=result.lang if keep else None,
                     forget_lang=result.forgotten)
+        if wrote and not ctx.erased:
+            _release(svc, key, msg)
         if observe:
             observe(time.perf_counter() - started)
     log.info("%s %s (%s): step to %s, %d action(s)", msg.channel, mask(msg.number), role,
              result.node or "end", len(result.effects))
     return reply
+
+
+def _wrote(svc: Services, key: str, msg: Inbound) -> None:
+    """The channel she wrote on (and on WhatsApp her window), once her message is known not to be
+    one of her controls: the replies its effects queue go back on it. The store down: she is
+    answered all the same (the flow's reply is TwiML on this very channel)."""
+    try:
+        whatsapp.wrote(svc, key, msg.channel, release=False)
+    except Exception:  # noqa: BLE001 - a survivor must get an answer whatever broke
+        log.exception("%s %s: the channel she wrote on was not recorded", msg.channel, mask(msg.number))
+
+
+def _release(svc: Services, key: str, msg: Inbound) -> None:
+    """What was held for her on WhatsApp goes once her message has been carried out (never for
+    one of her controls: the caller checks). Redis away: the sweeper releases it later."""
+    if msg.channel != "whatsapp" or msg.number is None:
+        return
+    try:
+        whatsapp.release_held(svc, key)
+    except Exception:  # noqa: BLE001 - the sweeper finds them (whatsapp.releasable)
+        log.exception("%s %s: what was held was not queued", msg.channel, mask(msg.number))
 
 
 def fallback(svc: Services, msg: Inbound, reason: str) -> str:
@@ -160,6 +195,8 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
             carry_out(svc, own, Context(key, msg.number, msg.channel))
             said = sms_text(step.outputs, step.lang, svc.catalog, {"safe_word": svc.settings.safe_word})
         else:
+            if msg.texting and msg.number is not None:
+                _wrote(svc, key, msg)  # what was held goes when the sweeper finds it
             open_escalation(svc, Caller(key, msg.number, msg.channel, step.lang or lang),
                             Request(kind="counsellor", priority="emergency" if control(step) else "high",
                                     role="counsellor",

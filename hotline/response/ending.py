@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from hotline.jobs.enqueue import enqueue_notify
 from hotline.store.models import RUNNING, Case, Escalation, Notification, NotificationStatus
@@ -55,11 +56,32 @@ def forget_pending(svc: Services) -> int:
 
 
 def end_contact(svc: Services, caller_key: str, why: str) -> int:
-    """The safe word (why="safe_word") or DELETE (why="deleted"). Returns the rows erased."""
+    """The safe word (why="safe_word") or DELETE (why="deleted"). Returns the rows erased.
+
+    Under her lock (store.lock_caller), as every send to her is: a send that holds it goes out
+    before this commits (and so before her control's reply); one that waits finds her erased.
+    Two transactions that lock in different orders can deadlock on PostgreSQL; the database then
+    ends one of them: if it is this one, it runs again (her control is never the one lost)."""
+    for attempt in range(DEADLOCK_TRIES):
+        try:
+            return _end_contact(svc, caller_key, why)
+        except DBAPIError as exc:
+            if attempt + 1 == DEADLOCK_TRIES or "deadlock" not in str(exc.orig).lower():
+                raise
+            log.warning("contact ended (%s): deadlock with a send, tried again", why)
+    raise AssertionError("unreachable")
+
+
+DEADLOCK_TRIES = 5
+
+
+def _end_contact(svc: Services, caller_key: str, why: str) -> int:
     told: list[int] = []
     with svc.store.session() as s:
+        # her escalations first (the order an ACK or a chain step locks them in), then her lock
         running = s.scalars(select(Escalation).join(Case, Case.id == Escalation.case_id).where(
             Case.caller_key == caller_key, Escalation.status.in_(RUNNING)).with_for_update()).all()
+        svc.store.lock_caller(s, caller_key)
         for e in running:
             people = {e.acked_by} if e.acked_by else set()
             for n in s.scalars(select(Notification).where(Notification.escalation_id == e.id).with_for_update()):

@@ -42,7 +42,10 @@ class Reach:
 
 def caller(svc, s, caller_key: str, sealed_contact: str | None, *, call: bool = False) -> Reach:
     """A caller with no case to speak of (resources she asked for). `call`: to be put through on a
-    call, which WhatsApp's channel rules do not touch."""
+    call, which WhatsApp's channel rules do not touch. Takes her lock (store.lock_caller) for the
+    rest of the transaction: her controls wait for this send, or this send finds them."""
+    if caller_key and caller_key != ERASED:
+        svc.store.lock_caller(s, caller_key)
     contact = svc.store.unseal(sealed_contact) if caller_key != ERASED else None
     if not contact:
         return Reach(None, "erased")
@@ -59,6 +62,13 @@ def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, clo
     (its call-back window applies); `call`: by a call, not a text."""
     if case is None:
         return Reach(None, "erased")
+    if case.caller_key and case.caller_key != ERASED:
+        # her lock first, then the case as it stands now: it may have been read before a control of
+        # hers committed (PostgreSQL reads what was committed when each statement began)
+        svc.store.lock_caller(s, case.caller_key)
+        case = s.get(Case, case.id, populate_existing=True)
+        if case is None:
+            return Reach(None, "erased")
     found = caller(svc, s, case.caller_key, case.contact, call=call)
     if not found:
         return found

@@ -60,11 +60,14 @@ def inside(svc: Services, last: datetime | None) -> bool:
 # -- what she wrote on ------------------------------------------------------------------------------
 
 
-def wrote(svc: Services, key: str, channel: str) -> int:
+def wrote(svc: Services, key: str, channel: str, *, release: bool = True) -> int:
     """A message came in from `key` on `channel` (sms or whatsapp): kept as the channel she is
-    answered on; on WhatsApp its time opens her window again, and whatever was held for her is
-    queued to go now. Returns how many held messages were queued. An SMS reads first and writes
-    only when she had been on WhatsApp: the SMS webhook stays one read."""
+    answered on; on WhatsApp its time opens her window again, and (`release`) whatever was held
+    for her is queued to go now. Returns how many held messages were queued. An SMS reads first
+    and writes only when she had been on WhatsApp: the SMS webhook stays one read.
+
+    Her message is read before this runs (conversation/inbound.py): a message that is one of her
+    controls (the safe word, DELETE, STOP) records nothing here and releases nothing."""
     if channel != "whatsapp":
         with svc.store.read() as s:  # the column alone: no row object to build on every SMS
             known = s.scalar(select(ContactChannel.channel).where(ContactChannel.caller_key == key))
@@ -81,6 +84,12 @@ def wrote(svc: Services, key: str, channel: str) -> int:
             row = ContactChannel(caller_key=key)
             s.add(row)
         row.channel, row.whatsapp_at, row.template_at = "whatsapp", svc.now(), None
+    return release_held(svc, key) if release else 0
+
+
+def release_held(svc: Services, key: str) -> int:
+    """Queue what was held for `key`: she wrote on WhatsApp, and it was not one of her controls."""
+    with svc.store.read() as s:
         held = list(s.scalars(select(HeldMessage.id).where(HeldMessage.caller_key == key).order_by(HeldMessage.id)))
     for held_id in held:
         enqueue_release(svc, held_id)  # Redis away: the sweeper has them (releasable)
@@ -176,17 +185,28 @@ def _as_sent(template: Template, lang: str, params: dict) -> TemplateSend:
 
 def release(svc: Services, held_id: int) -> str:
     """A held message, once its person has written on WhatsApp since it was held (her window is
-    open): sent as free text. Never after her STOP; her safe word and DELETE erased it already."""
+    open): sent as free text, if reach still says she may be reached: never after her STOP, her
+    safe word or DELETE (they erased it), or once the case it belongs to has closed. Under her
+    lock, as every send to her (store.lock_caller), taken before the row's own."""
+    from hotline.response import reach  # reach decides on top of this module
+
     with svc.store.session() as s:
+        whom = s.execute(select(HeldMessage.caller_key, HeldMessage.about).where(HeldMessage.id == held_id)).first()
+        if whom is None:
+            return "nothing to do"
+        survivor = whom.about == whom.caller_key  # to her, not to a staff member about her
+        svc.store.lock_caller(s, whom.about or whom.caller_key)
         row = s.scalars(select(HeldMessage).where(HeldMessage.id == held_id).with_for_update()).first()
         if row is None:
             return "nothing to do"
         channel = s.get(ContactChannel, row.caller_key)
         if channel is None or not inside(svc, channel.whatsapp_at) or _aware(channel.whatsapp_at) < _aware(row.at):
             return "waiting for her to write"
-        if row.about == row.caller_key and svc.store.opted_out(row.caller_key, s):
-            s.delete(row)
-            return "not sent: stopped"
+        if survivor:
+            said = reach.case(svc, s, _case_of(s, row))
+            if not said:
+                s.delete(row)
+                return f"not sent: {said.refused}"
         contact, body = svc.store.unseal(row.contact), svc.store.unseal(row.body) or ""
         if not contact:
             s.delete(row)
@@ -196,6 +216,15 @@ def release(svc: Services, held_id: int) -> str:
             relay.transport_id, relay.receipt = sid, None  # its receipts are this message's
         s.delete(row)
     return "sent"
+
+
+def _case_of(s, row: HeldMessage):
+    """The case a message held for her belongs to: its relay's, else her newest case."""
+    from hotline.store.models import Case
+
+    if row.relay_id is not None and (relay := s.get(Relay, row.relay_id)) is not None:
+        return s.get(Case, relay.case_id)
+    return s.scalars(select(Case).where(Case.caller_key == row.caller_key).order_by(Case.id.desc())).first()
 
 
 def releasable(svc: Services) -> list[tuple[tuple, None]]:

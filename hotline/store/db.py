@@ -3,6 +3,7 @@ DATABASE_URL."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -289,6 +290,18 @@ class Store:
         s.add(Audit(event=event_name, caller_key=caller_key, staff_id=staff_id, detail=detail))
 
     # -- a survivor's controls ----------------------------------------------------------------------
+    @staticmethod
+    def lock_caller(s: Session, caller_key: str | None) -> None:
+        """Her lock, for the rest of the caller's transaction: every send to her takes it before
+        asking whether she may be reached (response/reach.py), and her controls take it before
+        they act (response/ending.py, set_opt_out), so a send and a control never pass each other:
+        a send that held it first is out before her control's reply; one that waited finds her
+        control. PostgreSQL: a transaction-scoped advisory lock on her keyed hash; SQLite: every
+        write transaction already begins IMMEDIATE, one writer at a time."""
+        if caller_key and s.get_bind().dialect.name == "postgresql":
+            digest = int.from_bytes(hashlib.blake2b(caller_key.encode(), digest_size=8).digest(), "big", signed=True)
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": digest})
+
     def opted_out(self, caller_key: str, session: Session | None = None) -> bool:
         """STOP in force? Inside a transaction, pass its session: SQLite has one writer at a time,
         and a second session opened inside the first would wait for it."""
@@ -299,6 +312,7 @@ class Store:
 
     def set_opt_out(self, caller_key: str, out: bool) -> None:
         with self.session() as s:
+            self.lock_caller(s, caller_key)
             existing = s.get(OptOut, caller_key)
             if out and existing is None:
                 s.add(OptOut(caller_key=caller_key))

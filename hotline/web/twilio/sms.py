@@ -48,7 +48,8 @@ def inbound_sms():
             return Response(twiml(""), mimetype="text/xml")
         text = tapped.text[:MAX_BODY] if tapped is not None else text
         items = whatsapp.media(svc) or None
-    _wrote(svc, number, channel)
+    # the channel she wrote on is recorded once her message is known not to be one of her
+    # controls (conversation/inbound.py): a safe word must not first release what was held
 
     def render(h: Handled) -> str:
         if h.text is not None:
@@ -65,9 +66,8 @@ def inbound_sms():
 
 
 def _wrote(svc, number: str | None, channel: str) -> None:
-    """The channel she wrote on (and on WhatsApp her 24-hour window), before her message is
-    handled: the replies its effects queue go back on it. The store down: she is answered all
-    the same (the flow's reply is TwiML on this very channel)."""
+    """The templates' YES / SHOW tapped: her window opens and what was held goes (release asks
+    reach). The store down: she is answered all the same."""
     if number is None:
         return
     try:

@@ -1,0 +1,74 @@
+"""Her controls come first (#26): each finding of the adversarial review, driven through the
+webhooks. `eager` stands for a worker that is waiting on the queue: RQ's own synchronous queue
+(is_async=False) runs every job the moment it is queued, inside the request that queued it — the
+interleaving in which a live worker sent what was held for her before her safe word was read."""
+
+from __future__ import annotations
+
+import pytest
+from rq import Queue
+from sqlalchemy import select
+
+from hotline.jobs.enqueue import LANES
+from hotline.store.models import HeldMessage
+
+from .helpers import run_worker
+from .test_whatsapp import KAVITHA, SURVIVOR, ask_for_a_counsellor, line, to, wa
+from .twilio_standin import StandIn
+
+
+@pytest.fixture
+def standin():
+    server = StandIn()
+    yield server
+    server.stop()
+
+
+def eager(svc) -> None:
+    """Every job runs the moment it is queued (a worker waiting on every lane)."""
+    svc.queues = tuple(Queue(name, connection=svc.redis, is_async=False) for name in LANES)
+
+
+@pytest.mark.parametrize("control", ["RECIPE", "DELETE", "STOP"])
+def test_on_whatsapp_her_control_never_releases_what_was_held_for_her(make_services, standin, database_url,
+                                                                       control):
+    svc, app = line(make_services, standin, database_url=database_url)
+    client = app.test_client()
+    e = ask_for_a_counsellor(svc, client, standin)
+    wa(client, standin, KAVITHA, f"ACK {e.code}")
+    run_worker(svc)
+    svc.clock.advance(hours=25)  # outside her 24-hour window: his words wait behind a template
+    standin.close_window(SURVIVOR)
+    wa(client, standin, KAVITHA, "is he beside you?")
+    run_worker(svc)
+    with svc.store.session() as s:
+        assert len(s.scalars(select(HeldMessage)).all()) == 1
+    before = len(to(standin, SURVIVOR))
+
+    eager(svc)
+    wa(client, standin, SURVIVOR, control)
+    run_worker(svc)
+    after = to(standin, SURVIVOR)[before:]
+    assert not any("beside you" in m.get("Body", "") for m in after), after
+    with svc.store.session() as s:
+        assert not s.scalars(select(HeldMessage).where(HeldMessage.caller_key != HeldMessage.about)).all() \
+            or control == "STOP"
+
+
+def test_held_words_are_not_released_once_her_case_has_closed(make_services, standin, database_url):
+    svc, app = line(make_services, standin, database_url=database_url)
+    client = app.test_client()
+    e = ask_for_a_counsellor(svc, client, standin)
+    wa(client, standin, KAVITHA, f"ACK {e.code}")
+    run_worker(svc)
+    svc.clock.advance(hours=25)
+    standin.close_window(SURVIVOR)
+    wa(client, standin, KAVITHA, "is he beside you?")
+    run_worker(svc)  # held behind the template
+    wa(client, standin, KAVITHA, f"DONE {e.code}")
+    run_worker(svc)
+    before = len(to(standin, SURVIVOR))
+    svc.clock.advance(days=20)
+    wa(client, standin, SURVIVOR, "hi")  # twenty days later she writes again: a new conversation
+    run_worker(svc)
+    assert not any("beside you" in m.get("Body", "") for m in to(standin, SURVIVOR)[before:])
