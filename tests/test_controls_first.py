@@ -10,9 +10,11 @@ from rq import Queue
 from sqlalchemy import select
 
 from hotline.jobs.enqueue import LANES
-from hotline.store.models import HeldMessage
+from hotline.store.models import Escalation, HeldMessage
+from hotline.web.app import create_app
 
-from .helpers import run_worker
+from .cli import cli
+from .helpers import ROOT, last_sent, latest, run_worker, sent, text, texts
 from .test_whatsapp import KAVITHA, SURVIVOR, ask_for_a_counsellor, line, to, wa
 from .twilio_standin import StandIn
 
@@ -22,6 +24,9 @@ def standin():
     server = StandIn()
     yield server
     server.stop()
+
+
+SURVIVOR_SMS, ANJALI, PRIYA = "+919876500001", "+919840000002", "+919840000004"
 
 
 def eager(svc) -> None:
@@ -72,3 +77,30 @@ def test_held_words_are_not_released_once_her_case_has_closed(make_services, sta
     wa(client, standin, SURVIVOR, "hi")  # twenty days later she writes again: a new conversation
     run_worker(svc)
     assert not any("beside you" in m.get("Body", "") for m in to(standin, SURVIVOR)[before:])
+
+
+def test_a_counsellor_removed_from_the_staff_hands_back_what_she_held(make_services, database_url, tmp_path):
+    svc = make_services(database_url=database_url)
+    client = create_app(services=svc).test_client()
+    texts(client, SURVIVOR_SMS, "hi", "1", "1", "1")  # English, safe to talk, a counsellor
+    run_worker(svc)
+    e = latest(svc)
+    text(client, KAVITHA, f"ACK {e.code}")
+    run_worker(svc)
+    assert latest(svc).acked_by == svc.staff.find(KAVITHA).id
+
+    staff = tmp_path / "staff.yaml"
+    listed = (ROOT / "tests" / "data" / "staff.yaml").read_text()
+    start = listed.index("  - name: Kavitha")
+    staff.write_text(listed[:start] + listed[listed.index("  - name: Anjali"):])
+    out = cli("staff", "import", str(staff), "--replace").stdout
+    assert "removed: Kavitha" in out and "open again" in out
+    since = last_sent(svc)
+    text(client, SURVIVOR_SMS, "URGENT he has a knife")
+    run_worker(svc)
+    out = sent(svc, since)
+    assert not [body for to_, body in out if to_ == KAVITHA]  # nothing relayed to her now
+    assert any(to_ == ANJALI and e.code in body for to_, body in out)  # the team is paged again
+    assert any(to_ == PRIYA and "Kavitha" in body and e.code in body for to_, body in out)  # and told
+    with svc.store.session() as s:
+        assert s.get(Escalation, e.id).status == "open" and s.get(Escalation, e.id).priority == "emergency"

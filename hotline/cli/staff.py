@@ -39,6 +39,13 @@ def import_(file: str, replace: bool) -> int:
     click.echo(f"{file}: {len(people.people)} people in the file")
     for line in result.lines():
         click.echo(f"  {line}")
+    if result.removed:
+        from hotline.response.handback import hand_back_all
+
+        svc.reload_staff()
+        handed = hand_back_all(svc)  # the cases they held go back to the team, at once
+        if handed:
+            click.echo(f"  {handed} case(s) they held: open again, the team paged and the coordinator told")
     return 0
 
 

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from hotline.jobs import enqueue
 from hotline.jobs.tasks import HANDLERS
-from hotline.response import chain, ending, followups, relay, whatsapp
+from hotline.response import chain, ending, followups, handback, relay, whatsapp
 from hotline.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def sweep(svc: Services) -> int:
     count = 0
     try:
         count += ending.forget_pending(svc)
+        count += handback.hand_back_all(svc)  # nobody holds a case the line cannot reach
         for _what, due, put in PENDING:
             for ids, at in due(svc):
                 if put(svc, *ids, at=at, missing_only=True):

@@ -37,6 +37,7 @@ from hotline.store.models import (
     Notification,
     NotificationStatus,
     Relay,
+    StaffMember,
 )
 
 if TYPE_CHECKING:  # the services are passed in; only their type is named here
@@ -487,6 +488,10 @@ def send_notification(svc: Services, notification_id: int) -> str:
             body = say(svc, "esc_taken", lang, code=e.code, name=taker.name if taker else "")
         elif n.kind == "ended":
             body = say(svc, "esc_ended", lang, code=e.code)  # neutral: no word of why, or of her
+        elif n.kind == "handed_back":  # its holder left the staff (response/handback.py)
+            former = s.get(StaffMember, e.details.get("handed_back_from") or 0)
+            body = say(svc, "esc_handed_back", lang, **alert_params(svc, e, lang),
+                       name=former.name if former is not None else "-")
         else:
             text_id = {"unanswered": "esc_unanswered", "window": "window_closed",
                        "alert": "esc_voice_alert" if n.via == "voice" else "esc_alert"}[n.kind]

@@ -124,11 +124,13 @@ def address(svc: Services, person: Person, text: str) -> Addressed | None:
 
 
 def holds(svc: Services, case_id: int, caller_key: str) -> bool:
-    """Is her relay still live: her case open, and someone holding it?"""
+    """Is her relay still live: her case open, and someone the line knows holding it? (A holder
+    no longer on the staff holds nothing: response/handback.py gives the case back.)"""
     with svc.store.read() as s:
         case = s.get(Case, case_id)
-        return bool(case and case.caller_key == caller_key and case.status == CaseStatus.OPEN
-                    and active_escalation_for_case(s, case_id) is not None)
+        held = case and case.caller_key == caller_key and case.status == CaseStatus.OPEN \
+            and active_escalation_for_case(s, case_id)
+        return bool(held and held.acked_by is not None and svc.staff.get(held.acked_by) is not None)
 
 
 def active_escalation_for_case(s, case_id: int) -> Escalation | None:
