@@ -10,7 +10,7 @@ from rq import Queue
 from sqlalchemy import select
 
 from hotline.jobs.enqueue import LANES
-from hotline.store.models import Escalation, HeldMessage
+from hotline.store.models import Escalation, HeldMessage, Relay
 from hotline.web.app import create_app
 
 from .cli import cli
@@ -104,3 +104,36 @@ def test_a_counsellor_removed_from_the_staff_hands_back_what_she_held(make_servi
     assert any(to_ == PRIYA and "Kavitha" in body and e.code in body for to_, body in out)  # and told
     with svc.store.session() as s:
         assert s.get(Escalation, e.id).status == "open" and s.get(Escalation, e.id).priority == "emergency"
+
+
+SCREENED_IN = ["LAP", "2", "no", "yes", *["no"] * 9, "1"]  # tests/test_lap.py: in-laws, yes to question 2
+RAMESH, REVATHI = "+919840000005", "+919840000006"
+
+
+def test_one_officer_two_women_two_cases_and_his_words_reach_only_the_case_he_names(make_services, database_url):
+    svc = make_services(database_url=database_url)
+    client = create_app(services=svc).test_client()
+    texts(client, RAMESH, *SCREENED_IN)  # the first woman
+    run_worker(svc)
+    first = latest(svc)
+    text(client, KAVITHA, f"ACK {first.code}")
+    run_worker(svc)
+    since = last_sent(svc)
+    replies = texts(client, RAMESH, *SCREENED_IN)  # another woman, screened in at lethal risk
+    run_worker(svc)
+    second = latest(svc)
+    assert all(replies), replies  # every message of his got an answer: none swallowed by a relay
+    assert second.id != first.id and second.case_id != first.case_id and second.kind == "lap"
+    assert second.status == "open"
+    assert any(to_ in (KAVITHA, REVATHI) and second.code in body for to_, body in sent(svc, since) if body)
+    # his words go to the case he names, and only there
+    since = last_sent(svc)
+    assert text(client, RAMESH, f"{first.code} she is at her mother's house now") == []
+    text(client, RAMESH, "new woman Selvi, husband threatened with acid")  # not addressed: not relayed
+    run_worker(svc)
+    out = sent(svc, since)
+    assert any(to_ == KAVITHA and "mother's house" in (body or "") for to_, body in out)
+    assert not any("Selvi" in (body or "") for _, body in out)
+    with svc.store.session() as s:
+        urgent = s.scalars(select(Relay).where(Relay.direction == "urgent")).all()
+    assert all(svc.store.unseal(r.body) not in ("1", "2") for r in urgent)  # no keypress as her words

@@ -85,8 +85,9 @@ def test_an_officer_asks_for_a_tamil_speaking_ngo_representative_and_is_told_who
     clock.by(seconds=1)
     told = dict(sent(svc, mark))
     assert "Meena" in told[RAMESH] and e.code in told[RAMESH] and MEENA not in told[RAMESH]
+    assert f"{e.code} " in told[RAMESH]  # he is told how to write to her: his request's code first
     mark = last_sent(svc)
-    texts(client, RAMESH, "We are at the gate, blue house")
+    texts(client, RAMESH, f"{e.code} We are at the gate, blue house")  # addressed, as staff address theirs
     clock.by(seconds=1)
     assert f"{e.code}: We are at the gate, blue house" in dict(sent(svc, mark))[MEENA]  # through the relay
 

@@ -85,8 +85,9 @@ def carry_out(svc: Services, effects: list[Effect], ctx: Context) -> Context:
 
 
 def _escalate(svc: Services, ctx: Context, request: Request, lang: str) -> None:
-    ctx.recorded.append(open_escalation(svc, Caller(ctx.key, ctx.number, ctx.channel, lang), request,
-                                        words=ctx.words if request.priority == "emergency" else None))
+    # her words in an emergency go to whoever takes it; an officer's last keypress is nobody's words
+    words = ctx.words if request.priority == "emergency" and not request.own_case else None
+    ctx.recorded.append(open_escalation(svc, Caller(ctx.key, ctx.number, ctx.channel, lang), request, words=words))
 
 
 @handles(Escalate)
@@ -131,7 +132,7 @@ def request_accompaniment(svc: Services, e: RequestAccompaniment, ctx: Context) 
     if e.date and e.when not in (None, "", "now"):
         details["when"] = f"{date.fromisoformat(str(e.date)):%d/%m/%Y} {e.when}"  # a visit another day keeps its day
     _escalate(svc, ctx, Request(kind="accompaniment", priority="high", role="ngo", reason="accompaniment requested",
-                                details=details, lang=_asked_in(svc, e.language, e.lang)), e.lang)
+                                details=details, lang=_asked_in(svc, e.language, e.lang), own_case=True), e.lang)
 
 
 def lap_screen(e: LapResult) -> dict:
@@ -160,7 +161,7 @@ def lap_result(svc: Services, e: LapResult, ctx: Context) -> None:
         questions += " + officer"
     _escalate(svc, ctx, Request(kind="lap", priority="emergency", role="counsellor", reason="LAP screened in",
                                 details={"screen": screen, "questions": questions, "screen_id": screen_id},
-                                lang=_asked_in(svc, e.language, e.lang)), e.lang)
+                                lang=_asked_in(svc, e.language, e.lang), own_case=True), e.lang)
 
 
 @handles(SendResources)

@@ -91,7 +91,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         now = svc.now()
         # her relay is live while her case is open and someone holds it (a closed or erased case
         # leaves a stale flag behind when Redis was away: it is not followed)
-        live = bool(turn.relay) and role != "staff" and relay.holds(svc, turn.relay, key)
+        # (a survivor's only: an officer is never in a relay; he addresses his requests by code)
+        live = bool(turn.relay) and role == "survivor" and relay.holds(svc, turn.relay, key)
         facts = {
             "role": role,
             "channel": msg.channel,
@@ -128,6 +129,13 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             _release(svc, key, msg)
             log.info("%s %s (%s): relayed to the counsellor of case %s", msg.channel, mask(msg.number), role,
                      turn.relay)
+            return reply
+        if role == "police" and msg.texting and msg.text and not control(result) and not \
+                engine.keyword(svc.flows, "police", msg.text, facts) and \
+                (to := relay.officer_address(svc, key, msg.text)):
+            relay.pass_on(svc, to.case_id, "to_staff", to.body, None)  # "48213 on my way": to who holds it
+            reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
+            turn.finish(state, reply)
             return reply
         ctx = Context(key, msg.number, msg.channel, words=msg.text, person=person)
         if role == "staff" and person and msg.texting and msg.text and not result.effects and not \

@@ -110,6 +110,7 @@ class Request:
     details: dict = field(default_factory=dict)
     lang: str | None = None  # the language the escalation needs, when not hers (an officer may ask for Tamil)
     start_at: datetime | None = None  # a call-back's safe window opens
+    own_case: bool = False  # a case of its own, never joined: each of an officer's requests is another woman
 
 
 def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: bool = True,
@@ -126,13 +127,14 @@ def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: b
     start_at = request.start_at if request.start_at and request.start_at > svc.now() else None
     joined = None
     with svc.store.session() as s:
-        case = s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == CaseStatus.OPEN)
-                         .order_by(Case.id.desc())).first()
+        case = None if request.own_case else s.scalars(
+            select(Case).where(Case.caller_key == caller_key, Case.status == CaseStatus.OPEN).order_by(Case.id.desc())
+        ).first()
         if case is None:
             case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang, channel=channel)
             s.add(case)
             s.flush()
-        running = running_for(s, case.id, kind)
+        running = None if request.own_case else running_for(s, case.id, kind)
         if running is not None:
             joined = join(svc, s, running, priority, words, reason)
         else:

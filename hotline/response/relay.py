@@ -90,6 +90,20 @@ def command_typo(text: str) -> bool:
     return False
 
 
+def officer_address(svc: Services, caller_key: str, text: str) -> Addressed | None:
+    """An officer's text to the staff member holding one of his requests: only when it starts
+    with that request's code ("48213 on my way"), as staff address theirs. Anything else is the
+    police flow's (LAP, MENU, cancel stay his commands at every moment)."""
+    found = ADDRESSED.match(text)
+    if not found or len(found.group(1)) != CODE_DIGITS or not found.group(2).strip():
+        return None
+    with svc.store.read() as s:
+        case_id = s.scalar(select(Escalation.case_id).join(Case, Case.id == Escalation.case_id).where(
+            Escalation.code == found.group(1), Case.caller_key == caller_key, Case.status == CaseStatus.OPEN,
+            Escalation.status == EscalationStatus.ACKED))
+    return Addressed(case_id, found.group(1), found.group(2).strip()) if case_id is not None else None
+
+
 def address(svc: Services, person: Person, text: str) -> Addressed | None:
     """Where her free text goes. None: not a reply to anyone (she holds no case and named none),
     and the staff flow answers as it would.

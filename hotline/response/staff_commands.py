@@ -205,7 +205,8 @@ def _ack(svc, staff, s, e: Escalation, case: Case, person: Person, after: list) 
         # where words cannot go by SMS (Exotel's DLT), she is told to expect a call (reach.free_text)
         by_call = reach.free_text(svc, whatsapp.route(svc, s, case.caller_key).channel) == "call"
         after.append(("tell", tell_later(s, case, "survivor_taken_call" if by_call else "survivor_taken", {})))
-    after.append(("relay", case.caller_key, case.id))
+    if e.kind not in OFFICERS:  # an officer is never put in a survivor's relay: he writes "48213 text"
+        after.append(("relay", case.caller_key, case.id))
     after.append(("release_held", case.id))
     if e.kind == "lap":
         return say(svc, "ack_yours_lap", lang, code=e.code)
@@ -226,6 +227,9 @@ def _pass(svc, s, e: Escalation, case: Case, person: Person, after: list) -> str
         e.next_at = svc.now()
         after.append(("advance", e.id, e.round, e.step))
     return say(svc, "passed", person.language, code=e.code)
+
+
+OFFICERS = ("accompaniment", "lap")  # requests made by a police officer, each its own case
 
 
 def _then(svc: Services, item: tuple) -> None:
