@@ -17,7 +17,8 @@ from hotline.web.console import auth
 
 from .cli import cli
 from .helpers import latest, run_worker
-from .test_whatsapp import KAVITHA, PASSWORD, SID, line, wa
+from .test_browser import browser  # noqa: F401 - the fixture: Chromium, as the browser tests run it
+from .test_whatsapp import KAVITHA, PASSWORD, SID, line, signed, wa
 from .twilio_standin import StandIn
 
 OLD, NEW = "the old secret", "the new secret"
@@ -153,3 +154,91 @@ def test_1_delete_erases_her_even_when_her_media_opens_with_no_key(make_services
         assert s.scalars(select(Case.caller_key)).all() == ["erased"]
         (forget,) = s.scalars(select(Action).where(Action.kind == "forget_copies")).all()
         assert forget.status == "failed" and len(forget.payload["copies"]) == 1
+
+
+# -- 2. her media cannot run script in the console ------------------------------------------------
+
+
+def test_2_media_sent_as_a_web_page_with_a_script_runs_nothing_in_the_counsellors_browser(
+        make_services, standin, sqlite_url, live, browser):  # noqa: F811 - the fixture imported above
+    """In Chromium: a WhatsApp "photo" that is an HTML page loading a second attachment as its
+    script. Opened by her counsellor, it must not run in the console (her session: read every
+    case, post a reply as her)."""
+    from playwright.sync_api import expect
+
+    from .test_browser import log_in
+
+    svc, app = line(make_services, standin, database_url=sqlite_url)
+    auth.set_password(svc.store, "Kavitha", PASSWORD)
+    client = app.test_client()
+    standin.media[media_path(5)] = (b'<html><head><title>photo</title><script src="1"></script></head>'
+                                    b"<body>photo</body></html>", "text/html")
+    standin.media[media_path(6)] = (b'document.title = "taken over";', "text/javascript")
+    wa(client, standin, FIRST, "", NumMedia="2", MessageType="image",
+       MediaUrl0="https://api.twilio.com" + media_path(5), MediaContentType0="text/html",
+       MediaUrl1="https://api.twilio.com" + media_path(6), MediaContentType1="text/javascript")
+    e = latest(svc)
+    run_worker(svc)
+    wa(client, standin, KAVITHA, f"ACK {e.code}")
+    server = live(app)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/console/login")
+        log_in(page, "Kavitha")
+        expect(page.get_by_role("link", name="Cases")).to_be_visible()
+        page.goto(server.url + f"/console/cases/{e.case_id}/media/{e.id}/0")  # "load": its scripts have run
+        assert page.title() != "taken over"
+        page.goto(server.url + f"/console/cases/{e.case_id}/media/{e.id}/1")
+        assert "taken over" not in page.content()
+    finally:
+        context.close()
+
+
+def test_2_a_photo_is_shown_in_a_sandbox_a_pdf_only_downloaded(make_services, standin, sqlite_url):
+    svc, app = line(make_services, standin, database_url=sqlite_url)
+    auth.set_password(svc.store, "Kavitha", PASSWORD)
+    client = app.test_client()
+    send_media(client, standin, FIRST, 7, "image/jpeg", b"\xff\xd8\xff photo")
+    e = latest(svc)
+    send_media(client, standin, FIRST, 8, "application/pdf", b"%PDF-1.4 FIR copy")
+    run_worker(svc)
+    wa(client, standin, KAVITHA, f"ACK {e.code}")
+
+    from .test_console import login
+
+    kavitha, _ = login(app, "Kavitha")
+    photo, pdf = (kavitha.get(f"/console/cases/{e.case_id}/media/{e.id}/{i}") for i in (0, 1))
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg" and photo.headers["Content-Disposition"] == "inline"
+    assert pdf.status_code == 200 and pdf.headers["Content-Disposition"].startswith("attachment")
+    for served in (photo, pdf):
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert served.headers["Content-Security-Policy"].startswith("sandbox")
+    console = kavitha.get("/console/").headers["Content-Security-Policy"]
+    assert "form-action 'self'" in console and "unsafe-inline" not in console and "api.twilio.com" not in console
+
+
+# -- 6. a voicemail's recording: sealed, and played through the console -------------------------
+
+
+def test_6_a_voicemail_recording_is_sealed_and_played_through_the_console_never_its_url(
+        make_services, standin, sqlite_url):
+    svc, app = line(make_services, standin, database_url=sqlite_url)
+    auth.set_password(svc.store, "Kavitha", PASSWORD)
+    recording = f"/2010-04-01/Accounts/{SID}/Recordings/RE{'5' * 32}"
+    standin.media[recording] = (b"RIFF voicemail", "audio/x-wav")
+    signed(app.test_client(), "/twilio/voice/recorded?lang=en", {
+        "From": FIRST, "CallSid": "CA" + "1" * 32, "RecordingSid": f"RE{'5' * 32}",
+        "RecordingUrl": "https://api.twilio.com" + recording, "RecordingDuration": "20"})
+    e = latest(svc)
+    assert e.kind == "voicemail" and "RE" + "5" * 32 not in json.dumps(e.details)  # sealed
+    run_worker(svc)
+    wa(app.test_client(), standin, KAVITHA, f"ACK {e.code}")
+
+    from .test_console import login, page
+
+    kavitha, _ = login(app, "Kavitha")
+    hers = page(kavitha, f"/console/cases/{e.case_id}")
+    assert f'src="/console/cases/{e.case_id}/recording/{e.id}"' in hers and "api.twilio.com" not in hers
+    played = kavitha.get(f"/console/cases/{e.case_id}/recording/{e.id}")
+    assert played.status_code == 200 and played.data == b"RIFF voicemail" and played.mimetype.startswith("audio/")
