@@ -242,3 +242,37 @@ def test_6_a_voicemail_recording_is_sealed_and_played_through_the_console_never_
     assert f'src="/console/cases/{e.case_id}/recording/{e.id}"' in hers and "api.twilio.com" not in hers
     played = kavitha.get(f"/console/cases/{e.case_id}/recording/{e.id}")
     assert played.status_code == 200 and played.data == b"RIFF voicemail" and played.mimetype.startswith("audio/")
+
+
+# -- 3. the walk-in form tells nobody which numbers have a case ------------------------------------
+
+
+def test_3_a_walk_in_for_a_number_with_a_case_she_cannot_see_creates_nothing_in_it_and_reveals_nothing(
+        make_app, sqlite_url):
+    from hotline.casework import contacts
+    from hotline.store.models import FollowUp
+
+    from .test_casework import her_case
+    from .test_casework import login as casework_login
+    from .test_casework import post as casework_post
+
+    app = make_app(database_url=sqlite_url)
+    svc = app.extensions["hotline"]
+    auth.set_password(svc.store, "Meena", PASSWORD)  # an NGO representative
+    hidden = her_case(svc, assigned="Kavitha")  # the survivor's open case, not Meena's to see
+    meena, _ = casework_login(app, "Meena")
+    assert meena.get(f"/console/cases/{hidden}").status_code == 404
+
+    def walk_in(number: str):
+        return casework_post(meena, "/console/contacts/new", {
+            "kind": "walk_in", "happened_at": "2026-12-02T11:30", "place": "NGO desk", "number": number,
+            "summary": "asked about a residence order", "lang": "ta"})
+
+    known, unknown = walk_in("98765 43210"), walk_in("98765 00000")  # her number; a number with no case
+    assert known.status_code == unknown.status_code == 302
+    went = int(known.headers["Location"].split("/")[-2])
+    assert went != hidden and meena.get(known.headers["Location"]).status_code == 200  # a case of her own
+    assert contacts.of_case(svc, hidden) == []  # nothing of Meena's text in the case she cannot see
+    with svc.store.read() as s:  # the coordinators are told, on the open case, to join the two
+        (told,) = s.scalars(select(FollowUp).where(FollowUp.case_id == hidden)).all()
+        assert told.staff_id is None and f"#{went}" in svc.store.unseal(told.note)
