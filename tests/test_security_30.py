@@ -276,3 +276,40 @@ def test_3_a_walk_in_for_a_number_with_a_case_she_cannot_see_creates_nothing_in_
     with svc.store.read() as s:  # the coordinators are told, on the open case, to join the two
         (told,) = s.scalars(select(FollowUp).where(FollowUp.case_id == hidden)).all()
         assert told.staff_id is None and f"#{went}" in svc.store.unseal(told.note)
+
+
+# -- 4. the simulator signs only the forms it builds itself ---------------------------------------
+
+
+def test_4_the_simulator_signs_no_form_that_reads_as_another_from_a_staff_number(make_app, sqlite_url):
+    """Twilio's signature joins key and value with no separator: {Body: "hiFrom+91…", From: own}
+    signs the same string as {Body: "hi", From: "+91…", "From+9150…": …}, a message as Kavitha."""
+    from twilio.request_validator import RequestValidator
+
+    from .test_console import login
+
+    token = "0123456789abcdef0123456789abcdef"
+    app = make_app(database_url=sqlite_url, twilio_auth_token=token, simulator=True)
+    svc = app.extensions["hotline"]
+    auth.set_password(svc.store, "Priya", PASSWORD)
+    coordinator, _ = login(app, "Priya")
+    page = coordinator.get("/simulator/").get_data(as_text=True)
+    own = re.search(r'data-number="(\+9150\d{8})"', page).group(1)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def sign(params):
+        return coordinator.post("/simulator/sign", json={"path": "/twilio/sms", "params": params},
+                                headers={"X-CSRFToken": csrf})
+
+    sid = "SM" + "a" * 32
+    base = {"MessageSid": sid, "AccountSid": "AC" + "0" * 32, "NumMedia": "0", "To": svc.settings.hotline_number}
+    fine = sign({**base, "From": own, "Body": "hello"})
+    assert fine.status_code == 200 and fine.get_json()["signature"]
+    forged = {**base, "Body": "ACK 787", "From": KAVITHA, f"From{own}": ""}
+    smuggled = {**base, "Body": f"ACK 787From{KAVITHA}", "From": own}
+    validator = RequestValidator(token)
+    url = "http://localhost/twilio/sms"
+    assert validator.compute_signature(url, forged) == validator.compute_signature(url, smuggled)  # the trick
+    assert sign(smuggled).status_code == 403
+    assert sign({**base, "From": own, "Body": "hi", "X-Extra": "1"}).status_code == 403  # a key it never builds
+    assert sign({**base, "From": own, "To": KAVITHA, "Body": "hi"}).status_code == 403  # to another number
