@@ -313,3 +313,58 @@ def test_4_the_simulator_signs_no_form_that_reads_as_another_from_a_staff_number
     assert sign(smuggled).status_code == 403
     assert sign({**base, "From": own, "Body": "hi", "X-Extra": "1"}).status_code == 403  # a key it never builds
     assert sign({**base, "From": own, "To": KAVITHA, "Body": "hi"}).status_code == 403  # to another number
+
+
+# -- 5. the login limits tell nobody which names and numbers have accounts ------------------------
+
+
+def test_5_failures_under_two_forms_of_one_identity_are_answered_as_for_nobody(make_app, sqlite_url):
+    from hotline.store.models import Audit
+    from hotline.web.console import throttle
+
+    from .test_security import login
+
+    app = make_app(database_url=sqlite_url)
+    svc = app.extensions["hotline"]
+    auth.set_password(svc.store, "Kavitha", PASSWORD)
+    answers = {}
+    for who, (name, number), address in (("real", ("Kavitha", "+91 98400 00001"), "10.0.0.1"),
+                                         ("nobody", ("Nobody at all", "+91 98400 09999"), "10.0.0.2")):
+        half = throttle.PAIR_FAILURES // 2 + 1  # under the limit for each form, over it for the two together
+        answers[who] = [login(app, typed, "wrong password", address=address)[1].status_code
+                        for typed in [name] * half + [number] * half]
+    assert answers["real"] == answers["nobody"]
+    for _ in range(10):  # a flood past the limit: one audit row, not one a try
+        login(app, "Nobody at all", "wrong password", address="10.0.0.2")
+    with svc.store.read() as s:
+        assert len(s.scalars(select(Audit).where(Audit.event == "console.login_throttled")).all()) == 1
+
+
+def test_5_no_more_passwords_are_hashed_at_once_than_the_cap(make_app, sqlite_url, monkeypatch):
+    """A flood of logins from everywhere cannot take every core from the webhooks: past the cap,
+    a login waits its turn (here: none) and is refused as throttled."""
+    import threading
+
+    from .test_security import login
+
+    app = make_app(database_url=sqlite_url)
+    auth.set_password(app.extensions["hotline"].store, "Kavitha", PASSWORD)
+    monkeypatch.setattr(auth, "HASH_WAIT", 0)
+    monkeypatch.setattr(auth, "_HASHING", threading.BoundedSemaphore(1))
+    hashing, release = threading.Event(), threading.Event()
+    real = auth.check_password_hash
+
+    def slow(*args):
+        hashing.set()
+        release.wait()
+        return real(*args)
+
+    monkeypatch.setattr(auth, "check_password_hash", slow)
+    first = threading.Thread(target=login, args=(app, "Kavitha"), kwargs={"address": "10.0.0.3"})
+    first.start()
+    hashing.wait()  # one login is hashing: the cap of one is reached
+    try:
+        assert login(app, "Kavitha", address="10.0.0.4")[1].status_code == 429
+    finally:
+        release.set()
+        first.join()
