@@ -12,7 +12,7 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import select
 
 from hotline.privacy.keys import fernet
-from hotline.store.models import Action, Base, Case, Escalation
+from hotline.store.models import Action, Base, Case, Escalation, StaffMember
 from hotline.web.console import auth
 
 from .cli import cli
@@ -368,3 +368,44 @@ def test_5_no_more_passwords_are_hashed_at_once_than_the_cap(make_app, sqlite_ur
     finally:
         release.set()
         first.join()
+
+
+# -- 7. a faked caller ID cannot lock a counsellor out, nor guess an obvious PIN -----------------
+
+
+def test_7_wrong_pins_from_her_faked_number_lock_only_that_lane_and_she_and_the_coordinator_are_told(
+        make_app, sqlite_url):
+    from hotline.conversation import staff_call as calls
+    from hotline.people.pin import generation, set_pin
+    from hotline.privacy.keys import legacy_caller_key
+
+    from .test_voice_safety import KAVITHA as HER
+    from .test_voice_safety import MORNING, Clock, asks_counsellor, own, said
+    from .test_voice_safety import staff_call as call_in
+
+    app = make_app(database_url=sqlite_url)
+    svc = app.extensions["hotline"]
+    client, clock = app.test_client(), Clock(svc, MORNING)
+    for trivial in ("0000", "1234", "4321", "1212", "2580"):  # the first anyone would try
+        with pytest.raises(ValueError, match="first anyone would try"):
+            set_pin(svc.store, "Kavitha", trivial)
+    set_pin(svc.store, "Kavitha", "2468")
+    asks_counsellor(client, clock)
+    e = latest(svc)
+    client.post("/twilio/sms", data={"From": HER, "To": "+914400000000", "Body": f"ACK {e.code}",
+                                     "MessageSid": "SM" + "e" * 32})
+    before = len(svc.outbound.outbox())
+    for n in range(4):  # someone faking her caller ID: 3 + 3 + 3 + 1 wrong PINs
+        replies = call_in(client, f"CA{n:032d}", *["9753"] * (3 if n < 3 else 1))
+    assert said(replies[-1]) == [own(svc, "voice_staff_pin_locked")]
+    run_worker(svc)
+    told = {row.to for row in svc.outbound.outbox()[before:]}
+    assert {HER, "+919840000004"} <= told  # Kavitha, and Priya the coordinator
+    # the hotline's own call to her number (an alert call) is another lane: her PIN still works there
+    person = svc.staff.find(HER)
+    assert calls.begin(svc, person, "CA" + "f" * 32, escalation_id=e.id).ask == "pin"
+    call = calls.at(svc, "CA" + "f" * 32, "pin")
+    assert calls.pin(svc, call, "2468").dial is not None
+    with svc.store.read() as s:  # the tag of her PIN is keyed by a key derived for it, not the secret itself
+        hashed = s.get(StaffMember, person.id).pin_hash
+    assert generation(svc.settings.secret_key, hashed) != legacy_caller_key(hashed, svc.settings.secret_key)[:12]

@@ -61,6 +61,12 @@ def staff_unreachable(staff_id: int, code: str | None) -> str:
     return chain.tell_staff_unreachable(services.current(), staff_id, code)
 
 
+def pin_locked(staff_id: int, minutes: int) -> str:
+    from hotline.conversation.staff_call import tell_pin_locked
+
+    return tell_pin_locked(services.current(), staff_id, minutes)
+
+
 def send_relay(relay_id: int) -> str:
     svc = services.current()
     return _unless_refused("send_relay", relay_id, lambda: relay.send(svc, relay_id),
@@ -223,6 +229,7 @@ AUDITED: dict[str, tuple[str, Callable | None, Callable]] = {
     "send_relay": ("relay", None, _relay),
     "tell": ("tell", _tell_case, _tell),  # named by her case, as before the tell was a recorded row
     "staff_unreachable": ("staff_unreachable", None, _nobody),
+    "pin_locked": ("pin_locked", None, _nobody),
     "followup_due": ("followup", None, _nobody),
     "release_held": ("held", None, _nobody),
 }
