@@ -409,3 +409,36 @@ def test_7_wrong_pins_from_her_faked_number_lock_only_that_lane_and_she_and_the_
     with svc.store.read() as s:  # the tag of her PIN is keyed by a key derived for it, not the secret itself
         hashed = s.get(StaffMember, person.id).pin_hash
     assert generation(svc.settings.secret_key, hashed) != legacy_caller_key(hashed, svc.settings.secret_key)[:12]
+
+
+# -- 8. a DIR and the outreach card: their owner's only, never through a symbolic link ----------
+
+
+def test_8_the_dir_pdf_and_the_card_are_written_0600_and_never_through_a_symlink(make_services, tmp_path):
+    import os
+    import stat
+
+    from hotline.casework import dir_form
+    from hotline.store.models import DomesticIncidentReport
+
+    svc = make_services()
+    with svc.store.session() as s:
+        case = Case(caller_key="offline-1", contact=None, status="open")
+        s.add(case)
+        s.flush()
+        s.add(DomesticIncidentReport(case_id=case.id, lang="en", content=dir_form.seal(svc.store, {"name": "Lakshmi"})))
+    previous = os.umask(0o022)  # as a shell's usual umask
+    try:
+        for command in (["case", "dir", str(case.id)], ["outreach"]):
+            out = tmp_path / f"{command[0]}.pdf"
+            assert cli(*command, "--output", str(out)).exit_code == 0
+            assert stat.S_IMODE(out.stat().st_mode) == 0o600, command
+            theirs = tmp_path / f"{command[0]}-theirs"
+            theirs.write_bytes(b"someone else's file")
+            link = tmp_path / f"{command[0]}-link.pdf"
+            link.symlink_to(theirs)
+            refused = cli(*command, "--output", str(link))
+            assert refused.exit_code == 1 and "symbolic link" in refused.stderr
+            assert theirs.read_bytes() == b"someone else's file"
+    finally:
+        os.umask(previous)
