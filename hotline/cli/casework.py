@@ -4,7 +4,6 @@ outreach card and press release): the legal casework's commands (hotline/casewor
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from sqlalchemy import select
@@ -78,6 +77,10 @@ def _outreach(settings, catalog, output: str, press_release: str | None = None) 
         return 1
     print(f"{output}: the outreach card, English and Tamil (WhatsApp {outreach.whatsapp_link(settings)})")
     if press_release:
-        Path(press_release).write_text(outreach.press_release(settings, catalog), encoding="utf-8")
+        try:
+            write_private(press_release, outreach.press_release(settings, catalog).encode("utf-8"))
+        except Refused as exc:
+            print(exc, file=sys.stderr)
+            return 1
         print(f"{press_release}: the press release, English and Tamil")
     return 0
