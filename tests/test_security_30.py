@@ -442,3 +442,55 @@ def test_8_the_dir_pdf_and_the_card_are_written_0600_and_never_through_a_symlink
             assert theirs.read_bytes() == b"someone else's file"
     finally:
         os.umask(previous)
+
+
+# -- 9. the low ones ----------------------------------------------------------------------------
+
+
+def test_9_a_redis_password_a_redirect_and_numbers_without_a_plus_reach_no_log_and_no_fetch(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from hotline.privacy.logfilter import scrub
+    from hotline.store.redis_conn import connect
+    from hotline.transport.whatsapp import fetch_media
+
+    # a password with "/" in REDIS_URL: the error says what to do and shows none of it
+    with pytest.raises(ValueError) as refused:
+        connect("redis://:s3cr/etword@127.0.0.1:6379/0", tmp_path)
+    shown, error = [], refused.value  # what a traceback prints of the error and those chained to it
+    while error is not None:
+        shown.append(str(error))
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    assert "percent-encode" in shown[0] and not any("s3cr" in m or "etword" in m for m in shown), shown
+
+    # Twilio's redirect is followed only to https on a public host: not file://, not a private address
+    asked = []
+
+    class Redirects(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            asked.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", self.server.place)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Redirects)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for place in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data/", "https://10.0.0.1/media",
+                      "https://localhost/media"):
+            server.place = place
+            with pytest.raises(OSError):
+                fetch_media("https://api.twilio.com" + media_path(1), SID, "token",
+                            api=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+    assert len(asked) == 4  # each stopped at the redirect, nothing fetched from where it pointed
+
+    # numbers without a + (Exotel's 0…, WhatsApp's WaId) and the bodies of Exotel and of speech
+    line = scrub("CallFrom=09876543210&WaId=919876543210&MessageBody=he+took+my+phone&SpeechResult=help+me")
+    assert "9876543210" not in line and "took" not in line and "help" not in line
