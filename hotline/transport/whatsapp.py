@@ -48,15 +48,19 @@ def _may_follow(location: str, target: str) -> bool:
     public (never file://, a private network or the cloud's metadata address), or the API host
     itself (Twilio's, or the tests' stand-in). The address is checked as resolved now."""
     there, here = urlsplit(location), urlsplit(target)
-    if (there.scheme, there.netloc) == (here.scheme, here.netloc):
-        return True
-    if there.scheme != "https" or not there.hostname:
+    if not there.hostname or there.scheme not in ("https", "http"):
         return False
+    found = _addresses(there.hostname, there.port or 443)
+    if (there.scheme, there.port) == (here.scheme, here.port) and found & _addresses(here.hostname or "", 443):
+        return True  # the API host itself, by another of its names (the stand-in: localhost, 127.0.0.1)
+    return there.scheme == "https" and bool(found) and all(ipaddress.ip_address(a).is_global for a in found)
+
+
+def _addresses(host: str, port: int) -> set[str]:
     try:
-        found = socket.getaddrinfo(there.hostname, there.port or 443, proto=socket.IPPROTO_TCP)
+        return {info[4][0].split("%")[0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
     except OSError:
-        return False
-    return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in found)
+        return set()
 
 
 def fetch_media(url: str, account_sid: str, auth_token: str, api: str = API, timeout: float = 10) -> tuple[bytes, str]:
