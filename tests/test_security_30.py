@@ -23,7 +23,7 @@ from .twilio_standin import StandIn
 
 OLD, NEW = "the old secret", "the new secret"
 TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_\-]+=*")  # what Fernet seals looks like
-FIRST, SECOND, THIRD = "+919876543210", "+919876543211", "+919876543212"
+FIRST, SECOND, THIRD, FOURTH = "+919876543210", "+919876543211", "+919876543212", "+919876543213"
 
 
 @pytest.fixture
@@ -80,6 +80,12 @@ def test_1_after_rotation_and_a_restart_on_the_new_key_alone_delete_safe_word_me
     wa(client, standin, SECOND, "DELETE")  # a forget_copies of her voice note, pending through the rotation
     send_media(client, standin, THIRD, 3, "image/jpeg", b"\xff\xd8\xff photo")
     third = latest(svc)
+    recording = f"/2010-04-01/Accounts/{SID}/Recordings/RE{'7' * 32}"  # a voicemail by call: its address sealed
+    standin.media[recording] = (b"RIFF voicemail", "audio/x-wav")
+    signed(client, "/twilio/voice/recorded?lang=en", {"From": FOURTH, "CallSid": "CA" + "7" * 32,
+                                                      "RecordingSid": f"RE{'7' * 32}", "RecordingDuration": "9",
+                                                      "RecordingUrl": "https://api.twilio.com" + recording})
+    voicemail = latest(svc)
     assert standin.deleted == [] and any(place == "escalations.details" for place, _ in sealed_values(svc.store))
     svc.store.engine.dispose()
 
@@ -103,6 +109,9 @@ def test_1_after_rotation_and_a_restart_on_the_new_key_alone_delete_safe_word_me
     kavitha, _ = login(app, "Kavitha")
     played = kavitha.get(f"/console/cases/{first.case_id}/media/{first.id}/0")
     assert played.status_code == 200 and played.data == b"OggS\x00voice"
+    wa(client, standin, KAVITHA, f"ACK {voicemail.code}")
+    heard = kavitha.get(f"/console/cases/{voicemail.case_id}/recording/{voicemail.id}")
+    assert heard.status_code == 200 and heard.data == b"RIFF voicemail"
     run_worker(svc)  # the pending forget_copies: Twilio's copy of the second woman's voice is deleted
     assert standin.deleted == [media_path(2)]
 
@@ -187,6 +196,8 @@ def test_2_media_sent_as_a_web_page_with_a_script_runs_nothing_in_the_counsellor
         page.goto(server.url + "/console/login")
         log_in(page, "Kavitha")
         expect(page.get_by_role("link", name="Cases")).to_be_visible()
+        page.goto(server.url + f"/console/cases/{e.case_id}")
+        expect(page.get_by_text("A file of a type the console does not open (text/html)")).to_be_visible()
         page.goto(server.url + f"/console/cases/{e.case_id}/media/{e.id}/0")  # "load": its scripts have run
         assert page.title() != "taken over"
         page.goto(server.url + f"/console/cases/{e.case_id}/media/{e.id}/1")

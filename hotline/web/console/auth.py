@@ -135,6 +135,7 @@ def set_password(store, name_or_phone: str, password: str) -> StaffMember:
 class Attempt:
     user: User | None = None
     throttled: bool = False
+    busy: bool = False  # refused unchecked: too many logins being checked at once (HASHING_AT_ONCE)
 
 
 @dataclass
@@ -165,7 +166,7 @@ def attempt(store, secret: str, name_or_phone: str, password: str, address: str 
             store.audit("console.login_throttled", staff_id=found.id if found else None)
         return Attempt(throttled=True)
     if not _HASHING.acquire(timeout=HASH_WAIT):
-        return Attempt(throttled=True)  # a flood of logins must not starve the webhooks of CPU
+        return Attempt(throttled=True, busy=True)  # a flood of logins must not starve the webhooks of CPU
     try:
         right = check_password_hash(found.password_hash if found else _DUMMY_HASH, password or "")
     finally:

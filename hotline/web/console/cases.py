@@ -254,11 +254,15 @@ def _media(svc, case_id: int, e: Escalation) -> list[tuple[str, str]]:
 
     from flask import url_for
 
+    from hotline.web.console.media import served_type
+
     found = []
     for index, sealed in enumerate((e.details or {}).get("media") or []):
         opened = svc.store.unseal(sealed)
         kind = json.loads(opened).get("type", "") if opened else ""
-        found.append((url_for("console.case_media", case_id=case_id, escalation_id=e.id, index=index), kind))
+        served = served_type(kind) is not None  # a type the console does not serve gets no link (media.py)
+        found.append((url_for("console.case_media", case_id=case_id, escalation_id=e.id, index=index)
+                      if served else "", kind))
     return found
 
 

@@ -122,7 +122,9 @@ def login():
             session.clear()  # a new session for a new login
             login_user(result.user)
             return redirect(_back(url_for("console.live_view")))
-        if result.throttled:
+        if result.busy:
+            error = "The console is busy. Try again in a minute."
+        elif result.throttled:
             error = "Too many failed attempts. Wait 15 minutes and try again."
         else:
             error = "That name or number and password do not match."
