@@ -151,7 +151,7 @@ def test_an_order_in_force_gets_a_follow_up_before_it_lapses_and_the_plan_shows_
 
 def test_a_walk_in_is_recorded_on_her_open_case_or_a_new_one(app_svc):
     app, svc = app_svc
-    case_id = her_case(svc)
+    case_id = her_case(svc, assigned="Kavitha")  # one she may see (one she may not: tests/test_security_30.py)
     kavitha, _ = login(app, "Kavitha")
     reply = post(kavitha, "/console/contacts/new", {"kind": "walk_in", "happened_at": "2026-12-02T11:30",
                                                     "place": "NGO desk, Tallakulam", "number": "98765 43210",

@@ -5,13 +5,15 @@ said is sealed like her other words."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hotline.privacy.phones import caller_key, e164
-from hotline.store.models import Case, CaseStatus, OfflineContact
+from hotline.store.models import Case, CaseStatus, FollowUp, OfflineContact
 
 KINDS = {"walk_in": "Walk-in at the NGO desk", "own_phone": "Call to a counsellor's own phone",
          "visit": "Home visit", "other": "Other"}
@@ -50,10 +52,16 @@ def record(svc, staff_id: int | None, case_id: int, kind: str, happened_at: date
     return contact_id
 
 
-def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str) -> int:
+def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str,
+             may_see: Callable[[Session, Case], bool] | None = None) -> int:
     """A case for someone who came by or called a counsellor's phone: her open case when her
-    number has one; else a new case assigned to the one recording it. Without a number, the case
-    is keyed by nothing that names her (DELETE by text cannot find it; retention reduces it)."""
+    number has one the recorder may see (`may_see`; None: any); else a new case assigned to the
+    one recording it. Without a number, the case is keyed by nothing that names her (DELETE by
+    text cannot find it; retention reduces it).
+
+    An open case she may not see is neither written to nor shown (#30: else the form tells an
+    NGO desk which numbers have a case): her walk-in goes on a new case as for an unknown number,
+    and the coordinators get a follow-up on the open one, to join the two."""
     if number and number.strip():
         number = e164(number)
         if number is None:
@@ -62,15 +70,21 @@ def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str) -> in
         number = None
     key = caller_key(number, svc.settings.secret_key) if number else f"offline-{secrets.token_hex(8)}"
     with svc.store.session() as s:
+        hidden = None
         if number:
             existing = s.scalars(select(Case).where(Case.caller_key == key, Case.status == CaseStatus.OPEN)
                                  .order_by(Case.id.desc())).first()
-            if existing is not None:
+            if existing is not None and (may_see is None or may_see(s, existing)):
                 return existing.id
+            hidden = existing
         case = Case(caller_key=key, contact=svc.store.seal(number), lang=lang if lang in svc.catalog.languages else "en",
                     channel="offline", status="open", assigned_to=staff_id)
         s.add(case)
         s.flush()
         case_id = case.id
+        if hidden is not None:  # staff_id None: the coordinators are alerted (response/followups.py)
+            s.add(FollowUp(case_id=hidden.id, staff_id=None, due_at=svc.now(), note=svc.store.seal(
+                f"A contact with this number was recorded on case #{case_id} by someone who cannot see this "
+                "case: join them if they are one woman.")))
     svc.store.audit("case.opened_offline", key if number else None, staff_id=staff_id, case=case_id, kind=kind)
     return case_id

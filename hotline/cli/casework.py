@@ -4,13 +4,13 @@ outreach card and press release): the legal casework's commands (hotline/casewor
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from hotline.casework import incident_reports
 from hotline.cli.common import services
+from hotline.privacy.files import Refused, write_private
 from hotline.store.models import DomesticIncidentReport
 
 
@@ -56,7 +56,11 @@ def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
         report.lang = lang
     from hotline.casework import pdf  # here: fpdf2 takes seconds to load
 
-    Path(output).write_bytes(pdf.dir_pdf(svc.catalog, report))
+    try:
+        write_private(output, pdf.dir_pdf(svc.catalog, report))
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     svc.store.audit("dir.downloaded", None, case=case_id, dir=report.id, via="cli")
     state = "final" if report.status == "final" else "DRAFT"
     print(f"{output}: DIR {report.id} of case {case_id} ({state}, {report.lang})")
@@ -66,9 +70,17 @@ def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
 def _outreach(settings, catalog, output: str, press_release: str | None = None) -> int:
     from hotline.casework import outreach  # here: fpdf2 takes seconds to load
 
-    Path(output).write_bytes(outreach.card_pdf(settings, catalog))
+    try:
+        write_private(output, outreach.card_pdf(settings, catalog))
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print(f"{output}: the outreach card, English and Tamil (WhatsApp {outreach.whatsapp_link(settings)})")
     if press_release:
-        Path(press_release).write_text(outreach.press_release(settings, catalog), encoding="utf-8")
+        try:
+            write_private(press_release, outreach.press_release(settings, catalog).encode("utf-8"))
+        except Refused as exc:
+            print(exc, file=sys.stderr)
+            return 1
         print(f"{press_release}: the press release, English and Tamil")
     return 0

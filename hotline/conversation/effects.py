@@ -105,7 +105,8 @@ def voicemail(svc: Services, e: Voicemail, ctx: Context) -> None:
         ctx.record = True
     else:
         _escalate(svc, ctx, Request(kind="voicemail", priority="high", role="counsellor", reason="voicemail",
-                                    details={"recording": e.recording, "seconds": e.seconds}), e.lang)
+                                    # sealed like her words (#30): Twilio's recordings are public to whoever has the URL
+                                    details={"recording": svc.store.seal(e.recording), "seconds": e.seconds}), e.lang)
 
 
 @handles(ScheduleCallback)

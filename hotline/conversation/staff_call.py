@@ -13,15 +13,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hotline.jobs.enqueue import enqueue_pin_locked
 from hotline.people.pin import check, generation, pin_hash
-from hotline.response import reach
+from hotline.response import reach, whatsapp
+from hotline.response.chain import coordinators, say
 from hotline.response.relay import held_by
 from hotline.store.models import Case, Escalation, EscalationStatus
 
 STAFF_CALL_TTL = 600  # seconds: a call that has not got through by then starts again
 PIN_TRIES = 3  # PINs a call may try; then it is hung up
-PIN_LOCK_AFTER = 10  # wrong PINs (over any calls) before her PIN stops working ...
-PIN_LOCK_FOR = 24 * 3600  # ... for a day, or until the coordinator sets a new one
+# Wrong PINs are counted per lane and staff member: a call in from her number (caller ID, which
+# anyone can fake) and the hotline's own call out to her are two lanes, so someone faking her
+# number locks only the first, never the alert calls that reach her own phone (#30).
+PIN_LOCK_AFTER = 10  # wrong PINs in a lane (over any calls, within PIN_COUNT_FOR) before it locks ...
+PIN_LOCK_FIRST = 15 * 60  # ... for 15 minutes, doubled by each wrong PIN after (a backoff) ...
+PIN_LOCK_MAX = 24 * 3600  # ... up to a day, or until the coordinator sets a new PIN
+PIN_COUNT_FOR = 24 * 3600  # wrong PINs count over a day from the first; tries while locked never count
+LANE_IN, LANE_ALERT = "in", "alert"
 
 
 @dataclass
@@ -52,25 +60,64 @@ def _key(call_sid: str) -> str:
     return f"hotline:staffcall:{call_sid}"
 
 
-def _failures_key(svc, staff_id: int, hashed: str) -> str:
-    return f"hotline:staffpin:{staff_id}:{generation(svc.settings.secret_key, hashed)}"
+def _failures_key(svc, lane: str, staff_id: int, hashed: str) -> str:
+    return f"hotline:staffpin:{lane}:{staff_id}:{generation(svc.settings.secret_key, hashed)}"
+
+
+def _lock_key(failures_key: str) -> str:
+    return failures_key.replace("hotline:staffpin:", "hotline:staffpinlock:", 1)
+
+
+def _locked(svc, lane: str, staff_id: int, hashed: str) -> bool:
+    return bool(svc.redis.exists(_lock_key(_failures_key(svc, lane, staff_id, hashed))))
+
+
+def _wrong(svc, failures_key: str, staff_id: int, lane: str) -> bool:
+    """Count a wrong PIN; lock the lane past PIN_LOCK_AFTER (the staff member and the coordinators
+    told once a lock). True: it is locked now."""
+    with svc.redis.pipeline() as p:
+        p.set(failures_key, 0, ex=PIN_COUNT_FOR, nx=True).incr(failures_key)  # the window from the first
+        failures = p.execute()[1]
+    if failures < PIN_LOCK_AFTER:
+        return False
+    seconds = min(PIN_LOCK_FIRST * 2 ** (failures - PIN_LOCK_AFTER), PIN_LOCK_MAX)
+    if svc.redis.set(_lock_key(failures_key), 1, ex=seconds, nx=True):
+        svc.store.audit("call.pin_locked", staff_id=staff_id, lane=lane, minutes=seconds // 60)
+        enqueue_pin_locked(svc, staff_id, seconds // 60)
+    return True
+
+
+def tell_pin_locked(svc, staff_id: int, minutes: int) -> str:
+    """The staff member and the coordinators: her PIN is paused by wrong tries (hers, or someone
+    faking her number: then she and the coordinator should know)."""
+    person = svc.staff.get(staff_id)
+    if person is None:
+        return "no such person"
+    told = [person] + [c for c in coordinators(svc.staff, svc.now()) if c.id != staff_id]
+    with svc.store.session() as s:
+        for who in told:
+            whatsapp.to_staff(svc, s, who, say(svc, "staff_pin_locked", who.language, name=person.name,
+                                               minutes=minutes))
+    return f"{len(told)} told"
 
 
 def begin(svc, person, call_sid: str, escalation_id: int | None = None) -> Next:
     """Her PIN first. `escalation_id`: the alert she has just taken on an alert call (then, her
     PIN right, she is put through to that case)."""
     lang = person.language
+    lane = LANE_ALERT if escalation_id else LANE_IN  # an alert call is the hotline's own, to her number
     hashed = pin_hash(svc.store, person.id)
     if not hashed:
         svc.store.audit("call.pin_refused", staff_id=person.id, reason="no_pin")
         return Next([svc.catalog.own("voice_staff_pin_not_set", lang)], lang)
-    if int(svc.redis.get(_failures_key(svc, person.id, hashed)) or 0) >= PIN_LOCK_AFTER:
-        svc.store.audit("call.pin_refused", staff_id=person.id, reason="locked")
+    if _locked(svc, lane, person.id, hashed):
+        svc.store.audit("call.pin_refused", staff_id=person.id, reason="locked", lane=lane)
         return Next([svc.catalog.own("voice_staff_pin_locked", lang)], lang)
     key = _key(call_sid)
     with svc.redis.pipeline() as p:
         p.delete(key)
-        p.hset(key, mapping={"staff": person.id, "stage": "pin", "tries": 0, "escalation": escalation_id or 0})
+        p.hset(key, mapping={"staff": person.id, "stage": "pin", "tries": 0, "escalation": escalation_id or 0,
+                             "lane": lane})
         p.expire(key, STAFF_CALL_TTL)
         p.execute()
     return Next([svc.catalog.own("voice_staff_pin_ask", lang)], lang, ask="pin")
@@ -94,26 +141,23 @@ def at(svc, call_sid: str | None, stage: str, person=None) -> Call | None:
 
 
 def pin(svc, call: Call, digits: str) -> Next:
-    """Right: on to her case. Wrong: again, PIN_TRIES times a call; PIN_LOCK_AFTER wrong PINs over
-    any calls lock it for PIN_LOCK_FOR."""
+    """Right: on to her case. Wrong: again, PIN_TRIES times a call; PIN_LOCK_AFTER wrong PINs in
+    the call's lane lock that lane (a backoff: see PIN_LOCK_FIRST)."""
     person, key = call.person, call.key
+    lane = call.held.get("lane") or LANE_IN
     lang, hashed = person.language, pin_hash(svc.store, person.id)
-    failures_key = _failures_key(svc, person.id, hashed) if hashed else None
+    failures_key = _failures_key(svc, lane, person.id, hashed) if hashed else None
     tries = svc.redis.hincrby(key, "tries", 1)  # counted before the check: no call gets a 4th
-    locked = failures_key is not None and int(svc.redis.get(failures_key) or 0) >= PIN_LOCK_AFTER
+    locked = failures_key is not None and _locked(svc, lane, person.id, hashed)
     if tries <= PIN_TRIES and not locked and check(hashed, digits):
         svc.redis.hset(key, "stage", "verified")
         svc.redis.delete(failures_key)
         chosen = int(call.held.get("escalation") or 0)
         return _connect(svc, person, key, chosen) if chosen else _her_cases(svc, person, key)
-    failures = 0
-    if failures_key is not None:
-        with svc.redis.pipeline() as p:
-            p.incr(failures_key)
-            p.expire(failures_key, PIN_LOCK_FOR)
-            failures = p.execute()[0]
+    if failures_key is not None and not locked:  # while locked a try neither counts nor extends it
+        locked = _wrong(svc, failures_key, person.id, lane)
     svc.store.audit("call.pin_refused", staff_id=person.id, tries=tries)
-    if failures >= PIN_LOCK_AFTER or locked:
+    if locked:
         svc.redis.delete(key)
         return Next([svc.catalog.own("voice_staff_pin_locked", lang)], lang)
     if tries >= PIN_TRIES:

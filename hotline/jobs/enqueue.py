@@ -19,6 +19,7 @@ import random
 from contextlib import suppress
 from datetime import datetime
 from typing import Protocol
+from uuid import uuid4
 
 from redis.exceptions import RedisError
 from rq import Callback, Queue, Retry
@@ -40,7 +41,8 @@ ACTION_TTLS = {"result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}  # a recorded a
 EMERGENCY, ALERTS, REST = "hotline-emergency", "hotline-alerts", "hotline"  # REST: the one queue of before
 LANES = (EMERGENCY, ALERTS, REST)  # the order every worker drains them in
 # the tasks of the alerts lane; every other task but an emergency's is the rest
-NOW = {"advance", "notify", "window_closed", "staff_unreachable", "send_relay", "tell", "release_held"}
+NOW = {"advance", "notify", "window_closed", "staff_unreachable", "send_relay", "tell", "release_held",
+       "pin_locked"}
 
 
 class Queues(Protocol):
@@ -182,6 +184,12 @@ def enqueue_staff_unreachable(svc: Queues, staff_id: int, code: str | None, at: 
     """The coordinators told that alerts to a staff member cannot be delivered."""
     return _put(svc, "staff_unreachable", (staff_id, code), job_id("unreachable", staff_id, code), at,
                 missing_only, audited=True)
+
+
+def enqueue_pin_locked(svc: Queues, staff_id: int, minutes: int) -> bool:
+    """A staff member and the coordinators told that her phone PIN is paused by wrong tries."""
+    return _put(svc, "pin_locked", (staff_id, minutes), job_id("pinlocked", staff_id, uuid4().hex[:8]), None,
+                False, audited=True)
 
 
 def enqueue_release(svc: Queues, held_id: int, at: datetime | None = None, *, missing_only: bool = False) -> bool:

@@ -4,6 +4,7 @@ failure callback (`delivery_failed`, set at enqueue) writes it to the audit log,
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -58,6 +59,12 @@ def window_closed(escalation_id: int) -> str:
 
 def staff_unreachable(staff_id: int, code: str | None) -> str:
     return chain.tell_staff_unreachable(services.current(), staff_id, code)
+
+
+def pin_locked(staff_id: int, minutes: int) -> str:
+    from hotline.conversation.staff_call import tell_pin_locked
+
+    return tell_pin_locked(services.current(), staff_id, minutes)
 
 
 def send_relay(relay_id: int) -> str:
@@ -117,7 +124,8 @@ def perform(action_id: int) -> str:
                 return ""
             action.attempts += 1
             outcome = HANDLERS[action.kind](svc, s, action)
-            action.status = ActionStatus.DONE
+            if action.status != ActionStatus.FAILED:  # a handler may say it could not finish
+                action.status = ActionStatus.DONE
             return outcome
 
     outcome = _unless_refused("perform", action_id, carry, lambda s: _mark(s, Action, action_id))
@@ -153,10 +161,27 @@ def send_resources(svc, s, action: Action) -> str:
 def forget_copies(svc, s, action: Action) -> str:
     """After DELETE, the safe word or retention (store.anonymise recorded it): the provider's copies
     of her voicemails and media deleted (a failure is retried), then their addresses too."""
-    copies = [svc.store.unseal(sealed) for sealed in action.payload.get("copies", [])]
-    deleted = sum(1 for url in copies if svc.outbound.forget(url))
-    action.payload = {}
-    return f"{deleted} of {len(copies)} deleted at the provider"
+    addresses = {token: _address(svc.store.unseal(token)) for token in action.payload.get("copies", [])}
+    unopened = [token for token, url in addresses.items() if url is None]
+    deleted = sum(1 for url in addresses.values() if url and svc.outbound.forget(url))
+    if unopened:  # never "done" with her copies still at the provider: failed, kept, and
+        # `hotline keys rotate` with the key that sealed them opens them and sets it going again
+        action.payload = {"copies": unopened}
+        action.status, action.error = ActionStatus.FAILED, f"{len(unopened)} address(es) open with no key"
+        log.error("forget_copies %s: %d of the provider's copies open with no key (SECRET_KEY_OLD?)",
+                  action.id, len(unopened))
+    else:
+        action.payload = {}
+    return f"{deleted} of {len(addresses)} deleted at the provider"
+
+
+def _address(opened: str | None) -> str | None:
+    """A copy's address: a WhatsApp item is sealed as {"url", "type"}, a recording as its URL."""
+    if not opened:
+        return None
+    if opened.startswith("{"):
+        return json.loads(opened).get("url")
+    return opened
 
 
 HANDLERS = {"send_resources": send_resources, FORGET_COPIES: forget_copies}
@@ -204,6 +229,7 @@ AUDITED: dict[str, tuple[str, Callable | None, Callable]] = {
     "send_relay": ("relay", None, _relay),
     "tell": ("tell", _tell_case, _tell),  # named by her case, as before the tell was a recorded row
     "staff_unreachable": ("staff_unreachable", None, _nobody),
+    "pin_locked": ("pin_locked", None, _nobody),
     "followup_due": ("followup", None, _nobody),
     "release_held": ("held", None, _nobody),
 }

@@ -2,7 +2,8 @@
 so the hotline puts her through to a survivor only after her PIN (hotline/web/twilio/voice.py).
 
 The PIN is 4 to 8 digits, set by the coordinator with `hotline staff set-pin NAME_OR_PHONE`, and
-stored as a salted hash (werkzeug.security, as the console's passwords are)."""
+stored as a salted hash (werkzeug.security, as the console's passwords are). A PIN anyone would
+try first (0000, 1234, 1212, 2580 …) is refused: a spoofed caller ID gets a few tries."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ import re
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hotline.privacy.keys import pin_key
 from hotline.store.models import StaffMember
 
 PIN = re.compile(r"^[0-9]{4,8}$")
+# the keypad's middle column, and years and the like that lists of common PINs put near the top
+COMMON = frozenset({"2580", "0852", "1004", "2000", "2001", "1999", "6969", "1122", "0007", "5683"})
 # a hash to check against when she has none, so every refusal takes as long as a wrong PIN
 _DUMMY_HASH = generate_password_hash("not anyone's PIN")
 
@@ -30,11 +34,22 @@ def set_pin(store, name_or_phone: str, pin: str) -> StaffMember:
         member = find_member(s, name_or_phone)
         if member is None:
             raise LookupError(name_or_phone)
+        if trivial(pin):
+            raise ValueError("that PIN is among the first anyone would try (one digit repeated, a run like 1234 "
+                             "or 4321, a repeated pair like 1212, 2580 …): choose another")
         member.pin_hash = generate_password_hash(pin)
         s.flush()
         staff_id = member.id
     store.audit("staff.pin_set", staff_id=staff_id)
     return member
+
+
+def trivial(pin: str) -> bool:
+    """One a guesser tries first: one digit repeated, a run up or down (1234, 8765, 0123), a
+    repeated group (1212, 123123), or a common one (COMMON)."""
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    repeated = any(len(pin) % n == 0 and pin == pin[:n] * (len(pin) // n) for n in (1, 2, 3, 4) if n < len(pin))
+    return repeated or steps in ({1}, {9}) or pin in COMMON
 
 
 def pin_hash(store, staff_id: int | None) -> str | None:
@@ -53,4 +68,4 @@ def check(hashed: str | None, digits: str | None) -> bool:
 def generation(secret: str, hashed: str) -> str:
     """A short tag of the PIN now set (not of the PIN: of its salted hash), so the count of wrong
     PINs across calls starts again when a new PIN is set."""
-    return hmac.new(secret.encode(), hashed.encode(), hashlib.sha256).hexdigest()[:12]
+    return hmac.new(pin_key(secret), hashed.encode(), hashlib.sha256).hexdigest()[:12]

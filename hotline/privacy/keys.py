@@ -4,7 +4,8 @@ nothing about the others.
 
 - "cookies": Flask's SECRET_KEY (the console's session cookie and its CSRF tokens);
 - "phones": the HMAC key of hotline.privacy.phones.caller_key (her keyed hash in Redis and the store);
-- "sealing": the Fernet key of the fields the store encrypts (her number, relayed words, notes).
+- "sealing": the Fernet key of the fields the store encrypts (her number, relayed words, notes);
+- "pins": the HMAC key of the tag that ties a count of wrong phone PINs to the PIN now set.
 
 Rotation (`hotline keys rotate`): set the new SECRET_KEY and the old one in SECRET_KEY_OLD
 (several, comma-separated, newest first). Until the command has run, the store still reads what
@@ -23,7 +24,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-PURPOSES = ("cookies", "phones", "sealing")
+PURPOSES = ("cookies", "phones", "sealing", "pins")
 
 
 @lru_cache(maxsize=64)
@@ -41,6 +42,10 @@ def cookie_key(secret: str) -> bytes:
 
 def phone_key(secret: str) -> bytes:
     return derive(secret, "phones")
+
+
+def pin_key(secret: str) -> bytes:
+    return derive(secret, "pins")
 
 
 def fernet(secret: str) -> Fernet:

@@ -17,10 +17,14 @@ from hotline.privacy.phones import mask
 
 # +91 98400 00001, +919840000001, +91-98400-00001, %2B919840000001 (URL-encoded, as in a form)
 NUMBER = re.compile(r"(?:\+|%2B|\b00)(?:[\s\-.()]?\d){7,15}\b", re.IGNORECASE)
+# an Indian mobile number without its +: Exotel's 09876543210, WhatsApp's WaId 919876543210, or
+# the bare ten digits (a mobile number starts with 6-9)
+INDIAN = re.compile(r"\b(?:0|91)?[6-9]\d{9}\b")
 # a message body as a form field, a JSON or Python mapping entry, or TwiML's <Message>/<Say>
 BODY = re.compile(
-    r"""(?P<form>\bBody=)[^&\s'"]*"""
-    r"""|(?P<map>['"](?:body|Body|text|words|message_body)['"]\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+    r"""(?P<form>\b(?:Body|MessageBody|SpeechResult)=)[^&\s'"]*"""
+    r"""|(?P<map>['"](?:body|Body|text|words|message_body|MessageBody|SpeechResult)['"]\s*[:=]\s*)"""
+    r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
     r"""|(?P<tag><(?:Message|Say|Body)\b[^>]*>)[^<]*""",
 )
 WITHHELD = "[withheld]"
@@ -41,7 +45,12 @@ def scrub(text: str) -> str:
         lead = match.group("form") or match.group("map") or match.group("tag")
         return lead + (WITHHELD if not match.group("map") else f'"{WITHHELD}"')
 
-    return NUMBER.sub(_number, BODY.sub(body, text))
+    return INDIAN.sub(_indian, NUMBER.sub(_number, BODY.sub(body, text)))
+
+
+def _indian(match: re.Match) -> str:
+    digits = match.group(0)
+    return mask("+91" + digits[-10:])
 
 
 def scrub_record(record: logging.LogRecord) -> logging.LogRecord:

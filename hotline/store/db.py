@@ -4,7 +4,6 @@ DATABASE_URL."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -378,12 +377,13 @@ class Store:
         """What the provider still holds of these cases (voicemail recordings, WhatsApp media: their
         addresses are on the escalations) is to be deleted there too: one recorded action
         (jobs/tasks.py forget_copies), sealed and under no key of hers, kept until it is done."""
-        copies = []
+        copies = []  # as sealed as they are: erasure never waits on opening them (forget_copies does)
         for details in s.scalars(select(Escalation.details).where(Escalation.case_id.in_(case_ids))):
             details = details or {}
             if details.get("recording"):
-                copies.append(self.seal(details["recording"]))
-            copies += [self.seal(json.loads(self.unseal(sealed))["url"]) for sealed in details.get("media", [])]
+                recording = details["recording"]  # sealed since #30; an older one is its address in clear
+                copies.append(self.seal(recording) if recording.startswith(("https://", "http://")) else recording)
+            copies += list(details.get("media", []))
         if copies:
             s.add(Action(kind=FORGET_COPIES, caller_key=ERASED, channel="", lang="", status="pending",
                          payload={"copies": copies}))

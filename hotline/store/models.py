@@ -407,3 +407,10 @@ class HeldMessage(Base):
 
 CALLER_KEY_COLUMNS += [(ContactChannel, "caller_key"), (HeldMessage, "caller_key"), (HeldMessage, "about")]
 SEALED_COLUMNS += [(HeldMessage, "contact"), (HeldMessage, "body")]
+
+# Sealed values inside JSON columns: (model, column, key), where column[key] is one sealed token or
+# a list of them (a WhatsApp item, a voicemail's address; the provider's copies a forget_copies
+# action is to delete). Key rotation re-seals them like the columns above; tests/test_security_30.py
+# fails when a sealed value anywhere in the store is left under an old key.
+SEALED_JSON = [(Escalation, "details", "media"), (Escalation, "details", "recording"),
+               (Action, "payload", "copies")]

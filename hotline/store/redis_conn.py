@@ -50,8 +50,14 @@ def connect(url: str | None, instance: Path) -> redis.Redis:
     if url and url.lower().startswith(SENTINEL_SCHEME):
         return _master_of(sentinel_url(url))
     if url:
-        return redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
-                                    health_check_interval=30)
+        try:
+            return redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
+                                        health_check_interval=30)
+        except ValueError:
+            # redis-py's own message quotes the part of a password it took for a port or a path:
+            # say what to do, and neither it nor its traceback (from None)
+            raise ValueError("REDIS_URL cannot be read: a password holding /, ? or # must be percent-encoded "
+                             "in it (%2F, %3F, %23)") from None
     sock = embedded(Path(instance))
     return redis.Redis(unix_socket_path=sock, socket_timeout=SOCKET_TIMEOUT,
                        socket_connect_timeout=SOCKET_TIMEOUT)

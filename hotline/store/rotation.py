@@ -9,11 +9,14 @@ from sqlalchemy import select, update
 
 from hotline.privacy.keys import legacy_caller_key
 from hotline.privacy.phones import caller_key
+from hotline.store.db import FORGET_COPIES
 from hotline.store.models import (
     CALLER_KEY_COLUMNS,
     ERASED,
     SEALED_COLUMNS,
+    SEALED_JSON,
     Action,
+    ActionStatus,
     Case,
     ContactChannel,
     OptOut,
@@ -32,6 +35,17 @@ class Rotation:
     unmatched: int = 0  # rows with a caller key that no known number gives (left as they are)
     redis_keys: int = 0  # Redis keys renamed to the current caller key
     tables: dict = field(default_factory=dict)
+    unopened: dict = field(default_factory=dict)  # where the unreadable ones are: "table.column[.key]" -> count
+
+
+class Unreadable(Exception):
+    """Sealed values that no key given opens: the rotation is refused and nothing is changed, for
+    once SECRET_KEY_OLD is dropped they could never be opened again (a survivor's media, the
+    provider's copies erasure must delete)."""
+
+    def __init__(self, result: Rotation):
+        super().__init__(", ".join(f"{n} in {where}" for where, n in sorted(result.unopened.items())))
+        self.result = result
 
 
 def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
@@ -42,7 +56,10 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
     outbox). A row keyed by a number the store no longer holds (an opt-out of someone who never
     had a case) keeps its old key and is counted in `unmatched`. Redis keys holding an old caller
     key (her conversation, language, relay) are renamed when `redis` is given; any missed expire
-    on their own within a day. Run it with web and worker stopped; it runs in one transaction."""
+    on their own within a day. Run it with web and worker stopped; it runs in one transaction.
+
+    Raises Unreadable, changing nothing, when any sealed value opens with none of the keys given."""
+
     result = Rotation()
     with store.session() as s:
         # 1. the numbers the store knows, and what each old way of keying made of them
@@ -66,14 +83,28 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
         for model, column in SEALED_COLUMNS:
             attr = getattr(model, column)
             for row_id, token in s.execute(select(model.id, attr).where(attr.is_not(None))).all():
-                try:
-                    fresh = store.reseal(token)
-                except ValueError:
-                    result.unreadable += 1
-                    continue
+                fresh = _reseal(store, token, result, f"{model.__tablename__}.{column}")
                 if fresh != token:
                     s.execute(update(model).where(model.id == row_id).values({column: fresh}))
                     result.resealed += 1
+        # 2b. and every sealed value inside a JSON column
+        for model, column, key in SEALED_JSON:
+            for row in s.scalars(select(model)):
+                held = dict(getattr(row, column) or {})
+                if not held.get(key):
+                    continue
+                where = f"{model.__tablename__}.{column}.{key}"
+                values = held[key] if isinstance(held[key], list) else [held[key]]
+                fresh = [_reseal(store, token, result, where) for token in values]
+                if fresh != values:
+                    held[key] = fresh if isinstance(held[key], list) else fresh[0]
+                    setattr(row, column, held)
+                    result.resealed += sum(1 for a, b in zip(values, fresh, strict=True) if a != b)
+        if result.unreadable:
+            raise Unreadable(result)  # the transaction is rolled back: nothing changed
+        # the provider's copies a forget_copies could not open before: now it can, so again
+        s.execute(update(Action).where(Action.kind == FORGET_COPIES, Action.status == ActionStatus.FAILED)
+                  .values(status=ActionStatus.PENDING, error=None))
         # 3. every caller key, to the current key's
         for model, column in CALLER_KEY_COLUMNS:
             attr = getattr(model, column)
@@ -101,3 +132,16 @@ def rotate(store, secret: str, old: list[str], redis=None) -> Rotation:
                 result.redis_keys += 1
     store.checkpoint()
     return result
+
+
+def _reseal(store, token: str, result: Rotation, where: str) -> str:
+    """`token` under the current key; counted in `result` when no key opens it. A voicemail's
+    address kept in clear before #30 is sealed now."""
+    if token.startswith(("https://", "http://")):
+        return store.seal(token)
+    try:
+        return store.reseal(token)
+    except ValueError:
+        result.unreadable += 1
+        result.unopened[where] = result.unopened.get(where, 0) + 1
+        return token

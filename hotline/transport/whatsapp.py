@@ -5,11 +5,13 @@ public URL (hotline/web/console/media.py plays it to the counsellor who holds he
 from __future__ import annotations
 
 import base64
+import ipaddress
 import re
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 API = "https://api.twilio.com"
 # Twilio's media of an inbound message (MediaUrl0 …) and its call recordings, of one account
@@ -41,6 +43,26 @@ class _Stay(urllib.request.HTTPRedirectHandler):
         return None  # a redirect is followed by hand, without the credentials
 
 
+def _may_follow(location: str, target: str) -> bool:
+    """Twilio's redirect to its short-lived media URL: https to a host whose every address is
+    public (never file://, a private network or the cloud's metadata address), or the API host
+    itself (Twilio's, or the tests' stand-in). The address is checked as resolved now."""
+    there, here = urlsplit(location), urlsplit(target)
+    if not there.hostname or there.scheme not in ("https", "http"):
+        return False
+    found = _addresses(there.hostname, there.port or 443)
+    if (there.scheme, there.port) == (here.scheme, here.port) and found & _addresses(here.hostname or "", 443):
+        return True  # the API host itself, by another of its names (the stand-in: localhost, 127.0.0.1)
+    return there.scheme == "https" and bool(found) and all(ipaddress.ip_address(a).is_global for a in found)
+
+
+def _addresses(host: str, port: int) -> set[str]:
+    try:
+        return {info[4][0].split("%")[0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return set()
+
+
 def fetch_media(url: str, account_sid: str, auth_token: str, api: str = API, timeout: float = 10) -> tuple[bytes, str]:
     """(content, content type) of Twilio media, fetched with HTTP Basic auth (Twilio enforces it on
     media URLs). Twilio answers with a redirect to a short-lived signed URL elsewhere: that one is
@@ -57,7 +79,11 @@ def fetch_media(url: str, account_sid: str, auth_token: str, api: str = API, tim
     except urllib.error.HTTPError as exc:
         if exc.code not in (301, 302, 303, 307, 308) or not exc.headers.get("Location"):
             raise
-        response = urllib.request.urlopen(urljoin(target, exc.headers["Location"]), timeout=timeout)  # noqa: S310
+        location = urljoin(target, exc.headers["Location"])
+        if not _may_follow(location, target):
+            raise OSError("media redirect to a place not allowed") from None
+        # no further redirect either: that one would escape the check
+        response = urllib.request.build_opener(_Stay).open(location, timeout=timeout)
     with response:
         content = response.read(MAX_BYTES + 1)
         if len(content) > MAX_BYTES:

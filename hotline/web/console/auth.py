@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hotline.config.vocabulary import RESPONDER_ROLES
 from hotline.people.staff import Ambiguous, find_member
 from hotline.privacy.keys import cookie_key
+from hotline.privacy.phones import e164
 from hotline.response.permissions import is_coordinator
 from hotline.store.models import StaffMember
 from hotline.web.console.throttle import Throttle
@@ -31,6 +33,20 @@ MIN_PASSWORD = 10
 CONSOLE_ROLES = RESPONDER_ROLES  # police use SMS, not the console
 # a hash to check against when nobody has that name, so an unknown name takes as long as a known one
 _DUMMY_HASH = generate_password_hash("not a password of anyone's")
+# scrypt takes a core for a moment: at most this many at once in a process, so a flood of logins
+# (from many addresses, past the limits) cannot slow the webhooks a survivor's message waits on;
+# a login that waits longer than HASH_WAIT seconds for a turn is refused as throttled
+HASHING_AT_ONCE = 2
+HASH_WAIT = 5.0
+_HASHING = threading.BoundedSemaphore(HASHING_AT_ONCE)
+
+
+def typed(name_or_phone: str) -> str:
+    """The identifier as the login limits count it: a phone number in any form as E.164, a name
+    in any case, whether or not anyone has it."""
+    text = " ".join((name_or_phone or "").lower().split())
+    phone = e164(text) if any(ch.isdigit() for ch in text) else None
+    return f"phone:{phone}" if phone else f"name:{text}"
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -119,6 +135,7 @@ def set_password(store, name_or_phone: str, password: str) -> StaffMember:
 class Attempt:
     user: User | None = None
     throttled: bool = False
+    busy: bool = False  # refused unchecked: too many logins being checked at once (HASHING_AT_ONCE)
 
 
 @dataclass
@@ -142,12 +159,18 @@ def attempt(store, secret: str, name_or_phone: str, password: str, address: str 
         found = None
         if member is not None and member.password_hash and may_use_console(member.roles):
             found = _Candidate(member.id, member.password_hash)
-    who = f"staff:{found.id}" if found else "name:" + " ".join((name_or_phone or "").lower().split())
+    who = typed(name_or_phone)  # what was typed, whoever it names: the limits tell nothing of accounts (#30)
     limits = Throttle(redis, cookie_key(secret)) if redis is not None else None
     if limits is not None and limits.refused(who, address):
-        store.audit("console.login_throttled", staff_id=found.id if found else None)
+        if limits.first_refusal(who, address):  # one audit row a window, not one a try
+            store.audit("console.login_throttled", staff_id=found.id if found else None)
         return Attempt(throttled=True)
-    right = check_password_hash(found.password_hash if found else _DUMMY_HASH, password or "")
+    if not _HASHING.acquire(timeout=HASH_WAIT):
+        return Attempt(throttled=True, busy=True)  # a flood of logins must not starve the webhooks of CPU
+    try:
+        right = check_password_hash(found.password_hash if found else _DUMMY_HASH, password or "")
+    finally:
+        _HASHING.release()
     user = None
     if found and right:
         with store.session() as s:

@@ -121,6 +121,8 @@ class CaseView:
 
 def load(svc, user: User, case_id: int) -> CaseView | None:
     """One case as `user` may see it; None when she may not (or it does not exist)."""
+    from flask import url_for
+
     from hotline.web.console.access import may_view
 
     staff = svc.staff
@@ -141,11 +143,13 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
         for e in escalations:
             created = aware(e.created_at)
             details = _details(e, words)
-            recording = (e.details or {}).get("recording") or ""
+            # played through the console's route (console/media.py), never its address: sealed since #30
+            recording = url_for("console.case_recording", case_id=case.id, escalation_id=e.id) \
+                if (e.details or {}).get("recording") else ""
             events.append(Event(created, "escalation", f"{KIND_LABEL.get(e.kind, e.kind)} — alert {e.code}",
                                 f"priority {e.priority}, language {e.lang}"
                                 + (f"; {details}" if details else "") + (f"; {e.reason}" if e.reason else ""),
-                                recording=recording if words and recording.startswith(("https://", "http://")) else "",
+                                recording=recording if words else "",
                                 media=_media(svc, case.id, e) if words else []))
             alerts = s.scalars(select(Notification).where(Notification.escalation_id == e.id,
                                                           Notification.status == NotificationStatus.SENT,
@@ -250,11 +254,15 @@ def _media(svc, case_id: int, e: Escalation) -> list[tuple[str, str]]:
 
     from flask import url_for
 
+    from hotline.web.console.media import served_type
+
     found = []
     for index, sealed in enumerate((e.details or {}).get("media") or []):
         opened = svc.store.unseal(sealed)
         kind = json.loads(opened).get("type", "") if opened else ""
-        found.append((url_for("console.case_media", case_id=case_id, escalation_id=e.id, index=index), kind))
+        served = served_type(kind) is not None  # a type the console does not serve gets no link (media.py)
+        found.append((url_for("console.case_media", case_id=case_id, escalation_id=e.id, index=index)
+                      if served else "", kind))
     return found
 
 

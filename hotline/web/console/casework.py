@@ -187,7 +187,8 @@ def contact_new():
             error = "The kind of contact and its date and time are needed."
         else:
             try:
-                case_id = contacts.new_case(s, current_user.id, f.get("number"), f.get("lang", "en"), f["kind"])
+                case_id = contacts.new_case(s, current_user.id, f.get("number"), f.get("lang", "en"), f["kind"],
+                                            may_see=lambda session, case: may_view(session, current_user, case))
             except ValueError:
                 error = "That phone number cannot be right: check it, or leave it empty."
             else:

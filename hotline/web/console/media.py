@@ -33,6 +33,22 @@ def item(s, store, case_id: int, escalation_id: int, index: int) -> dict | None:
     return json.loads(opened) if opened else None
 
 
+# What the console serves of her media: audio and pictures, played or shown in the page, and
+# PDF, only downloaded. Nothing else: text/html, image/svg+xml or a script sent as "media" would
+# otherwise run in the console's own origin, in the counsellor's session (#30).
+SHOWN = ("audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr", "audio/wav", "audio/x-wav",
+         "audio/webm", "image/jpeg", "image/png", "image/webp", "image/gif")
+DOWNLOADED = ("application/pdf",)
+# a served item is no page: scripts, forms, plugins and frames never run in it, whatever it is
+SANDBOX = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+
+
+def served_type(kind: str | None) -> str | None:
+    """The type an item is served as (its parameters dropped), or None: not served at all."""
+    base = (kind or "").split(";")[0].strip().lower()
+    return base if base in SHOWN or base in DOWNLOADED else None
+
+
 @bp.get("/cases/<int:case_id>/media/<int:escalation_id>/<int:index>")
 @login_required
 def case_media(case_id: int, escalation_id: int, index: int):
@@ -40,20 +56,45 @@ def case_media(case_id: int, escalation_id: int, index: int):
     with hotline.store.read() as s:
         found = item(s, hotline.store, case_id, escalation_id, index)
         caller_key = s.get(Case, case_id).caller_key if found else None
-    if found is None:
-        abort(404)  # not hers to hear, or not there: the same answer
+    if found is None or served_type(found.get("type")) is None:
+        abort(404)  # not hers to hear, not there, or not a type the console serves: the same answer
+    return _served(hotline, found["url"], served_type(found["type"]), case_id, escalation_id, caller_key)
+
+
+@bp.get("/cases/<int:case_id>/recording/<int:escalation_id>")
+@login_required
+def case_recording(case_id: int, escalation_id: int):
+    """A voicemail's recording, like WhatsApp media: sealed in the store, fetched by the server
+    with the account's credentials (Twilio's recording authentication on), never its URL."""
+    hotline = svc()
+    with hotline.store.read() as s:
+        case, e = s.get(Case, case_id), s.get(Escalation, escalation_id)
+        if case is None or e is None or e.case_id != case.id or not may_view(s, current_user, case) \
+                or not sees_words(current_user, case):
+            abort(404)
+        url = hotline.store.unseal((e.details or {}).get("recording"))
+        caller_key = case.caller_key
+    if not url:
+        abort(404)
+    return _served(hotline, url, None, case_id, escalation_id, caller_key)
+
+
+def _served(hotline, url: str, kind: str | None, case_id: int, escalation_id: int, caller_key: str | None):
     settings = hotline.settings
     if not settings.twilio_configured:
         abort(404)  # the demo: no Twilio account, nothing to fetch
     try:
-        content, kind = fetch_media(found["url"], settings.twilio_account_sid, settings.twilio_auth_token,
-                                    api=settings.extra.get("twilio_api", API))
+        content, fetched = fetch_media(url, settings.twilio_account_sid, settings.twilio_auth_token,
+                                       api=settings.extra.get("twilio_api", API))
     except (OSError, ValueError) as exc:
         log.warning("media of case %s could not be fetched: %s", case_id, type(exc).__name__)
         abort(502)
+    kind = kind or (fetched if fetched.startswith("audio/") else "audio/wav")  # a recording is audio, whatever it says
     hotline.store.audit("case.media_viewed", caller_key, staff_id=current_user.id, case=case_id,
                         escalation=escalation_id)
-    response = Response(content, mimetype=found.get("type") or kind)
+    response = Response(content, mimetype=kind)
     response.headers["Cache-Control"] = "no-store, private"
-    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Disposition"] = "inline" if kind in SHOWN else "attachment; filename=document.pdf"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = SANDBOX
     return response

@@ -1,7 +1,8 @@
 """Limits on failed console logins, kept in Redis, that an outsider cannot turn against staff.
 
-Only failures count, and an unknown name counts exactly as a real one (so the limits say nothing
-about who has an account). Within WINDOW:
+Only failures count, per identifier as typed (a name in any case, a number in any form: see
+auth.typed), never per account: an unknown name counts exactly as a real one, and two ways of
+naming one account count apart, so the limits say nothing about who has an account. Within WINDOW:
 
 - an address with ADDRESS_FAILURES failures is refused, whatever name it tries;
 - a name with PAIR_FAILURES failures from one address is refused from that address;
@@ -14,8 +15,7 @@ are not applied (the console must work in an outage; scrypt keeps each guess slo
 says so.
 
 Hand-written rather than Flask-Limiter: that counts requests per route, where this counts only
-failed checks, per name (resolved to the staff member, whatever form of her name or number is
-typed) and per address, and needs the "known address" exception; it is forty lines on the
+failed checks, per identifier as typed and per address, and needs the "known address" exception; it is forty lines on the
 Redis the hotline already has."""
 
 from __future__ import annotations
@@ -66,6 +66,15 @@ class Throttle:
         if int(by_address or 0) >= ADDRESS_FAILURES or int(by_pair or 0) >= PAIR_FAILURES:
             return True
         return int(by_name or 0) >= NAME_FAILURES and not known
+
+    def first_refusal(self, who: str, address: str) -> bool:
+        """True once a WINDOW for `who` from `address`: the one throttled attempt to audit (a
+        flood wrote a row for each)."""
+        try:
+            return bool(self.redis.set(f"{PREFIX}:audited:{self._h('p', who, address)}", 1,
+                                       ex=int(WINDOW.total_seconds()), nx=True))
+        except RedisError:
+            return True
 
     def failed(self, who: str, address: str) -> None:
         k = self._keys(who, address)

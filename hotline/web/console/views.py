@@ -26,9 +26,12 @@ from hotline.store.models import Case, Escalation
 from hotline.web.console import auth, cases, changes, chart, live, reports, rota
 from hotline.web.console.format import duration, local
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "media-src 'self' https://api.twilio.com; manifest-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# no inline script or style, nothing from elsewhere (her media and voicemails come through the
+# console's own routes, #30); forms post and pages navigate only here (navigate-to: where it is
+# supported); no plugins, frames or workers
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'; "
+       "manifest-src 'self'; object-src 'none'; frame-src 'none'; worker-src 'none'; "
+       "frame-ancestors 'none'; form-action 'self'; navigate-to 'self'; base-uri 'none'")
 
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -44,7 +47,7 @@ def _headers(response: Response) -> Response:
     """Nothing of a case is kept by a shared computer's browser, framed by another site, or run
     from anywhere but here."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers.setdefault("Content-Security-Policy", CSP)  # her media sets its own: a sandbox
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -119,7 +122,9 @@ def login():
             session.clear()  # a new session for a new login
             login_user(result.user)
             return redirect(_back(url_for("console.live_view")))
-        if result.throttled:
+        if result.busy:
+            error = "The console is busy. Try again in a minute."
+        elif result.throttled:
             error = "Too many failed attempts. Wait 15 minutes and try again."
         else:
             error = "That name or number and password do not match."

@@ -153,6 +153,37 @@ def new_sid():
     return jsonify({"sid": prefix + uuid.uuid4().hex})
 
 
+# The keys of the forms the simulator builds itself (static/simulator.js), and no other: a signed
+# form is one of these. Twilio's signature joins each key to its value with no separator, so a
+# value holding "From…" could be re-read, with a key added, as another form from another number
+# (#30): no value may hold the name of a key that says who is writing.
+FIELDS = frozenset({"From", "Caller", "CallFrom", "To", "CallTo", "Body", "MessageSid", "SmsSid", "CallSid",
+                    "AccountSid", "NumMedia", "ButtonText", "ButtonPayload", "Digits", "DigitsPressed",
+                    "SpeechResult", "Confidence", "CallStatus", "Direction", "DialCallStatus", "DialCallDuration",
+                    "RecordingUrl", "RecordingDuration", "RecordingSid"})
+SENDERS = ("From", "Caller", "CallFrom")  # each must be a number this session made up
+LINES = ("To", "CallTo")  # each the hotline's own number
+
+
+def signable(svc, params: dict) -> bool:
+    """Whether the simulator would have built this form: its keys, key by key; as a phone this
+    session made up (never a staff member or a real survivor), to the hotline's own number."""
+    if not params or not set(params) <= FIELDS or not any(name in params for name in ("From", "Caller")):
+        return False
+    settings = svc.settings
+    lines = {n for n in (settings.hotline_number, settings.whatsapp_number, settings.exotel_number) if n}
+    for name, value in params.items():
+        value = str(value)
+        bare = value.removeprefix("whatsapp:")
+        if name in SENDERS and not own(bare):
+            return False
+        if name in LINES and bare not in lines:
+            return False
+        if any(sender in value for sender in ("From", "Caller")) and name not in SENDERS:
+            return False
+    return True
+
+
 @bp.post("/sign")
 def sign():
     """X-Twilio-Signature for a webhook request the page is about to send (JSON: path, params)."""
@@ -163,11 +194,7 @@ def sign():
         abort(400)
     if not signing(svc):
         return jsonify({"signature": None})
-    # only as a phone this session made up: never as a staff member or a real survivor
-    for name in ("From", "Caller"):
-        if name in params and not own(e164(str(params[name])) or str(params[name])):
-            abort(403)
-    if "From" not in params and "Caller" not in params:
+    if not signable(svc, params):
         abort(403)
     base = svc.settings.public_url or request.host_url.rstrip("/")
     signature = RequestValidator(svc.settings.twilio_auth_token).compute_signature(
