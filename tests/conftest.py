@@ -351,7 +351,14 @@ def make_settings(tmp_path, redis_client, redis_url, _sqlite_template):
                       secret_key="test-secret", staff_file=str(ROOT / "tests" / "data" / "staff.yaml"),
                       hotline_number="+914400000000", safe_word="RECIPE")
         values.update(overrides)
-        return Settings.from_env(**values)
+        settings = Settings.from_env(**values)
+        if "demo" not in overrides:
+            # every store test runs on PostgreSQL too, as the demo it is on SQLite unless it sets a
+            # provider or PUBLIC_URL (tests/test_production.py: PostgreSQL alone is not the demo)
+            from hotline.config.production import outside_demo
+
+            settings.demo = not outside_demo(settings, database=False)
+        return settings
 
     return make
 

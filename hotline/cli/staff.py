@@ -39,7 +39,28 @@ def import_(file: str, replace: bool) -> int:
     click.echo(f"{file}: {len(people.people)} people in the file")
     for line in result.lines():
         click.echo(f"  {line}")
+    warn_of_sample(svc)
     return 0
+
+
+def warn_of_sample(svc) -> None:
+    """The sample file's people are made up, but their numbers look real: one left on the staff
+    list (an import of the sample, or of a copy not fully edited; an import without --replace
+    keeps them) would be alerted to a woman's URGENT and could take her case."""
+    from hotline.config.production import sample_numbers
+
+    sample = sample_numbers()
+    for person in _fresh_staff(svc):
+        if person.phone in sample:
+            click.echo(f"warning: {person.name} ({mask(person.phone)}) has a number of the sample staff file "
+                       "(examples/staff.yaml): nobody real. Put your own people in the file and import it "
+                       "with --replace", err=True)
+
+
+def _fresh_staff(svc):
+    from hotline.people.staff import staff_from_store
+
+    return staff_from_store(svc.store).people
 
 
 @staff.command("list", help="who the hotline knows, and who is on shift")

@@ -80,6 +80,16 @@ class Settings:
     exotel_webhook_user: str | None = None  # the basic-auth credentials of the callback URLs given to Exotel
     exotel_webhook_password: str | None = None
     dlt_path: str = str(ROOT / "dlt.yaml")  # HOTLINE_DLT: the registered DLT templates
+    metrics_token: str | None = None  # HOTLINE_METRICS_TOKEN: a bearer token for /metrics off loopback
+    # The embedded demo, or a line that real people can reach (hotline/config/production.py)?
+    # None: decided from the settings themselves; the tests may say.
+    demo: bool | None = None
+
+    def __post_init__(self):
+        if self.demo is None:
+            from hotline.config.production import outside_demo
+
+            self.demo = not outside_demo(self)
 
     @property
     def twilio_configured(self) -> bool:
@@ -126,6 +136,7 @@ class Settings:
             exotel_webhook_user=env.get("EXOTEL_WEBHOOK_USER") or None,
             exotel_webhook_password=env.get("EXOTEL_WEBHOOK_PASSWORD") or None,
             dlt_path=env.get("HOTLINE_DLT") or str(ROOT / "dlt.yaml"),
+            metrics_token=env.get("HOTLINE_METRICS_TOKEN") or None,
         )
         values.update(overrides)
         if not values["secret_key"]:

@@ -4,7 +4,8 @@ nothing about the others.
 
 - "cookies": Flask's SECRET_KEY (the console's session cookie and its CSRF tokens);
 - "phones": the HMAC key of hotline.privacy.phones.caller_key (her keyed hash in Redis and the store);
-- "sealing": the Fernet key of the fields the store encrypts (her number, relayed words, notes).
+- "sealing": the Fernet key of the fields the store encrypts (her number, relayed words, notes);
+- "backups": the Fernet key of `hotline backup`'s files (hotline/store/backup.py).
 
 Rotation (`hotline keys rotate`): set the new SECRET_KEY and the old one in SECRET_KEY_OLD
 (several, comma-separated, newest first). Until the command has run, the store still reads what
@@ -23,7 +24,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-PURPOSES = ("cookies", "phones", "sealing")
+PURPOSES = ("cookies", "phones", "sealing", "backups")
 
 
 @lru_cache(maxsize=64)
@@ -55,6 +56,11 @@ def legacy_fernet(secret: str) -> Fernet:
 def legacy_caller_key(number: str, secret: str) -> str:
     """How a caller's key was made before HKDF: the secret itself as the HMAC key."""
     return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def backup_fernet(secret: str, old: list[str] | tuple[str, ...] = ()) -> MultiFernet:
+    """Seals a backup with SECRET_KEY's backup key; opens one made under an old key too."""
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(derive(s, "backups"))) for s in (secret, *old)])
 
 
 def sealing(secret: str, old: list[str] | tuple[str, ...] = ()) -> MultiFernet:
