@@ -97,9 +97,8 @@ def stores(svc):
     elif s.demo:
         yield OK, "keys", "rotated"
     else:
-        import os
-
-        given = bool(os.environ.get("SECRET_KEY"))
+        generated = s.instance / "secret_key"
+        given = not (generated.exists() and generated.read_text().strip() == s.secret_key)
         yield OK, "keys", "rotated; SECRET_KEY " + ("from the environment" if given else
                                                     f"generated in {s.instance}/secret_key: keep a copy apart")
     yield redis_check(svc)
