@@ -427,7 +427,7 @@ def live():
 # handed out first: a process starts on one while the other takes the many short ones, and
 # neither waits on the other at the end
 LONGEST_FIRST = ("test_faults.py", "test_browser.py", "test_scale.py", "test_casework_browser.py",
-                 "test_make_run.py", "test_security.py", "test_sentinel.py")
+                 "test_make_run.py", "test_security.py", "test_sentinel.py", "test_caddy.py")
 
 
 def pytest_collection_modifyitems(config, items):
