@@ -81,3 +81,23 @@ def test_a_backup_opens_only_with_its_secret_key(make_services, sqlite_url, tmp_
     svc.settings.secret_key = "another key altogether"
     refused = cli("restore", str(file))
     assert refused.exit_code == 1 and "SECRET_KEY" in refused.stderr
+
+
+def test_on_postgresql_an_erasure_vacuums_what_it_deleted(make_app, _database_url):
+    """Her deleted rows are not left on disk as dead tuples until autovacuum gets round to them."""
+    app = make_app(database_url=_database_url("postgresql"))
+    svc = app.extensions["hotline"]
+    client = app.test_client()
+    ask_for_a_counsellor(client, HER)
+
+    def vacuumed() -> dict:
+        with svc.store.engine.connect() as conn:
+            return dict(conn.execute(text("SELECT relname, last_vacuum FROM pg_stat_user_tables "
+                                          "WHERE relname IN ('cases', 'escalations', 'audit', 'actions')")).all())
+
+    before = vacuumed()
+    sms(client, HER, "DELETE")
+    after = vacuumed()
+    assert set(after) == {"cases", "escalations", "audit", "actions"}
+    for table, at in after.items():
+        assert at is not None and (before.get(table) is None or at > before[table]), table
