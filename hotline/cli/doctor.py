@@ -94,6 +94,8 @@ def stores(svc):
         yield OK, "database", f"{kind}, up to date"
     if svc.store.up_to_date() and svc.store.needs_rotation():
         yield FAIL, "keys", "data sealed under another key: stop web and worker, run `hotline keys rotate` (README, Security)"
+    elif s.old_secret_keys and not s.demo:
+        yield WARN, "keys", "rotated: remove SECRET_KEY_OLD once `hotline keys rotate` reported nothing unreadable"
     elif s.demo:
         yield OK, "keys", "rotated"
     else:

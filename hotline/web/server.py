@@ -9,8 +9,8 @@ waited for as long as they stayed open. `BoundedThreadWorker` gives every read a
 connection READ_TIMEOUT seconds; one that stalls longer is closed and its thread freed.
 
 That bounds each stall, not a client that trickles a byte every few seconds: in production the
-hotline runs behind a buffering proxy, which reads whole requests before it passes them on (Caddy: deploy/hotline.caddy, tests/test_caddy.py), and gunicorn listens on
-loopback only."""
+hotline runs behind a buffering proxy, which reads whole requests before it passes them on
+(Caddy: deploy/hotline.caddy, tests/test_caddy.py), and gunicorn listens on loopback only."""
 
 from __future__ import annotations
 
