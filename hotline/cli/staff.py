@@ -48,19 +48,14 @@ def warn_of_sample(svc) -> None:
     list (an import of the sample, or of a copy not fully edited; an import without --replace
     keeps them) would be alerted to a woman's URGENT and could take her case."""
     from hotline.config.production import sample_numbers
+    from hotline.people.staff import staff_from_store
 
     sample = sample_numbers()
-    for person in _fresh_staff(svc):
+    for person in staff_from_store(svc.store).people:  # as the import left it, not a cached copy
         if person.phone in sample:
             click.echo(f"warning: {person.name} ({mask(person.phone)}) has a number of the sample staff file "
                        "(examples/staff.yaml): nobody real. Put your own people in the file and import it "
                        "with --replace", err=True)
-
-
-def _fresh_staff(svc):
-    from hotline.people.staff import staff_from_store
-
-    return staff_from_store(svc.store).people
 
 
 @staff.command("list", help="who the hotline knows, and who is on shift")
