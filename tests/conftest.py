@@ -355,7 +355,7 @@ def make_settings(tmp_path, redis_client, redis_url, _sqlite_template):
         if "demo" not in overrides:
             # every store test runs on PostgreSQL too, as the demo it is on SQLite unless it sets a
             # provider or PUBLIC_URL (tests/test_production.py: PostgreSQL alone is not the demo)
-            from hotline.config.production import outside_demo
+            from hotline.config.settings import outside_demo
 
             settings.demo = not outside_demo(settings, database=False)
         return settings

@@ -28,7 +28,7 @@ def doctor() -> int:
 
 
 def checks(svc):
-    from hotline.config.production import outside_demo
+    from hotline.config.settings import outside_demo
 
     s = svc.settings
     if s.demo:
@@ -129,7 +129,8 @@ def redis_check(svc):
 
 
 def staff(svc):
-    from hotline.config.production import is_sample_staff, sample_numbers
+    from hotline.config.production import is_sample_staff
+    from hotline.people.sample import sample_numbers
     from hotline.people.staff import staff_from_store
 
     s = svc.settings

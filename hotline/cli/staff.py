@@ -47,7 +47,7 @@ def warn_of_sample(svc) -> None:
     """The sample file's people are made up, but their numbers look real: one left on the staff
     list (an import of the sample, or of a copy not fully edited; an import without --replace
     keeps them) would be alerted to a woman's URGENT and could take her case."""
-    from hotline.config.production import sample_numbers
+    from hotline.people.sample import sample_numbers
     from hotline.people.staff import staff_from_store
 
     sample = sample_numbers()

@@ -1,7 +1,7 @@
 """The embedded demo, or a line real people can reach, and what the second may not be.
 
-`make run` with no settings is the demo: nothing real can reach it, so its webhooks are open to
-the simulator and it starts with the sample staff. Anything that lets the world in (a provider's
+`make run` with no settings is the demo (settings.outside_demo): nothing real can reach it, so
+its webhooks are open to the simulator and it starts with the sample staff. Anything that lets the world in (a provider's
 account, PUBLIC_URL, a PostgreSQL store) makes it a production line, where an unsigned webhook,
 the simulator or the sample's made-up staff would let a stranger act as police, a counsellor or
 her (issue 29). `hotline doctor` (hotline/cli/doctor.py) lists the same checks."""
@@ -15,24 +15,9 @@ from hotline.config.settings import DEMO_NUMBER, ROOT
 
 SAMPLE_STAFF = ROOT / "examples" / "staff.yaml"
 # the shipped whatsapp.yaml's SIDs (HX, then zeros and a small number) and the made-up DLT ids of
-# dlt.yaml and `hotline flows dlt --sample-ids` (a long run of zeros): never a real one
+# dlt.yaml and `hotline flows dlt --sample-ids` (eleven zeros or more in a row): never a real one
 PLACEHOLDER_SID = re.compile(r"^HX0{24,}[0-9a-fA-F]{0,8}$")
-PLACEHOLDER_DLT = re.compile(r"0{9,}")
-
-
-def outside_demo(settings, *, database: bool = True) -> list[str]:
-    """Why this is not the embedded demo (empty: it is). `database=False` leaves out the store's
-    kind (the tests run their demo on PostgreSQL too)."""
-    reasons = []
-    if settings.twilio_account_sid:
-        reasons.append("TWILIO_ACCOUNT_SID is set")
-    if settings.exotel_sid or settings.exotel_api_key or settings.exotel_api_token:
-        reasons.append("an Exotel account is set")
-    if settings.public_url:
-        reasons.append("PUBLIC_URL is set")
-    if database and settings.database_url.startswith("postgres"):
-        reasons.append("DATABASE_URL is PostgreSQL")
-    return reasons
+PLACEHOLDER_DLT = re.compile(r"0{11,}")
 
 
 def is_sample_staff(path: str | Path) -> bool:
@@ -40,13 +25,6 @@ def is_sample_staff(path: str | Path) -> bool:
         return Path(path).resolve() == SAMPLE_STAFF.resolve()
     except OSError:
         return False
-
-
-def sample_numbers() -> set[str]:
-    """The sample staff file's numbers (E.164): real-looking, and nobody at this line."""
-    from hotline.people.staff import load_staff
-
-    return {person.phone for person in load_staff(str(SAMPLE_STAFF)).people}
 
 
 STAFF_FILE_MISSING = ("HOTLINE_STAFF is not set: outside the demo the sample staff (examples/staff.yaml) "

@@ -87,8 +87,6 @@ class Settings:
 
     def __post_init__(self):
         if self.demo is None:
-            from hotline.config.production import outside_demo
-
             self.demo = not outside_demo(self)
 
     @property
@@ -142,6 +140,22 @@ class Settings:
         if not values["secret_key"]:
             values["secret_key"] = _secret_key(instance)
         return cls(**values)
+
+
+def outside_demo(settings, *, database: bool = True) -> list[str]:
+    """The embedded demo, or a line real people can reach (hotline/config/production.py says what
+    the second refuses)? Why this is not the embedded demo (empty: it is). `database=False` leaves out the store's
+    kind (the tests run their demo on PostgreSQL too)."""
+    reasons = []
+    if settings.twilio_account_sid:
+        reasons.append("TWILIO_ACCOUNT_SID is set")
+    if settings.exotel_sid or settings.exotel_api_key or settings.exotel_api_token:
+        reasons.append("an Exotel account is set")
+    if settings.public_url:
+        reasons.append("PUBLIC_URL is set")
+    if database and settings.database_url.startswith("postgres"):
+        reasons.append("DATABASE_URL is PostgreSQL")
+    return reasons
 
 
 PROVIDERS = ("twilio", "exotel")
