@@ -39,6 +39,9 @@ def checks(svc):
     yield twilio_webhooks(s)
     yield exotel_webhooks(s)
     yield public_url(s)
+    if not s.demo and not s.trusted_proxies:
+        yield WARN, "proxy", ("HOTLINE_TRUSTED_PROXIES is 0: behind Caddy set it to 1, or every console login "
+                              "seems to come from 127.0.0.1 and one address's limits lock out everyone")
     yield from stores(svc)
     yield from staff(svc)
     yield from templates(s)
