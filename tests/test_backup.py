@@ -101,3 +101,18 @@ def test_on_postgresql_an_erasure_vacuums_what_it_deleted(make_app, _database_ur
     assert set(after) == {"cases", "escalations", "audit", "actions"}
     for table, at in after.items():
         assert at is not None and (before.get(table) is None or at > before[table]), table
+
+
+def test_a_backup_older_than_the_erasure_journal_is_refused(make_services, sqlite_url, tmp_path):
+    """The journal keeps 35 days (HOTLINE_BACKUP_KEEP_DAYS): an older backup could bring back a
+    woman whose erasure it no longer holds, so it is not restored at all."""
+    from datetime import timedelta
+
+    svc = make_services(database_url=sqlite_url)
+    old, new = tmp_path / "old.backup", tmp_path / "new.backup"
+    assert cli("backup", str(old)).exit_code == 0
+    svc.clock.set(svc.now() + timedelta(days=40))
+    assert cli("backup", str(new)).exit_code == 0  # drops the journal's entries older than 35 days
+    refused = cli("restore", str(old))
+    assert refused.exit_code == 1 and "erasure journal" in refused.stderr
+    assert cli("restore", str(new)).exit_code == 0
