@@ -6,8 +6,10 @@ SECRET_KEY, no number); entries older than the oldest backup kept are dropped at
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -27,10 +29,27 @@ class Journal:
         """Appended and on disk before the erasure commits: an entry for an erasure that then
         failed only erases her again at a restore, which she asked for."""
         line = json.dumps({"key": caller_key, "at": at.isoformat()}) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
+        with self._locked() as fd:
             os.write(fd, line.encode())
             os.fsync(fd)
+
+    @contextmanager
+    def _locked(self):
+        """The journal's file, open for appending under its lock. A backup replaces the file while
+        pruning it (drop_before): an entry written to the file it replaced would be lost, so a
+        writer that finds the path pointing elsewhere once it holds the lock opens it again."""
+        while True:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # its lock goes with it
+        try:
+            yield fd
         finally:
             os.close(fd)
 
@@ -54,13 +73,14 @@ class Journal:
     def drop_before(self, cutoff: datetime) -> None:
         """Entries before `cutoff` go (no backup kept is that old); the file then says from when it
         is whole, so a restore of an older backup is refused rather than incomplete."""
-        kept = [e for e in self.entries() if "key" in e and datetime.fromisoformat(e["at"]) >= cutoff]
-        since = max(filter(None, [self.since(), cutoff])) if self.entries() else cutoff
-        new = self.path.with_suffix(".tmp")
-        fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps({"since": since.isoformat()}) + "\n")
-            f.writelines(json.dumps(e) + "\n" for e in kept)
-            f.flush()
-            os.fsync(f.fileno())
-        new.replace(self.path)
+        with self._locked():  # no erasure is written meanwhile, to the file about to be replaced
+            kept = [e for e in self.entries() if "key" in e and datetime.fromisoformat(e["at"]) >= cutoff]
+            since = max(filter(None, [self.since(), cutoff]))
+            new = self.path.with_suffix(".tmp")
+            fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(json.dumps({"since": since.isoformat()}) + "\n")
+                f.writelines(json.dumps(e) + "\n" for e in kept)
+                f.flush()
+                os.fsync(f.fileno())
+            new.replace(self.path)
