@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint lock bench soak faults screenshots clean
+.PHONY: install install-production run test lint lock bench soak faults screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -19,6 +19,11 @@ $(UV):
 # --locked: refuses to run when pyproject.toml and uv.lock disagree (run `make lock`)
 install: $(UV)
 	@$(UV) sync --quiet --locked --extra test --python $(PYTHON)
+
+# a server's install: the runtime dependencies alone (no test tools, no browser driver), exactly as
+# uv.lock pins them, into .venv (README, Deploying)
+install-production: $(UV)
+	@$(UV) sync --quiet --locked --no-dev --python $(PYTHON)
 
 lock: $(UV)
 	@# refresh every pin to the newest release pyproject.toml's ranges allow, on purpose

@@ -166,6 +166,7 @@ def main() -> int:
     conn = redis.Redis.from_url(os.environ["REDIS_URL"])
     conn.flushdb()
     svc = current()
+    svc.settings.demo = True  # it posts unsigned, in process: the demo's webhooks on PostgreSQL too
     upgrade(svc)  # `hotline db upgrade`: the store migrated, the bench's staff in, before the workers start
     app = create_app(services=svc)
     database = "SQLite" if not args.database_url else "PostgreSQL"

@@ -30,6 +30,7 @@ from hotline.response.referrals import load_directory
 from hotline.response.whatsapp_templates import Templates, load_templates
 from hotline.store import Store
 from hotline.store.conversations import Conversations
+from hotline.store.journal import Journal, path_for
 from hotline.store.redis_conn import connect
 from hotline.transport.outbound import Outbound
 
@@ -71,6 +72,7 @@ class Services:
         self.settings = settings
         self.clock = clock or Clock()  # the one clock: the store stamps its rows from it too
         self.store = Store(settings.database_url, settings.secret_key, self.clock)
+        self.store.journal = Journal(path_for(settings.instance))  # every erasure, for a restore (store/backup.py)
         self.catalog = Catalog()
         self.outbound = Outbound(settings, self.store, twilio_client)
         self.flows, problems = load_flows(settings.flows_path)
@@ -133,10 +135,16 @@ class Services:
 def upgrade(services: Services) -> None:
     """`hotline db upgrade`: the store's schema brought to Alembic's head (a new database gets
     every migration), then, while the store has nobody on its staff, the people of HOTLINE_STAFF
-    (the sample on the embedded defaults). A staff file with problems is logged, not fatal: the
-    hotline still starts, and `hotline staff import` says what to fix."""
+    (the sample on the embedded defaults; outside the demo, never the sample: the start stops).
+    A staff file with problems is logged, not fatal: the hotline still starts, and `hotline staff
+    import` says what to fix."""
+    from hotline.config.production import staff_file_problem
+
     services.store.create()
     if not staff_from_store(services.store).people:
+        problem = staff_file_problem(services.settings)
+        if problem:  # outside the demo the sample's made-up staff would be alerted: stop, and say why
+            raise SystemExit(problem)
         try:
             import_staff(services.store, load_staff(services.settings.staff_file))
         except YAMLSourceError as exc:

@@ -351,7 +351,14 @@ def make_settings(tmp_path, redis_client, redis_url, _sqlite_template):
                       secret_key="test-secret", staff_file=str(ROOT / "tests" / "data" / "staff.yaml"),
                       hotline_number="+914400000000", safe_word="RECIPE")
         values.update(overrides)
-        return Settings.from_env(**values)
+        settings = Settings.from_env(**values)
+        if "demo" not in overrides:
+            # every store test runs on PostgreSQL too, as the demo it is on SQLite unless it sets a
+            # provider or PUBLIC_URL (tests/test_production.py: PostgreSQL alone is not the demo)
+            from hotline.config.settings import outside_demo
+
+            settings.demo = not outside_demo(settings, database=False)
+        return settings
 
     return make
 
@@ -420,7 +427,7 @@ def live():
 # handed out first: a process starts on one while the other takes the many short ones, and
 # neither waits on the other at the end
 LONGEST_FIRST = ("test_faults.py", "test_browser.py", "test_scale.py", "test_casework_browser.py",
-                 "test_make_run.py", "test_security.py", "test_sentinel.py")
+                 "test_make_run.py", "test_security.py", "test_sentinel.py", "test_caddy.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -29,8 +29,9 @@ def standin():
 
 
 def _line(make_services, standin, database_url):
+    # unsigned posts, as the demo takes them: these tests are about delivery (signatures: test_signatures.py)
     svc = make_services(twilio_client=standin.client(SID, TOKEN), database_url=database_url,
-                        twilio_account_sid=SID, twilio_auth_token=None)
+                        twilio_account_sid=SID, twilio_auth_token=None, demo=True)
     return svc, create_app(services=svc).test_client()
 
 

@@ -94,8 +94,10 @@ def test_behind_a_trusted_tls_proxy_without_public_url(make_app, live):
 
 
 def test_callback_urls_are_absolute_from_public_url(make_app):
-    app = make_app(public_url="https://hotline.example.org/hl")
-    reply = app.test_client().post("/twilio/voice", data={"From": SURVIVOR, "CallSid": "CA" + "8" * 32},
-                                   headers={"X-Forwarded-Prefix": "/ignored"})
+    app = make_app(public_url="https://hotline.example.org/hl", twilio_auth_token=TOKEN)  # no demo: signed
+    form = {"From": SURVIVOR, "CallSid": "CA" + "8" * 32}
+    signature = RequestValidator(TOKEN).compute_signature("https://hotline.example.org/hl/twilio/voice", form)
+    reply = app.test_client().post("/twilio/voice", data=form,
+                                   headers={"X-Forwarded-Prefix": "/ignored", "X-Twilio-Signature": signature})
     gather = ElementTree.fromstring(reply.get_data(as_text=True)).find("Gather")
     assert gather.get("action") == "https://hotline.example.org/hl/twilio/voice/gather?n=1"

@@ -35,7 +35,16 @@ def outreach_command(output: str, press_release: str | None) -> int:
     from hotline.config.settings import Settings
     from hotline.i18n import Catalog
 
-    return _outreach(Settings.from_env(), Catalog(), output, press_release)
+    settings = Settings.from_env()
+    from hotline.casework.outreach import whatsapp_number
+    from hotline.config.production import is_demo_number
+
+    if not settings.demo and (is_demo_number(settings.hotline_number) or is_demo_number(whatsapp_number(settings))):
+        # a card handed door to door with the demo's made-up number would send her nowhere
+        click.echo("the card would show the demo's number (+91 44 0000 0000): set HOTLINE_NUMBER (and "
+                   "HOTLINE_WHATSAPP_NUMBER) to the line's real numbers; nothing was written", err=True)
+        return 1
+    return _outreach(settings, Catalog(), output, press_release)
 
 
 def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:

@@ -18,7 +18,9 @@ def flows() -> None:
 
 @flows.command(help="validate and lint every flow")
 @click.argument("path", default="flows")
-def check(path: str) -> int:
+@click.option("--production", is_flag=True,
+              help="also refuse the demo's placeholder WhatsApp content SIDs and DLT ids")
+def check(path: str, production: bool) -> int:
     from hotline.checks import catalog as catalog_lint
     from hotline.checks import dlt as dlt_lint
 
@@ -26,6 +28,8 @@ def check(path: str) -> int:
     problems = list(problems) + catalog_lint.check(path, flowset.flows)  # translations, SMS lengths, audio
     problems += dlt_lint.check(path, flowset.flows)  # every SMS Exotel may send is a DLT template
     problems += beside_flows(path, flowset)
+    if production:
+        problems += placeholders(path)
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -56,6 +60,14 @@ def beside_flows(path: str, flowset) -> list:
             except YAMLSourceError as exc:
                 problems += exc.problems
     return problems
+
+
+def placeholders(path: str) -> list[str]:
+    """The demo's made-up ids in the whatsapp.yaml and dlt.yaml beside the flows."""
+    from hotline.checks.placeholders import placeholder_dlt_ids, placeholder_sids
+
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    return placeholder_sids(folder.parent / "whatsapp.yaml") + placeholder_dlt_ids(folder.parent / "dlt.yaml")
 
 
 def _languages() -> set[str]:

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import click
 
-from hotline.cli import audit, casework, chat, db, flows, keys, outbox, processes, staff
+from hotline.cli import (
+    audit,
+    backup,
+    casework,
+    chat,
+    db,
+    doctor,
+    flows,
+    keys,
+    outbox,
+    processes,
+    staff,
+)
 
 # the group's commands (`hotline --help` lists them by name); a new one goes here
 COMMANDS = (processes.serve, processes.worker, db.db, flows.flows, chat.chat, outbox.outbox, staff.staff,
-            keys.keys, audit.audit, casework.case, casework.outreach_command)
+            keys.keys, audit.audit, casework.case, casework.outreach_command, doctor.doctor,
+            backup.backup, backup.restore)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -19,7 +19,7 @@ def serve(host: str, port: int | None) -> int:
 
     from hotline.services import current, upgrade
     from hotline.web import server as webserver
-    from hotline.web.app import create_app
+    from hotline.web.app import create_app, simulator_enabled
 
     setup_logging()
     svc = current()  # the process's, from the environment; the app's too
@@ -34,7 +34,10 @@ def serve(host: str, port: int | None) -> int:
         from hotline.privacy.logfilter import install
 
         install()
-        print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
+        if simulator_enabled(settings):
+            print(f"hotline is up: phone simulator at http://{shown}:{port}/simulator/", flush=True)
+        else:  # outside the demo there is no simulator to point at
+            print(f"hotline is up at http://{shown}:{port}/", flush=True)
         print(f"staff console at http://{shown}:{port}/console/ (hotline staff set-password NAME first)", flush=True)
 
     def post_worker_init(worker):

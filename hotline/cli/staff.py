@@ -46,7 +46,23 @@ def import_(file: str, replace: bool) -> int:
         handed = hand_back_all(svc)  # the cases they held go back to the team, at once
         if handed:
             click.echo(f"  {handed} case(s) they held: open again, the team paged and the coordinator told")
+    warn_of_sample(svc)
     return 0
+
+
+def warn_of_sample(svc) -> None:
+    """The sample file's people are made up, but their numbers look real: one left on the staff
+    list (an import of the sample, or of a copy not fully edited; an import without --replace
+    keeps them) would be alerted to a woman's URGENT and could take her case."""
+    from hotline.people.sample import sample_numbers
+    from hotline.people.staff import staff_from_store
+
+    sample = sample_numbers()
+    for person in staff_from_store(svc.store).people:  # as the import left it, not a cached copy
+        if person.phone in sample:
+            click.echo(f"warning: {person.name} ({mask(person.phone)}) has a number of the sample staff file "
+                       "(examples/staff.yaml): nobody real. Put your own people in the file and import it "
+                       "with --replace", err=True)
 
 
 @staff.command("list", help="who the hotline knows, and who is on shift")

@@ -80,6 +80,14 @@ class Settings:
     exotel_webhook_user: str | None = None  # the basic-auth credentials of the callback URLs given to Exotel
     exotel_webhook_password: str | None = None
     dlt_path: str = str(ROOT / "dlt.yaml")  # HOTLINE_DLT: the registered DLT templates
+    metrics_token: str | None = None  # HOTLINE_METRICS_TOKEN: a bearer token for /metrics off loopback
+    # The embedded demo, or a line that real people can reach (hotline/config/production.py)?
+    # None: decided from the settings themselves; the tests may say.
+    demo: bool | None = None
+
+    def __post_init__(self):
+        if self.demo is None:
+            self.demo = not outside_demo(self)
 
     @property
     def twilio_configured(self) -> bool:
@@ -126,11 +134,28 @@ class Settings:
             exotel_webhook_user=env.get("EXOTEL_WEBHOOK_USER") or None,
             exotel_webhook_password=env.get("EXOTEL_WEBHOOK_PASSWORD") or None,
             dlt_path=env.get("HOTLINE_DLT") or str(ROOT / "dlt.yaml"),
+            metrics_token=env.get("HOTLINE_METRICS_TOKEN") or None,
         )
         values.update(overrides)
         if not values["secret_key"]:
             values["secret_key"] = _secret_key(instance)
         return cls(**values)
+
+
+def outside_demo(settings, *, database: bool = True) -> list[str]:
+    """The embedded demo, or a line real people can reach (hotline/config/production.py says what
+    the second refuses)? Why this is not the embedded demo (empty: it is). `database=False` leaves out the store's
+    kind (the tests run their demo on PostgreSQL too)."""
+    reasons = []
+    if settings.twilio_account_sid:
+        reasons.append("TWILIO_ACCOUNT_SID is set")
+    if settings.exotel_sid or settings.exotel_api_key or settings.exotel_api_token:
+        reasons.append("an Exotel account is set")
+    if settings.public_url:
+        reasons.append("PUBLIC_URL is set")
+    if database and settings.database_url.startswith("postgres"):
+        reasons.append("DATABASE_URL is PostgreSQL")
+    return reasons
 
 
 PROVIDERS = ("twilio", "exotel")

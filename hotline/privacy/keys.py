@@ -6,6 +6,7 @@ nothing about the others.
 - "phones": the HMAC key of hotline.privacy.phones.caller_key (her keyed hash in Redis and the store);
 - "sealing": the Fernet key of the fields the store encrypts (her number, relayed words, notes);
 - "pins": the HMAC key of the tag that ties a count of wrong phone PINs to the PIN now set.
+- "backups": the Fernet key of `hotline backup`'s files (hotline/store/backup.py).
 
 Rotation (`hotline keys rotate`): set the new SECRET_KEY and the old one in SECRET_KEY_OLD
 (several, comma-separated, newest first). Until the command has run, the store still reads what
@@ -24,7 +25,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-PURPOSES = ("cookies", "phones", "sealing", "pins")
+PURPOSES = ("cookies", "phones", "sealing", "pins", "backups")
 
 
 @lru_cache(maxsize=64)
@@ -60,6 +61,11 @@ def legacy_fernet(secret: str) -> Fernet:
 def legacy_caller_key(number: str, secret: str) -> str:
     """How a caller's key was made before HKDF: the secret itself as the HMAC key."""
     return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def backup_fernet(secret: str, old: list[str] | tuple[str, ...] = ()) -> MultiFernet:
+    """Seals a backup with SECRET_KEY's backup key; opens one made under an old key too."""
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(derive(s, "backups"))) for s in (secret, *old)])
 
 
 def sealing(secret: str, old: list[str] | tuple[str, ...] = ()) -> MultiFernet:

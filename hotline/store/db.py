@@ -40,6 +40,10 @@ from hotline.store.models import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 FORGET_COPIES = "forget_copies"  # the Action that deletes the provider's copies of an erased case's media
+# what erase_in and anonymise delete from or blank (legal.reduce's tables too)
+ERASURE_TABLES = ("actions", "outbox", "contact_channels", "held_messages", "opt_outs", "audit", "referrals",
+                  "cases", "escalations", "relays", "notes", "followups", "case_records", "dirs", "dir_forwardings",
+                  "court_orders", "offline_contacts")
 
 
 @lru_cache
@@ -107,6 +111,7 @@ class Store:
     def __init__(self, url: str, secret: str, clock: Clock | None = None,
                  old_secrets: tuple[str, ...] | None = None):
         self.clock = clock or Clock()
+        self.journal = None  # the erasure journal (hotline/store/journal.py), set by Services
         url = normalise_url(url)
         sqlite = url.startswith("sqlite")
         if sqlite:
@@ -330,6 +335,8 @@ class Store:
         """Erase a caller inside the caller's transaction. What stays, for the line's statistics,
         is an anonymous stub of each case: its escalations' times, priority, language and status,
         and which staff were alerted — no number, no hash, no words of hers or about her."""
+        if self.journal is not None:  # outside the store: a restore of an older backup erases her again
+            self.journal.record(caller_key, self.clock.now())
         gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
         gone += s.execute(delete(Outbox).where(Outbox.about == caller_key)).rowcount
         s.execute(delete(ContactChannel).where(ContactChannel.caller_key == caller_key))
@@ -344,8 +351,15 @@ class Store:
         return gone
 
     def checkpoint(self) -> None:
-        """SQLite: move the write-ahead log into the database file and truncate it, so words just
-        erased do not linger in the -wal file until SQLite gets round to it."""
+        """After an erasure. SQLite: move the write-ahead log into the database file and truncate
+        it, so words just erased do not linger in the -wal file until SQLite gets round to it.
+        PostgreSQL: VACUUM the tables an erasure touches, so her rows do not stay on disk as dead
+        tuples until autovacuum comes (erasures are rare; a table another VACUUM holds is skipped)."""
+        if self.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table}"' for table in ERASURE_TABLES)
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM (SKIP_LOCKED) {names}"))
+            return
         if self.engine.dialect.name != "sqlite":
             return
         raw = self.engine.raw_connection()

@@ -68,7 +68,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.register_blueprint(simulator.bp)
 
     if not settings.twilio_auth_token:
-        log.warning("TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked (demo mode)")
+        log.warning("TWILIO_AUTH_TOKEN is not set: %s", "webhook signatures are NOT checked (demo mode)"
+                    if settings.demo else "every /twilio webhook is refused (403); hotline doctor says what to set")
     if not (settings.exotel_webhook_user and settings.exotel_webhook_password):
         from hotline.web.exotel.auth import demo
 
@@ -83,8 +84,8 @@ def simulator_enabled(settings: Settings) -> bool:
     """The simulator in the demo (no Twilio token at all: nothing is signed, nothing checked), or
     when HOTLINE_SIMULATOR=1 with a token but no account (then for coordinators alone, signing only
     for phones it made up). Never with a Twilio account: its phones would send real SMS."""
-    if settings.twilio_configured:
-        return False
+    if settings.twilio_configured or not settings.demo:
+        return False  # outside the demo its phones would post as anyone (hotline/config/production.py)
     return not settings.twilio_auth_token or settings.simulator
 
 

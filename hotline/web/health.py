@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+import hmac
+import ipaddress
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from redis.exceptions import RedisError
 
 from hotline.services import current
@@ -26,5 +29,24 @@ def healthz():
 
 @bp.get("/metrics")
 def metrics():
+    if not metrics_allowed(current().settings):
+        abort(403)
     return Response(current_app.extensions["hotline_metrics"].render(current().queues),
                     mimetype="text/plain; version=0.0.4")
+
+
+def metrics_allowed(settings) -> bool:
+    """/metrics shows each WhatsApp contact and the emergency backlog as they happen: outside the
+    demo, only to a scraper on this machine, straight (not through the proxy, which adds
+    X-Forwarded-For), or to one with HOTLINE_METRICS_TOKEN as its bearer token."""
+    if settings.demo:
+        return True
+    token = settings.metrics_token
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    return local and "X-Forwarded-For" not in request.headers

@@ -9,8 +9,8 @@ waited for as long as they stayed open. `BoundedThreadWorker` gives every read a
 connection READ_TIMEOUT seconds; one that stalls longer is closed and its thread freed.
 
 That bounds each stall, not a client that trickles a byte every few seconds: in production the
-hotline runs behind a buffering proxy (nginx, see the README), which reads whole requests
-before it passes them on, and gunicorn listens on loopback only."""
+hotline runs behind a buffering proxy, which reads whole requests before it passes them on
+(Caddy: deploy/hotline.caddy, tests/test_caddy.py), and gunicorn listens on loopback only."""
 
 from __future__ import annotations
 
@@ -111,7 +111,9 @@ def _scrubbed_logs(_server_or_worker) -> None:
 
 
 # -- the Procfile's `gunicorn -c python:hotline.web.server` reads these names -----------------
-_own = settings(f"0.0.0.0:{os.environ.get('PORT') or 5000}")
+# loopback: Caddy (deploy/) in front is the only way in; a platform that routes to the process
+# binds it wider itself (GUNICORN_CMD_ARGS="--bind 0.0.0.0:$PORT")
+_own = settings(f"127.0.0.1:{os.environ.get('PORT') or 5000}")
 bind = _own["bind"]
 workers = _own["workers"]
 threads = _own["threads"]

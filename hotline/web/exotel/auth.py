@@ -21,8 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def demo(settings) -> bool:
-    """The embedded demo: no account anywhere, so nothing but the simulator can post here."""
-    return not (settings.exotel_configured or settings.twilio_configured or settings.twilio_auth_token)
+    """The embedded demo (hotline/config/production.py) with no Twilio token either: nothing but
+    the simulator can post here."""
+    return bool(settings.demo) and not (settings.exotel_configured or settings.twilio_configured
+                                        or settings.twilio_auth_token)
 
 
 def credentials_valid(settings) -> bool:

@@ -50,8 +50,12 @@ def valid(validator: RequestValidator, url: str, signature: str) -> bool:
 
 def check_signature():
     settings = current().settings
-    if not settings.twilio_auth_token:
+    if not settings.twilio_auth_token and settings.demo:
         return None  # the embedded demo: the start-up log says signatures are not checked
+    if not settings.twilio_auth_token:  # outside it, nothing unsigned is obeyed (hotline doctor says why)
+        log.warning("refused %s %s: TWILIO_AUTH_TOKEN is not set", request.method, request.path)
+        current_app.extensions["hotline_metrics"].requests.labels(request.path.rsplit("/", 1)[-1], "403").inc()
+        abort(403)
     validator = RequestValidator(settings.twilio_auth_token)
     signature = request.headers.get("X-Twilio-Signature", "")
     if signature and valid(validator, signed_url(), signature):
