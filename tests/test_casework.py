@@ -73,10 +73,26 @@ def login(app, name):
     return client, csrf
 
 
-def post(client, path, data):
+def post(client, path, data, follow=False):
     page = client.get("/console/cases").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post(path, data={"csrf_token": csrf, **data})
+    return client.post(path, data={"csrf_token": csrf, **data}, follow_redirects=follow)
+
+
+def test_a_new_dir_is_one_draft_however_often_it_is_sent(app_svc):
+    """Finalise refused for what is missing, then Save draft, then Finalise again: one draft, at
+    its own address, which the browser posts to from then on."""
+    app, svc = app_svc
+    case_id = her_case(svc, assigned="Kavitha")
+    priya, _ = login(app, "Priya")
+    path = f"/console/cases/{case_id}/dir"
+    for action in ("finalise", "draft", "finalise"):
+        page = post(priya, path, {"lang": "ta", "name": "லட்சுமி", "action": action}, follow=True)
+        form = re.search(r'<form method="post"[^>]*?(?: action="([^"]*)")?[^>]*class="dir-form', page.get_data(as_text=True))
+        path = form.group(1) or page.request.path  # where the page's form posts: its action, else its URL
+    assert [r.id for r in incident_reports.of_case(svc, case_id)] == [1]
+    assert path == f"/console/cases/{case_id}/dir/1"
+    assert "Section 2" in page.get_data(as_text=True)  # still says what Finalise needs
 
 
 def test_a_dir_goes_from_draft_to_final_and_its_tamil_pdf_reads_as_she_said_it(app_svc, tmp_path, capsys):
@@ -90,7 +106,7 @@ def test_a_dir_goes_from_draft_to_final_and_its_tamil_pdf_reads_as_she_said_it(a
     assert draft.status_code == 302
     dir_id = int(draft.headers["Location"].rsplit("/", 1)[1])
     refused = post(priya, f"/console/cases/{case_id}/dir/{dir_id}", {"lang": "ta", "name": "லட்சுமி",
-                                                                       "action": "finalise"})
+                                                                       "action": "finalise"}, follow=True)
     assert "Section 2" in refused.get_data(as_text=True)  # what is missing, and it stays a draft
     assert incident_reports.get(svc, dir_id).status == "draft"
     final = post(priya, f"/console/cases/{case_id}/dir/{dir_id}", {"lang": "ta", "action": "finalise", **COMPLETE})

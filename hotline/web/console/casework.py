@@ -87,8 +87,13 @@ def dir_edit(case_id: int, dir_id: int | None = None):
                 return redirect(url_for("console.casework_view", case_id=case_id))
         else:
             flash("Draft saved.")
-            return redirect(url_for("console.dir_edit", case_id=case_id, dir_id=dir_id))
-        report = incident_reports.get(s, dir_id)
+        # to the draft's own address, whatever was pressed: a new form posted again (Finalise
+        # refused, then Save draft, or a reload) rewrites this draft instead of adding another
+        # with her personal data in it (#33: one case had DIR 1-4)
+        return redirect(url_for("console.dir_edit", case_id=case_id, dir_id=dir_id,
+                                missing=1 if missing else None))
+    if report is not None and report.status == "draft" and request.args.get("missing"):
+        missing = dir_form.problems(content)  # Finalise refused: what it still needs
     return render_template("casework/dir.html", case=case, report=report, content=content, lang=lang,
                            sections=dir_form.SECTIONS, missing=missing, label=_en)
 
