@@ -148,3 +148,22 @@ def test_a_cli_command_prints_no_alembic_info_lines(tmp_path):
         done = run(*args)
         assert done.returncode == 0, done.stderr
         assert "alembic" not in done.stderr.lower() and "INFO" not in done.stderr, done.stderr
+
+
+def test_two_people_of_one_name_are_refused_and_a_removal_says_which(svc, tmp_path):
+    """Two Kavithas: one could not log in by name nor be given a password (#33); the file is
+    refused, and whoever an import removes or keeps is named with her number's last digits."""
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(HEAD + KAVITHA + KAVITHA.replace("00001", "00009").replace("Kavitha", "kavitha"))
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 1
+    assert f"{staff}:4: kavitha is listed twice (also line 3)" in done.stderr and "nothing imported" in done.stderr
+    # a new Kavitha beside the one already on the list (an import without --replace keeps her)
+    staff.write_text(HEAD + KAVITHA.replace("00001", "00009"))
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 1 and "Kavitha (+91•••••••009): Kavitha (+91•••••••001) is already called that" \
+        in done.stderr
+    assert [p.phone for p in svc.staff.people if p.name == "Kavitha"] == ["+919840000001"]  # as it was
+    done = cli("staff", "import", "--replace", str(staff))  # the new Kavitha instead of the old
+    assert done.exit_code == 0 and "removed: Kavitha (+91•••••••001)" in done.stdout
+    assert cli("staff", "set-password", "Kavitha", input="a long enough password\n").exit_code == 0
