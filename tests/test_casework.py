@@ -6,6 +6,7 @@ card; and what DELETE keeps of a forwarded DIR, with the words she is told."""
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import re
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from hotline import services
 from hotline.casework import contacts, erasure, incident_reports, orders, outreach, plan
 from hotline.privacy.phones import caller_key
 from hotline.store.models import (
+    Audit,
     Case,
     CourtOrder,
     DirForwarding,
@@ -228,3 +230,19 @@ def test_the_outreach_card_and_press_release_come_from_the_configuration(app_svc
     press = release.read_text(encoding="utf-8")
     assert "https://wa.me/919840012345" in press and "உதவி எண்" in press and svc.settings.safe_word not in press
     assert outreach.whatsapp_link(svc.settings, {}) == "https://wa.me/" + svc.settings.hotline_number.lstrip("+")
+
+
+def test_case_dir_says_plainly_what_is_wrong_and_the_audit_says_who_took_it(app_svc, tmp_path):
+    _, svc = app_svc
+    case_id = her_case(svc)
+    incident_reports.save(svc, None, case_id, dict(COMPLETE), "ta")
+    missing = cli("case", "dir", "99", "--output", str(tmp_path / "x.pdf"))
+    assert missing.exit_code == 1 and missing.stderr.startswith("no case 99")
+    unwritable = cli("case", "dir", str(case_id), "--output", str(tmp_path / "no such folder" / "dir.pdf"))
+    assert unwritable.exit_code == 1 and "cannot write it" in unwritable.stderr  # not a traceback
+    assert cli("case", "dir", str(case_id), "--output", str(tmp_path / "mine.pdf"), "--by", "Kavitha").exit_code == 0
+    assert cli("case", "dir", str(case_id), "--output", str(tmp_path / "mine.pdf")).exit_code == 0
+    with svc.store.read() as s:
+        took = [(a.staff_id, a.detail.get("user")) for a in s.scalars(select(Audit).where(Audit.event == "dir.downloaded"))]
+    kavitha = next(p.id for p in svc.staff.people if p.name == "Kavitha")
+    assert took == [(kavitha, None), (None, getpass.getuser())]  # a staff member, else the computer's user
