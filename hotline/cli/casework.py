@@ -7,11 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
-from hotline.casework import incident_reports
 from hotline.cli.common import services
-from hotline.store.models import Case, DomesticIncidentReport
 
 
 @click.group(help="a case's legal casework")
@@ -46,7 +43,11 @@ def _case_dir(svc, case_id: int, output: str, lang: str | None = None, by: str |
     `by` names, else the computer's user (a DIR holds her personal data)."""
     import getpass
 
+    from sqlalchemy import select
+
+    from hotline.casework import incident_reports
     from hotline.people.staff import Ambiguous, find_member
+    from hotline.store.models import Case, DomesticIncidentReport
 
     with svc.store.session() as s:
         if s.get(Case, case_id) is None:

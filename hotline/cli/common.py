@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from hotline.services import Services
+if TYPE_CHECKING:  # imported by each command that uses it: `hotline --help` loads none of it
+    from datetime import datetime
+
+    from hotline.services import Services
 
 
 def setup_logging() -> None:

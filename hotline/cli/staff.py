@@ -7,7 +7,14 @@ import sys
 import click
 
 from hotline.cli.common import services
-from hotline.privacy.phones import mask
+
+
+def mask(number: str) -> str:
+    """hotline.privacy.phones.mask, imported when a command prints a number (phonenumbers takes
+    a while to load, and `--help` prints none)."""
+    from hotline.privacy.phones import mask as masked
+
+    return masked(number)
 
 WHO = click.argument("who", metavar="NAME_OR_PHONE")
 
