@@ -246,3 +246,34 @@ def test_case_dir_says_plainly_what_is_wrong_and_the_audit_says_who_took_it(app_
         took = [(a.staff_id, a.detail.get("user")) for a in s.scalars(select(Audit).where(Audit.event == "dir.downloaded"))]
     kavitha = next(p.id for p in svc.staff.people if p.name == "Kavitha")
     assert took == [(kavitha, None), (None, getpass.getuser())]  # a staff member, else the computer's user
+
+
+def test_the_dir_pdf_is_form_i_with_its_dates_columns_acts_and_countersignature_and_draft_on_every_page(app_svc):
+    """Against the gazetted Form I (#33): dates as dd/mm/yyyy; each kind of violence with its
+    date, place and time, the person who caused it and its list of acts; the child's sex; the
+    Protection Officer's countersignature with name, address and seal; a draft says DRAFT on
+    every page, not the first alone."""
+    app, svc = app_svc
+    case_id = her_case(svc, assigned="Kavitha")
+    priya, _ = login(app, "Priya")
+    written = {**COMPLETE, "lang": "en", "action": "draft", "incident_dowry_details": "He beat her. " * 400,
+               "child_1_name": "Divya", "child_1_age": "6", "child_1_sex": "girl",
+               "incident_physical_act_slapping": "yes", "incident_physical_on": "2026-12-07",
+               "incident_physical_time": "21:30", "incident_physical_place": "the shared household",
+               "incident_physical_by": "Rajesh, her husband", "incident_physical_details": "He slapped her.",
+               "recorded_address": "Sakhi Trust, 12 North Street, Madurai"}
+    saved = post(priya, f"/console/cases/{case_id}/dir", written)
+    dir_id = int(saved.headers["Location"].split("?")[0].rsplit("/", 1)[1])
+    content = incident_reports.get(svc, dir_id).content
+    assert content["incident_physical"] == "yes"  # an act ticked is its kind ticked
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in
+             pypdf.PdfReader(io.BytesIO(priya.get(f"/console/dir/{dir_id}.pdf").data)).pages]
+    assert len(pages) > 1 and all("DRAFT" in page for page in pages)
+    words = " ".join(pages)
+    assert "14/12/2026" in words and "2026-12-14" not in words  # the date Section 8 was given
+    assert "Sex girl" in words
+    assert "Date, place and time 07/12/2026, 21:30, the shared household" in words
+    assert "Person who caused it Rajesh, her husband" in words
+    assert "[x] Slapping" in words and "[ ] Kicking" in words and "[ ] Threats to commit suicide" not in words
+    assert "Countersignature of the Protection Officer or service provider" in words
+    assert "Sakhi Trust, 12 North Street, Madurai" in words and "Seal" in words
