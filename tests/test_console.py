@@ -90,6 +90,9 @@ def test_pages_need_a_login_then_logout_ends_it(sqlite_console):
     for path in ("/console/", "/console/cases", "/console/cases/1", "/console/reports", "/console/live/table"):
         reply = anonymous.get(path)
         assert reply.status_code == 302 and "/console/login" in reply.headers["Location"]
+    # asked to log in: a notice, not a green "done" box (#33)
+    asked = anonymous.get("/console/cases", follow_redirects=True).get_data(as_text=True)
+    assert '<p class="flash info" role="status">Please log in.</p>' in asked
     client, reply = login(app, "kavitha")  # a name in any case, or a phone number in any form
     assert reply.status_code == 302 and reply.headers["Location"].endswith("/console/")
     assert "Kavitha" in page(client, "/console/")
@@ -213,7 +216,9 @@ def test_acknowledge_from_the_page_then_relays_show_only_to_her_then_done(consol
     priya, _ = login(app, "Priya")
     reply = form(kavitha, f"/console/escalations/{e.id}/ack", {"next": f"/console/cases/{e.case_id}"})
     assert reply.status_code == 302 and reply.headers["Location"].endswith(f"/console/cases/{e.case_id}")
-    assert e.code in page(kavitha, f"/console/cases/{e.case_id}")  # the staff command's own reply, flashed
+    flashed = re.search(r'<p class="flash[^"]*"[^>]*>([^<]*)<', page(kavitha, f"/console/cases/{e.case_id}")).group(1)
+    # the page's words, not the SMS's: no "Send DONE 53900" to a woman with a Done button (#33)
+    assert flashed.startswith(f"You have alert {e.code}.") and "Press Done" in flashed and "DONE" not in flashed
     with svc.store.session() as s:
         taken = s.get(Escalation, e.id)
         assert (taken.status, s.get(Case, e.case_id).assigned_to) == ("acked", svc.staff.find(KAVITHA).id)

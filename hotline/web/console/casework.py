@@ -122,7 +122,7 @@ def dir_forward(dir_id: int):
                                  request.form.get("via", ""), request.form.get("sent_on", ""))
         flash("Forwarding recorded.")
     except ValueError:
-        flash("Not recorded: a final DIR, a recipient, a way and a date (YYYY-MM-DD) are needed.")
+        flash("Not recorded: a final DIR, a recipient, a way and a date (YYYY-MM-DD) are needed.", "error")
     return redirect(url_for("console.casework_view", case_id=report.case_id))
 
 
@@ -136,7 +136,7 @@ def order_add(case_id: int):
                    f.get("applied_on"), f.get("decided_on"), f.get("expires_on"), f.get("details", ""))
         flash("Recorded.")
     except ValueError:
-        flash("Not recorded: a kind, a status and dates as YYYY-MM-DD are needed.")
+        flash("Not recorded: a kind, a status and dates as YYYY-MM-DD are needed.", "error")
     return redirect(url_for("console.casework_view", case_id=case_id))
 
 
@@ -153,7 +153,7 @@ def order_update(order_id: int):
                       request.form.get("expires_on"))
         flash("Updated.")
     except ValueError:
-        flash("Not updated: a status and dates as YYYY-MM-DD are needed.")
+        flash("Not updated: a status and dates as YYYY-MM-DD are needed.", "error")
     return redirect(url_for("console.casework_view", case_id=found[0].case_id))
 
 
@@ -171,7 +171,7 @@ def contact_add(case_id: int):
     f = request.form
     when = _when(f.get("happened_at", ""))
     if when is None or f.get("kind") not in contacts.KINDS:
-        flash("Not recorded: the kind of contact and its date and time are needed.")
+        flash("Not recorded: the kind of contact and its date and time are needed.", "error")
     else:
         contacts.record(svc(), current_user.id, case_id, f["kind"], when, f.get("place", ""), f.get("summary", ""))
         flash("Contact recorded.")
