@@ -344,11 +344,11 @@ def test_the_rota_shows_who_is_on_shift_by_role_and_language(sqlite_console):
 # -- the simulator's endpoints ------------------------------------------------------------------
 
 
-def test_the_simulator_shows_four_phones_and_each_phone_its_own_outbox(sqlite_console):
+def test_the_simulator_shows_five_phones_and_each_phone_its_own_outbox(sqlite_console):
     app, svc = sqlite_console
     client = app.test_client()
     sim = page(client, "/simulator/")
-    assert sim.count('class="phone"') == 4  # a survivor by SMS and one on WhatsApp, a counsellor, an officer
+    assert sim.count('class="phone"') == 5  # a survivor by SMS and on WhatsApp, a counsellor, the NGO, an officer
     assert 'data-role="whatsapp" data-number="+919876543211" data-whatsapp="yes"' in sim
     assert 'data-number="+919840000001"' in sim and 'data-number="+919840000005"' in sim  # Kavitha, SI Ramesh
     svc.outbound.sms(KAVITHA, "for Kavitha")

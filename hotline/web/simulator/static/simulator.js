@@ -51,6 +51,8 @@
       item.className = 'msg ' + cls;
       if (extra) { const tag = document.createElement('span'); tag.className = 'tag'; tag.textContent = extra; item.appendChild(tag); }
       item.appendChild(document.createTextNode(text));
+      const hint = log.querySelector('.hint');
+      if (hint) hint.remove();  // what to try first: tried
       log.appendChild(item);
       log.scrollTop = log.scrollHeight;
       return item;
