@@ -44,3 +44,28 @@ def test_a_new_user_finds_what_to_type_and_every_role_of_a_visit_on_its_phone(se
     counsellor.get_by_role("button", name="Call").click()
     expect(counsellor.locator(".msg.voice").first).to_contain_text("PIN")
     shot(sim, "simulator-roles")
+
+
+def test_on_exotel_the_simulator_shows_the_safe_words_reply_and_the_delete_confirmation(make_app, sqlite_url,
+                                                                                          live, pages):  # noqa: F811
+    from playwright.sync_api import expect
+
+    app = make_app(database_url=sqlite_url, sms_provider="exotel", voice_provider="exotel",
+                   exotel_number="+918047000000")
+    server = live(app)
+    sim = pages(server.url + "/simulator/", width=1240, height=860)
+    survivor = phone(sim, "survivor")
+
+    def text(body: str) -> None:
+        survivor.locator(".compose input").fill(body)
+        with sim.expect_response(lambda r: r.url.endswith("/exotel/sms")):
+            survivor.locator(".compose button[type=submit]").click()
+
+    text("hi")
+    expect(survivor.locator(".msg.them")).not_to_have_count(0)  # through the outbox, as Exotel sends it
+    text("RECIPE")
+    expect(survivor.locator(".msg.them", has_text="4821")).to_have_count(1)  # the ordinary-looking line
+    text("hi")
+    text("DELETE")
+    expect(survivor.locator(".msg.them", has_text="has been erased")).to_have_count(1)
+    shot(sim, "simulator-exotel-erased")
