@@ -11,7 +11,7 @@ from hotline import services
 from hotline.casework import incident_reports
 from hotline.privacy.phones import caller_key
 from hotline.store import Store
-from hotline.store.models import Audit, Case
+from hotline.store.models import Audit, Case, DomesticIncidentReport
 
 from .helpers import text as sms
 
@@ -52,10 +52,18 @@ def test_a_sqlite_store_migrated_from_before_keeps_its_rows_and_never_reuses_the
 
         command.upgrade(store.alembic_config(conn), "0009")
     with store.session() as s:
-        s.add_all([Audit(event="one"), Audit(event="two"), Audit(event="three")])
+        s.add_all([Audit(event="one"), Audit(event="two"), Audit(event="three", detail={"dir": 7, "case": 3})])
     store.create()  # `hotline db upgrade`: 0010 rebuilds the tables with their rows
     with store.session() as s:
         assert [a.event for a in s.scalars(select(Audit).order_by(Audit.id))] == ["one", "two", "three"]
+        # DIR 7, erased before the migration, is still named by the audit: the next DIR is 8
+        case = Case(caller_key="k" * 32, lang="en", channel="sms", status="open")
+        s.add(case)
+        s.flush()
+        report = DomesticIncidentReport(case_id=case.id, status="draft", lang="en", content="")
+        s.add(report)
+        s.flush()
+        assert (case.id, report.id) == (4, 8)
         s.delete(s.scalars(select(Audit).where(Audit.event == "three")).one())
     with store.session() as s:
         s.add(Audit(event="four"))

@@ -3,8 +3,9 @@
 SQLite hands the id of a deleted last row to the next row unless the table is AUTOINCREMENT: an
 erased woman's DIR number went to the next woman's DIR, under audit rows that named the first,
 and the simulator (polling `after=<last id>`) never showed later messages. A rebuilt table's
-sequence starts at its largest id today; an id already freed before this migration cannot be
-known. PostgreSQL's sequences never reuse an id: nothing to do there.
+sequence starts past its largest id today and past every id of it the audit names (a DIR erased
+before this migration is still named there); other ids freed before it cannot be known.
+PostgreSQL's sequences never reuse an id: nothing to do there.
 
 Revision ID: 0010
 Revises: 0009
@@ -24,6 +25,26 @@ TABLES = ('actions', 'outbox', 'audit', 'staff', 'cases', 'escalations', 'notifi
           'offline_contacts', 'held_messages')
 
 
+# the audit detail's key naming a row of each table (store.audit(..., dir=7))
+NAMED_BY_AUDIT = {'dirs': 'dir', 'cases': 'case', 'escalations': 'escalation', 'court_orders': 'order',
+                  'relays': 'relay'}
+
+
+def _past_the_audit() -> None:
+    """Each sequence past the ids the audit names, so no old audit row names a new row."""
+    conn = op.get_bind()
+    for table, key in NAMED_BY_AUDIT.items():
+        named = conn.exec_driver_sql(
+            f"SELECT max(CAST(json_extract(detail, '$.{key}') AS INTEGER)) FROM audit").scalar()
+        if not named:
+            continue
+        seq = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).scalar()
+        if seq is None:
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, named))
+        elif seq < named:
+            conn.exec_driver_sql("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (named, table))
+
+
 def _rebuild(autoincrement: bool) -> None:
     if op.get_bind().dialect.name != 'sqlite':
         return
@@ -38,6 +59,8 @@ def _rebuild(autoincrement: bool) -> None:
 
 def upgrade() -> None:
     _rebuild(True)
+    if op.get_bind().dialect.name == 'sqlite':
+        _past_the_audit()
 
 
 def downgrade() -> None:
