@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from typing import TYPE_CHECKING
 
 import click
+
+from hotline.clock import LOG_FORMAT, StaffClock
 
 if TYPE_CHECKING:  # imported by each command that uses it: `hotline --help` loads none of it
     from datetime import datetime
@@ -23,24 +24,11 @@ def setup_logging() -> None:
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
     for handler in logging.getLogger().handlers:
-        handler.setFormatter(StaffClock("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(StaffClock(LOG_FORMAT))
     # `hotline db upgrade` (and serve and worker, which run it) bring the schema up to date: say so
     # only when something goes wrong (not ~9 lines of "Context impl …, Running upgrade …")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     install()
-
-
-class StaffClock(logging.Formatter):
-    """Log times on the staff's clock with its zone named ("2026-12-08 06:35:01,123 IST"), as
-    the console, `hotline outbox` and the audit show them; UTC until the services, and with them
-    the staff's zone, are built. (Bare UTC lines beside IST ones misled whoever compared them.)"""
-
-    def formatTime(self, record, datefmt=None) -> str:
-        from datetime import UTC, datetime
-
-        built = sys.modules.get("hotline.services")  # never imported for this: --help logs nothing
-        at = datetime.fromtimestamp(record.created, (built and built.staff_zone()) or UTC)
-        return f"{at:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {at:%Z}"
 
 
 def services() -> Services:
