@@ -31,7 +31,7 @@ CHILDREN = 3
 class Field:
     key: str
     label: tuple[str, str]
-    kind: str = "text"  # text | long | check | date | number
+    kind: str = "text"  # text | long | check | date | time | number
     size: int = 200
 
 
@@ -123,7 +123,7 @@ ACTS: dict[str, dict[str, tuple[str, str]]] = {
 }
 # Form I's columns for each kind: date, place and time of the violence; who caused it
 WHEN = (("on", pgettext("casework.dir_incident_on", "Date of the violence"), "date", 10),
-        ("time", pgettext("casework.dir_incident_time", "Time"), "text", 20),
+        ("time", pgettext("casework.dir_incident_time", "Time"), "time", 20),
         ("place", pgettext("casework.dir_incident_place", "Place"), "text", 200),
         ("by", pgettext("casework.dir_incident_by", "Person who caused it"), "text", 200))
 ORDERS_SOUGHT = {
