@@ -72,3 +72,16 @@ def test_a_sqlite_store_migrated_from_before_keeps_its_rows_and_never_reuses_the
     store.engine.dispose()
     with sqlite3.connect(path) as conn:  # and its indexes came through the rebuild
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ix_audit_caller_key'").fetchone() == (1,)
+
+
+def test_every_table_with_an_integer_id_never_reuses_one_in_a_migrated_sqlite_store(sqlite_url):
+    """Tables added later too: their model and their migration both say AUTOINCREMENT."""
+    from sqlalchemy import Integer
+
+    from hotline.store.models import Base
+
+    numbered = {t.name for t in Base.metadata.sorted_tables
+                if len(t.primary_key.columns) == 1 and isinstance(next(iter(t.primary_key.columns)).type, Integer)}
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
+        made = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+    assert numbered and {name for name in numbered if "AUTOINCREMENT" not in made[name]} == set()

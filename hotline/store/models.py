@@ -55,7 +55,9 @@ def stamped():
 # SQLite gives a deleted row's id to the next row unless the table says AUTOINCREMENT: then an
 # erased DIR's number went to the next woman's DIR (the audit naming hers), and the simulator,
 # asking for messages `after` the last id it saw, never showed the next ones. Ids never come
-# back (PostgreSQL's sequences never reuse one). Migration 0010 rebuilt the existing tables.
+# back (PostgreSQL's sequences never reuse one). Migration 0010 rebuilt the existing tables; a
+# model with its own __table_args__ adds AUTOINCREMENT to them (Notification), and a migration
+# creating a table passes sqlite_autoincrement=True (tests/test_ids.py checks both).
 AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 
