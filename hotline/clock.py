@@ -4,7 +4,11 @@ that moves it moves the whole line. Durations are measured with time.monotonic/p
 
 from __future__ import annotations
 
+import logging
+import sys
 from datetime import UTC, datetime, timedelta
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # every process's log lines, gunicorn's too
 
 
 class Clock:
@@ -28,3 +32,15 @@ class Clock:
         """Move a pinned clock on (timedelta's keywords); a running one is pinned first."""
         self._at = self.now() + timedelta(**delta)
         return self._at
+
+
+class StaffClock(logging.Formatter):
+    """Log times on the staff's clock with its zone named ("2026-12-08 06:35:01,123 IST"), as
+    the console, `hotline outbox` and the audit show them; UTC until the process's services, and
+    with them the staff's zone, are built. (Bare UTC lines beside IST ones misled whoever compared
+    them, #33.) The services are looked up, never imported: `hotline --help` loads none of them."""
+
+    def formatTime(self, record, datefmt=None) -> str:
+        built = sys.modules.get("hotline.services")
+        at = datetime.fromtimestamp(record.created, (built and built.staff_zone()) or UTC)
+        return f"{at:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d} {at:%Z}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from rq import Queue
 
 from hotline import engine
 from hotline.clock import Clock
-from hotline.config.settings import Settings
+from hotline.config.settings import SAMPLE_STAFF, Settings
 from hotline.config.yamlsource import YAMLSourceError
 from hotline.engine.flowset import lexicon_folder
 from hotline.i18n import Catalog
@@ -145,12 +145,29 @@ def upgrade(services: Services) -> None:
         problem = staff_file_problem(services.settings)
         if problem:  # outside the demo the sample's made-up staff would be alerted: stop, and say why
             raise SystemExit(problem)
+        file = services.settings.staff_file
         try:
-            import_staff(services.store, load_staff(services.settings.staff_file))
+            staff = load_staff(file)
+            import_staff(services.store, staff)
         except YAMLSourceError as exc:
             for problem in exc.problems:
                 log.error("staff file problem: %s", problem)
+        else:
+            # said once, as it happens (#33: `make run` never told a new user whose numbers the
+            # alerts go to); the sample's people are made up, which is worth a warning
+            names = ", ".join(p.name for p in staff.people)
+            if Path(file).resolve() == SAMPLE_STAFF.resolve():
+                log.warning("staff: imported the sample's %d made-up people (%s) from %s; put your own in "
+                            "with `hotline staff import FILE --replace`", len(staff.people), names, file)
+            else:
+                log.info("staff: imported %d people (%s) from %s", len(staff.people), names, file)
     services.reload_staff()
+
+
+def staff_zone() -> tzinfo | None:
+    """The time zone of the process's staff, once its services are built (never builds them):
+    the clock log lines are written on (hotline.cli.common)."""
+    return _current.staff.zone if _current is not None else None
 
 
 _current: Services | None = None

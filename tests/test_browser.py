@@ -132,7 +132,7 @@ def test_a_coordinator_follows_an_escalation_from_the_first_sms_to_done(served, 
 
     server, svc = served
     sim = pages(server.url + "/simulator/", width=1240, height=860)
-    expect(sim.locator(".phone")).to_have_count(4)  # a survivor by SMS and on WhatsApp, a counsellor, an officer
+    expect(sim.locator(".phone")).to_have_count(5)  # a survivor by SMS and on WhatsApp, a counsellor, the NGO, an officer
     survivor, counsellor = phone(sim, "survivor"), phone(sim, "counsellor")
 
     kavitha = pages(server.url + "/console/")

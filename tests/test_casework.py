@@ -6,6 +6,7 @@ card; and what DELETE keeps of a forwarded DIR, with the words she is told."""
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import re
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from hotline import services
 from hotline.casework import contacts, erasure, incident_reports, orders, outreach, plan
 from hotline.privacy.phones import caller_key
 from hotline.store.models import (
+    Audit,
     Case,
     CourtOrder,
     DirForwarding,
@@ -73,10 +75,26 @@ def login(app, name):
     return client, csrf
 
 
-def post(client, path, data):
+def post(client, path, data, follow=False):
     page = client.get("/console/cases").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post(path, data={"csrf_token": csrf, **data})
+    return client.post(path, data={"csrf_token": csrf, **data}, follow_redirects=follow)
+
+
+def test_a_new_dir_is_one_draft_however_often_it_is_sent(app_svc):
+    """Finalise refused for what is missing, then Save draft, then Finalise again: one draft, at
+    its own address, which the browser posts to from then on."""
+    app, svc = app_svc
+    case_id = her_case(svc, assigned="Kavitha")
+    priya, _ = login(app, "Priya")
+    path = f"/console/cases/{case_id}/dir"
+    for action in ("finalise", "draft", "finalise"):
+        page = post(priya, path, {"lang": "ta", "name": "லட்சுமி", "action": action}, follow=True)
+        form = re.search(r'<form method="post"[^>]*?(?: action="([^"]*)")?[^>]*class="dir-form', page.get_data(as_text=True))
+        path = form.group(1) or page.request.path  # where the page's form posts: its action, else its URL
+    assert [r.id for r in incident_reports.of_case(svc, case_id)] == [1]
+    assert path == f"/console/cases/{case_id}/dir/1"
+    assert "Section 2" in page.get_data(as_text=True)  # still says what Finalise needs
 
 
 def test_a_dir_goes_from_draft_to_final_and_its_tamil_pdf_reads_as_she_said_it(app_svc, tmp_path, capsys):
@@ -90,7 +108,7 @@ def test_a_dir_goes_from_draft_to_final_and_its_tamil_pdf_reads_as_she_said_it(a
     assert draft.status_code == 302
     dir_id = int(draft.headers["Location"].rsplit("/", 1)[1])
     refused = post(priya, f"/console/cases/{case_id}/dir/{dir_id}", {"lang": "ta", "name": "லட்சுமி",
-                                                                       "action": "finalise"})
+                                                                       "action": "finalise"}, follow=True)
     assert "Section 2" in refused.get_data(as_text=True)  # what is missing, and it stays a draft
     assert incident_reports.get(svc, dir_id).status == "draft"
     final = post(priya, f"/console/cases/{case_id}/dir/{dir_id}", {"lang": "ta", "action": "finalise", **COMPLETE})
@@ -212,3 +230,50 @@ def test_the_outreach_card_and_press_release_come_from_the_configuration(app_svc
     press = release.read_text(encoding="utf-8")
     assert "https://wa.me/919840012345" in press and "உதவி எண்" in press and svc.settings.safe_word not in press
     assert outreach.whatsapp_link(svc.settings, {}) == "https://wa.me/" + svc.settings.hotline_number.lstrip("+")
+
+
+def test_case_dir_says_plainly_what_is_wrong_and_the_audit_says_who_took_it(app_svc, tmp_path):
+    _, svc = app_svc
+    case_id = her_case(svc)
+    incident_reports.save(svc, None, case_id, dict(COMPLETE), "ta")
+    missing = cli("case", "dir", "99", "--output", str(tmp_path / "x.pdf"))
+    assert missing.exit_code == 1 and missing.stderr.startswith("no case 99")
+    unwritable = cli("case", "dir", str(case_id), "--output", str(tmp_path / "no such folder" / "dir.pdf"))
+    assert unwritable.exit_code == 1 and "cannot write it" in unwritable.stderr  # not a traceback
+    assert cli("case", "dir", str(case_id), "--output", str(tmp_path / "mine.pdf"), "--by", "Kavitha").exit_code == 0
+    assert cli("case", "dir", str(case_id), "--output", str(tmp_path / "mine.pdf")).exit_code == 0
+    with svc.store.read() as s:
+        took = [(a.staff_id, a.detail.get("user")) for a in s.scalars(select(Audit).where(Audit.event == "dir.downloaded"))]
+    kavitha = next(p.id for p in svc.staff.people if p.name == "Kavitha")
+    assert took == [(kavitha, None), (None, getpass.getuser())]  # a staff member, else the computer's user
+
+
+def test_the_dir_pdf_is_form_i_with_its_dates_columns_acts_and_countersignature_and_draft_on_every_page(app_svc):
+    """Against the gazetted Form I (#33): dates as dd/mm/yyyy; each kind of violence with its
+    date, place and time, the person who caused it and its list of acts; the child's sex; the
+    Protection Officer's countersignature with name, address and seal; a draft says DRAFT on
+    every page, not the first alone."""
+    app, svc = app_svc
+    case_id = her_case(svc, assigned="Kavitha")
+    priya, _ = login(app, "Priya")
+    written = {**COMPLETE, "lang": "en", "action": "draft", "incident_dowry_details": "He beat her. " * 400,
+               "child_1_name": "Divya", "child_1_age": "6", "child_1_sex": "girl",
+               "incident_physical_act_slapping": "yes", "incident_physical_on": "2026-12-07",
+               "incident_physical_time": "21:30", "incident_physical_place": "the shared household",
+               "incident_physical_by": "Rajesh, her husband", "incident_physical_details": "He slapped her.",
+               "recorded_address": "Sakhi Trust, 12 North Street, Madurai"}
+    saved = post(priya, f"/console/cases/{case_id}/dir", written)
+    dir_id = int(saved.headers["Location"].split("?")[0].rsplit("/", 1)[1])
+    content = incident_reports.get(svc, dir_id).content
+    assert content["incident_physical"] == "yes"  # an act ticked is its kind ticked
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in
+             pypdf.PdfReader(io.BytesIO(priya.get(f"/console/dir/{dir_id}.pdf").data)).pages]
+    assert len(pages) > 1 and all("DRAFT" in page for page in pages)
+    words = " ".join(pages)
+    assert "14/12/2026" in words and "2026-12-14" not in words  # the date Section 8 was given
+    assert "Sex girl" in words
+    assert "Date, place and time 07/12/2026, 21:30, the shared household" in words
+    assert "Person who caused it Rajesh, her husband" in words
+    assert "[x] Slapping" in words and "[ ] Kicking" in words and "[ ] Threats to commit suicide" not in words
+    assert "Countersignature of the Protection Officer or service provider" in words
+    assert "Sakhi Trust, 12 North Street, Madurai" in words and "Seal" in words

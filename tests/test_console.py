@@ -90,6 +90,9 @@ def test_pages_need_a_login_then_logout_ends_it(sqlite_console):
     for path in ("/console/", "/console/cases", "/console/cases/1", "/console/reports", "/console/live/table"):
         reply = anonymous.get(path)
         assert reply.status_code == 302 and "/console/login" in reply.headers["Location"]
+    # asked to log in: a notice, not a green "done" box (#33)
+    asked = anonymous.get("/console/cases", follow_redirects=True).get_data(as_text=True)
+    assert '<p class="flash info" role="status">Please log in.</p>' in asked
     client, reply = login(app, "kavitha")  # a name in any case, or a phone number in any form
     assert reply.status_code == 302 and reply.headers["Location"].endswith("/console/")
     assert "Kavitha" in page(client, "/console/")
@@ -213,7 +216,9 @@ def test_acknowledge_from_the_page_then_relays_show_only_to_her_then_done(consol
     priya, _ = login(app, "Priya")
     reply = form(kavitha, f"/console/escalations/{e.id}/ack", {"next": f"/console/cases/{e.case_id}"})
     assert reply.status_code == 302 and reply.headers["Location"].endswith(f"/console/cases/{e.case_id}")
-    assert e.code in page(kavitha, f"/console/cases/{e.case_id}")  # the staff command's own reply, flashed
+    flashed = re.search(r'<p class="flash[^"]*"[^>]*>([^<]*)<', page(kavitha, f"/console/cases/{e.case_id}")).group(1)
+    # the page's words, not the SMS's: no "Send DONE 53900" to a woman with a Done button (#33)
+    assert flashed.startswith(f"You have alert {e.code}.") and "Press Done" in flashed and "DONE" not in flashed
     with svc.store.session() as s:
         taken = s.get(Escalation, e.id)
         assert (taken.status, s.get(Case, e.case_id).assigned_to) == ("acked", svc.staff.find(KAVITHA).id)
@@ -339,11 +344,11 @@ def test_the_rota_shows_who_is_on_shift_by_role_and_language(sqlite_console):
 # -- the simulator's endpoints ------------------------------------------------------------------
 
 
-def test_the_simulator_shows_four_phones_and_each_phone_its_own_outbox(sqlite_console):
+def test_the_simulator_shows_five_phones_and_each_phone_its_own_outbox(sqlite_console):
     app, svc = sqlite_console
     client = app.test_client()
     sim = page(client, "/simulator/")
-    assert sim.count('class="phone"') == 4  # a survivor by SMS and one on WhatsApp, a counsellor, an officer
+    assert sim.count('class="phone"') == 5  # a survivor by SMS and on WhatsApp, a counsellor, the NGO, an officer
     assert 'data-role="whatsapp" data-number="+919876543211" data-whatsapp="yes"' in sim
     assert 'data-number="+919840000001"' in sim and 'data-number="+919840000005"' in sim  # Kavitha, SI Ramesh
     svc.outbound.sms(KAVITHA, "for Kavitha")

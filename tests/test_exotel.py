@@ -261,3 +261,20 @@ def test_the_simulator_shows_what_exotel_would_have_sent(make_app):
     rows = client.get(f"/simulator/outbox?to={KAVITHA}&after=0").get_json()
     assert rows and rows[-1]["provider"] == "exotel" and len(rows[-1]["template"]) == 19
 
+
+
+def test_the_demos_last_replies_to_the_safe_word_and_delete_are_shown_then_kept_nowhere(make_app):
+    """No Exotel account: the local outbox stands in for her phone. Her safe word's ordinary line
+    and the DELETE confirmation are erased from it at once, and come back in the webhook's answer
+    for the simulator to show (#33: they never showed)."""
+    app = make_app(**exotel_settings(exotel_webhook_password=None))
+    svc = app.extensions["hotline"]
+    client = app.test_client()
+    post(client, "/exotel/sms", auth={}, SmsSid="in-1", From=SURVIVOR, Body="hi")
+    safe = post(client, "/exotel/sms", auth={}, SmsSid="in-2", From=SURVIVOR, Body="RECIPE")
+    assert "4821" in " ".join(safe.get_json()["erased_once_shown"])  # the ordinary-looking line
+    post(client, "/exotel/sms", auth={}, SmsSid="in-3", From=SURVIVOR, Body="hi")
+    erased = post(client, "/exotel/sms", auth={}, SmsSid="in-4", From=SURVIVOR, Body="DELETE")
+    assert erased.get_json()["erased_once_shown"] == ["Everything we held about this number has been erased."]
+    with svc.store.session() as s:
+        assert s.scalars(select(Outbox).where(Outbox.to == SURVIVOR)).all() == []

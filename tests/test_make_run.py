@@ -5,6 +5,7 @@ redis-server under instance/, and Ctrl-C leaves nothing running. (.ci/run does t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -83,6 +84,11 @@ def test_web_and_worker_share_one_embedded_redis_that_stops_with_them(tmp_path, 
                  f"still running after {signal.Signals(signum).name}: {running(shell.pid, instance)}\n{text()}")
         assert not sock.exists()
         assert "Traceback" not in text(), text()
+        # every log line, gunicorn's among them, on the staff's clock with its zone, in one form (#33)
+        stamped = [line for line in text().splitlines() if re.match(r"\[?\d{4}-\d\d-\d\d", line)]
+        assert any("gunicorn.error: Listening at" in line for line in stamped), text()
+        assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} IST [A-Z]+ ", line) for line in stamped), text()
+        assert "the sample's 5 made-up people" in text()  # `make run` says whose numbers alerts go to
     finally:
         with_left = running(shell.pid, instance)
         for line in with_left:

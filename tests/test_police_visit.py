@@ -49,5 +49,21 @@ def test_a_visit_another_day_is_booked_on_that_day_and_the_alert_names_the_distr
     assert e.details["area"] == "madurai"  # the key, for the areas staff cover
     run_worker(svc, burst=True)
     alerts = [body for to, body in sent(svc) if to == MEENA]
-    assert alerts and "Madurai" in alerts[0] and f"{day:%d/%m/%Y}" in alerts[0]
-    assert "madurai" not in alerts[0]
+    # Meena reads Tamil first: the district in Tamil letters, not "Madurai" inside Tamil (#33)
+    assert alerts and "மதுரை மாவட்டம்" in alerts[0] and f"{day:%d/%m/%Y}" in alerts[0]
+    assert "adurai" not in alerts[0]
+
+
+def test_a_visit_now_is_asked_for_in_the_readers_words(hotline):
+    """The NGO's alert in Tamil says the district and "now" in Tamil; in English, in English (#33)."""
+    client, svc = hotline
+    for body in ("hi", "1", "madurai", "1", "FIR 77", "1"):
+        text(client, RAMESH, body)
+    assert latest(svc).details["when"] == "now"
+    run_worker(svc, burst=True)
+    [alert] = [body for to, body in sent(svc) if to == MEENA]
+    assert "மதுரை மாவட்டம், இப்போதே" in alert and "now" not in alert and "Madurai" not in alert
+    e = latest(svc)
+    from hotline.response.chain import alert_params
+
+    assert alert_params(svc, e, "en")["what"] == "ask for an NGO representative in Madurai, now"

@@ -203,17 +203,17 @@ def test_the_counsellors_checklist_changes_the_level_on_the_case_page_and_in_the
         return kavitha.get(case_page).get_data(as_text=True)
 
     page = tick("pregnant", "in_laws", "bogus")
-    assert "Risk: elevated (was standard)" in page and "<strong>raised risk</strong>" in page
+    assert "Checklist recorded: raised risk (was standard)." in page and "<strong>raised risk</strong>" in page
     assert "counsellor&#39;s checklist: she is pregnant; in-laws are involved in the violence" in page
     assert latest(svc).risk_reasons == [{"why": "checklist", "items": ["pregnant", "in_laws"]}]
     page = tick("pregnant", "in_laws", "fire")  # threats with fire or kerosene: high on its own
-    assert "Risk: high (was elevated)" in page and "<strong>high danger</strong>" in page
+    assert "Checklist recorded: high danger (was raised risk)." in page and "<strong>high danger</strong>" in page
     assert 'value="fire" checked' in page and "Danger checklist (alert" in page
     assert latest(svc).priority == e.priority  # the level moved, the priority did not
     [(code, card)] = cards(login(app, "Priya"))
     assert code == e.code and "high danger" in card and "threats with fire or kerosene" in card
     page = tick()  # unticked: back to what her own words said
-    assert "Risk: standard (was high)" in page and latest(svc).risk_reasons == []
+    assert "Checklist recorded: standard (was high danger)." in page and latest(svc).risk_reasons == []
 
 
 # -- reports --------------------------------------------------------------------------------------

@@ -148,3 +148,45 @@ def test_a_cli_command_prints_no_alembic_info_lines(tmp_path):
         done = run(*args)
         assert done.returncode == 0, done.stderr
         assert "alembic" not in done.stderr.lower() and "INFO" not in done.stderr, done.stderr
+
+
+def test_two_people_of_one_name_are_refused_and_a_removal_says_which(svc, tmp_path):
+    """Two Kavithas: one could not log in by name nor be given a password (#33); the file is
+    refused, and whoever an import removes or keeps is named with her number's last digits."""
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(HEAD + KAVITHA + KAVITHA.replace("00001", "00009").replace("Kavitha", "kavitha"))
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 1
+    assert f"{staff}:4: kavitha is listed twice (also line 3)" in done.stderr and "nothing imported" in done.stderr
+    # a new Kavitha beside the one already on the list (an import without --replace keeps her)
+    staff.write_text(HEAD + KAVITHA.replace("00001", "00009"))
+    done = cli("staff", "import", str(staff))
+    assert done.exit_code == 1 and "Kavitha (+91•••••••009): Kavitha (+91•••••••001) is already called that" \
+        in done.stderr
+    assert [p.phone for p in svc.staff.people if p.name == "Kavitha"] == ["+919840000001"]  # as it was
+    done = cli("staff", "import", "--replace", str(staff))  # the new Kavitha instead of the old
+    assert done.exit_code == 0 and "removed: Kavitha (+91•••••••001)" in done.stdout
+    assert cli("staff", "set-password", "Kavitha", input="a long enough password\n").exit_code == 0
+
+
+def test_the_first_upgrade_says_it_imported_the_sample_staff_on_the_staffs_clock(tmp_path):
+    """`make run` on a fresh clone: its `hotline db upgrade` says, once, that the store now holds
+    the sample's made-up people (alerts go to their numbers), in a log line whose time is the
+    staff's with its zone, as the console shows times (#33)."""
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    hotline = Path(sys.executable).with_name("hotline")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
+    env.pop("LOG_LEVEL", None)
+    env.pop("HOTLINE_STAFF", None)
+    first, again = (subprocess.run([str(hotline), "db", "upgrade"], capture_output=True, text=True, env=env,
+                                   cwd=tmp_path, timeout=120) for _ in range(2))
+    said = [line for line in first.stderr.splitlines() if "staff:" in line]
+    assert len(said) == 1 and "the sample's 5 made-up people (Kavitha, Anjali, Meena, Priya, SI Ramesh)" in said[0]
+    assert "hotline staff import FILE --replace" in said[0]
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} IST WARNING ", said[0]), said[0]
+    assert again.returncode == 0 and "staff:" not in again.stderr

@@ -23,9 +23,10 @@ ZERO_WIDTH_SPACE = 0x200B
 class Sheet(FPDF):
     """An A4 page with the vendored fonts and text shaping on; `lang` picks the main face."""
 
-    def __init__(self, lang: str = "en", footer_text: str = ""):
+    def __init__(self, lang: str = "en", footer_text: str = "", header_text: str = ""):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.footer_text = footer_text
+        self.header_text = header_text  # a draft's DRAFT, at the top of every page
         for family, pattern in FACES.items():
             self.add_font(family, "", str(FONTS / pattern.format(style="Regular")))
             self.add_font(family, "B", str(FONTS / pattern.format(style="Bold")))
@@ -56,6 +57,12 @@ class Sheet(FPDF):
         self.set_fill_color(232, 230, 242)
         self.multi_cell(0, 7, text, fill=True, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
+
+    def header(self) -> None:
+        # on every page, not the first alone: a page of a draft printed on its own still says so
+        if self.header_text:
+            self.para(self.header_text, 11, bold=True, colour=(170, 0, 0))
+            self.ln(1)
 
     def footer(self) -> None:
         if not self.footer_text:
@@ -90,7 +97,10 @@ CHILD = pgettext("casework.dir_child", "Child {n}")
 COPIES = pgettext("casework.dir_copies", "Copies forwarded to")
 NOT_YET = pgettext("casework.dir_not_forwarded", "Not forwarded yet.")
 SIGN_HER = pgettext("casework.dir_sign_her", "Signature or thumb impression of the aggrieved person")
-SIGN_PO = pgettext("casework.dir_sign_po", "Signature of the Protection Officer or service provider")
+COUNTERSIGN = pgettext("casework.dir_countersign", "Countersignature of the Protection Officer or service "
+                                                   "provider, with date")
+SEAL = pgettext("casework.dir_seal", "Seal")
+WHEN_WHERE = pgettext("casework.dir_when_where", "Date, place and time")
 PAGE = pgettext("casework.page", "Page")
 
 
@@ -103,13 +113,12 @@ def dir_pdf(catalog, report, case_ref: str | None = None) -> bytes:
         return say(catalog, label, lang, **params)
 
     ref = t(REF, case=case_ref or report.case_id, report=report.id)
-    pdf = Sheet(lang, footer_text=f"{t(TITLE)} · {ref} · {t(PAGE)}")
+    pdf = Sheet(lang, footer_text=f"{t(TITLE)} · {ref} · {t(PAGE)}",
+                header_text=t(DRAFT) if report.status != "final" else "")
     pdf.add_page()
     pdf.para(t(FORM), 9, colour=GREY)
     pdf.para(t(TITLE), 18, bold=True, height=10)
     pdf.para(ref, 10, colour=GREY)
-    if report.status != "final":
-        pdf.para(t(DRAFT), 11, bold=True, colour=(170, 0, 0))
     for section in dir_form.SECTIONS:
         pdf.heading(t(section.title))
         if section.key == "respondents":
@@ -118,36 +127,84 @@ def dir_pdf(catalog, report, case_ref: str | None = None) -> bytes:
             _groups(pdf, t, c, "child", dir_form.CHILDREN, CHILD, section.fields)
         elif section.key == "incidents":
             for kind, label in dir_form.INCIDENT_KINDS.items():
-                ticked = bool(c.get(f"incident_{kind}"))
-                _field(pdf, t(label), t(YES) if ticked else t(NO))
-                if ticked or c.get(f"incident_{kind}_details"):
-                    pdf.para(c.get(f"incident_{kind}_details", NONE), 10.5)
-                    pdf.ln(1.5)
+                _incident(pdf, t, c, kind, label)
             for key in ("dowry_items", "incident_other"):
                 _field(pdf, t(dir_form.FIELDS[key].label), c.get(key, NONE))
         else:
             for f in section.fields:
                 value = (t(YES) if c.get(f.key) else t(NO)) if f.kind == "check" else c.get(f.key, NONE)
-                _field(pdf, t(f.label), value)
+                _field(pdf, t(f.label), day(value) if f.kind == "date" else value)
     pdf.heading(t(COPIES))
     if report.forwardings:
         from hotline.casework.incident_reports import FORWARD_TO, VIA
 
         for fw in report.forwardings:
-            pdf.para(f"{t(FORWARD_TO[fw.to])}: {fw.name or NONE} — {fw.sent_on}, {VIA.get(fw.via, fw.via)}", 10)
+            pdf.para(f"{t(FORWARD_TO[fw.to])}: {fw.name or NONE} — {day(fw.sent_on)}, {VIA.get(fw.via, fw.via)}",
+                     10)
     else:
         pdf.para(t(NOT_YET), 10)
-    pdf.ln(14)
-    y = pdf.get_y()
-    pdf.line(18, y, 95, y)
-    pdf.line(115, y, 192, y)
-    pdf.set_xy(18, y + 1)
-    pdf.style(8, colour=GREY)
-    pdf.multi_cell(77, 4, t(SIGN_HER), align="L")
-    pdf.set_xy(115, y + 1)
-    pdf.style(8, colour=GREY)
-    pdf.multi_cell(77, 4, t(SIGN_PO), align="L")
+    _signatures(pdf, t, c)
     return pdf.bytes()
+
+
+def day(text: str | None) -> str:
+    """A stored date (YYYY-MM-DD) as Form I and an Indian court write it, dd/mm/yyyy; anything
+    else as it was written."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text or "").strftime("%d/%m/%Y")
+    except ValueError:
+        return text or NONE
+
+
+def _incident(pdf: Sheet, t, c: dict, kind: str, label) -> None:
+    """One kind of violence as Form I has it: whether it happened; the form's columns (date,
+    place and time; the person who caused it); its list of acts, each ticked or not; her words."""
+    ticked = bool(c.get(f"incident_{kind}"))
+    _field(pdf, t(label), t(YES) if ticked else t(NO))
+    if not ticked and not c.get(f"incident_{kind}_details"):
+        return
+    when = [day(c[f"incident_{kind}_on"]) if c.get(f"incident_{kind}_on") else "",
+            c.get(f"incident_{kind}_time", ""), c.get(f"incident_{kind}_place", "")]
+    _field(pdf, t(WHEN_WHERE), ", ".join(w for w in when if w) or NONE)
+    _field(pdf, t(dir_form.WHEN[3][1]), c.get(f"incident_{kind}_by", NONE))
+    acts = dir_form.ACTS[kind]
+    pdf.para("\n".join(f"[{'x' if c.get(f'incident_{kind}_act_{act}') else ' '}] {t(text)}"
+                        for act, text in acts.items()), 10)
+    pdf.ln(1)
+    pdf.para(c.get(f"incident_{kind}_details", NONE), 10.5)
+    pdf.ln(1.5)
+
+
+def _signatures(pdf: Sheet, t, c: dict) -> None:
+    """Form I's foot: on the left her signature or thumb impression, with the place and date; on
+    the right the Protection Officer's or service provider's countersignature with the date, and
+    her or his name, address and seal (name and address as section 8 gives them; the rest by hand)."""
+    if pdf.will_page_break(75):
+        pdf.add_page()
+    pdf.ln(14)
+    top = pdf.get_y()
+    her = ((dir_form.FIELDS["recorded_place"].label, c.get("recorded_place", "")),
+           (dir_form.FIELDS["recorded_on"].label, day(c["recorded_on"]) if c.get("recorded_on") else ""))
+    officer = ((dir_form.FIELDS["name"].label, c.get("recorded_by", "")),
+               (dir_form.FIELDS["respondent_1_address"].label, c.get("recorded_address", "")),
+               (SEAL, ""))
+    bottom = top
+    for x, title, rows in ((18, SIGN_HER, her), (115, COUNTERSIGN, officer)):
+        pdf.line(x, top, x + 77, top)
+        pdf.set_xy(x, top + 1)
+        pdf.style(8, colour=GREY)
+        pdf.multi_cell(77, 4, t(title), align="L", new_x="LEFT", new_y="NEXT")
+        pdf.ln(2)
+        for label, value in rows:
+            pdf.set_x(x)
+            pdf.style(9, True, GREY)
+            pdf.cell(22, 6, t(label))
+            pdf.style(10)
+            pdf.multi_cell(55, 6, value or "_" * 22, align="L", new_x="LEFT", new_y="NEXT")
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom)
 
 
 LABEL_WIDTH = 62

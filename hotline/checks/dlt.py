@@ -33,7 +33,7 @@ WHATSAPP_ONLY = frozenset({"whatsapp_survivor_template", "whatsapp_staff_alert",
                            "whatsapp_staff_message", "whatsapp_voice_received", "whatsapp_media_received"})
 # pieces of other texts, never sent alone
 PARTS = frozenset({"sms_choice", "esc_urgent", "esc_high_danger", "esc_elevated", "esc_who_survivor",
-                   "esc_who_police"} | {k for k in OWN if k.startswith("esc_what_")})
+                   "esc_who_police", "esc_when_now"} | {k for k in OWN if k.startswith("esc_what_")})
 INLINE = ("what",)  # a placeholder whose texts are written into the template, one variant each
 WHAT_PARAMS = {"window": "16:30-18:30", "district": "Tiruvannamalai", "when": "01/12/2026 10:00",
                "questions": "1, 2, 3 + officer"}

@@ -9,7 +9,6 @@ from datetime import date
 import click
 
 from hotline.cli.common import services, staff_time
-from hotline.privacy.phones import mask
 
 
 @click.group(help="the audit log")
@@ -46,6 +45,7 @@ def export(since: str | None) -> int:
     from sqlalchemy import select
 
     from hotline.privacy import csvfile
+    from hotline.privacy.phones import mask
     from hotline.store.models import Audit
 
     svc = services()

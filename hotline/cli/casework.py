@@ -6,12 +6,9 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import select
 
-from hotline.casework import incident_reports
 from hotline.cli.common import services
 from hotline.privacy.files import Refused, write_private
-from hotline.store.models import DomesticIncidentReport
 
 
 @click.group(help="a case's legal casework")
@@ -24,8 +21,10 @@ def case() -> None:
 @click.option("--lang", type=click.Choice(["en", "ta"]), default=None,
               help="default: the language it was written in")
 @click.option("--output", required=True, metavar="FILE.pdf")
-def case_dir(case_id: int, lang: str | None, output: str) -> int:
-    return _case_dir(services(), case_id, output, lang)
+@click.option("--by", "by", default=None, metavar="NAME_OR_PHONE",
+              help="the staff member taking it, for the audit (default: this computer's user)")
+def case_dir(case_id: int, lang: str | None, output: str, by: str | None) -> int:
+    return _case_dir(services(), case_id, output, lang, by)
 
 
 @click.command("outreach", help="the outreach card (PDF) and press release, English and Tamil")
@@ -47,10 +46,31 @@ def outreach_command(output: str, press_release: str | None) -> int:
     return _outreach(settings, Catalog(), output, press_release)
 
 
-def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
+def _case_dir(svc, case_id: int, output: str, lang: str | None = None, by: str | None = None) -> int:
     """The case's DIR as a PDF: the latest final one (else the latest draft, marked DRAFT), in
-    the language it was written in, or `lang`."""
+    the language it was written in, or `lang`. The audit says who took it: the staff member
+    `by` names, else the computer's user (a DIR holds her personal data)."""
+    import getpass
+
+    from sqlalchemy import select
+
+    from hotline.casework import incident_reports
+    from hotline.people.staff import Ambiguous, find_member
+    from hotline.store.models import Case, DomesticIncidentReport
+
     with svc.store.session() as s:
+        if s.get(Case, case_id) is None:
+            print(f"no case {case_id} (the console's Cases page lists them)", file=sys.stderr)
+            return 1
+        try:
+            member = find_member(s, by) if by else None
+        except Ambiguous:
+            member = None
+        if by and member is None:
+            print(f'--by "{by}": not one person on the staff list (hotline staff list shows who is); '
+                  "nothing written", file=sys.stderr)
+            return 1
+        staff_id = member.id if member else None
         rows = list(s.scalars(select(DomesticIncidentReport.id).where(DomesticIncidentReport.case_id == case_id)
                               .order_by(DomesticIncidentReport.id)))
         finals = list(s.scalars(select(DomesticIncidentReport.id).where(
@@ -67,10 +87,14 @@ def _case_dir(svc, case_id: int, output: str, lang: str | None = None) -> int:
 
     try:
         write_private(output, pdf.dir_pdf(svc.catalog, report))
-    except Refused as exc:
+    except Refused as exc:  # an existing link in its place: written nowhere
         print(exc, file=sys.stderr)
         return 1
-    svc.store.audit("dir.downloaded", None, case=case_id, dir=report.id, via="cli")
+    except OSError as exc:  # a folder that is not there, or not hers to write: say so, no traceback
+        print(f"{output}: cannot write it ({exc.strerror or exc}); nothing written", file=sys.stderr)
+        return 1
+    svc.store.audit("dir.downloaded", None, staff_id=staff_id, case=case_id, dir=report.id, via="cli",
+                    **({} if staff_id else {"user": getpass.getuser()}))
     state = "final" if report.status == "final" else "DRAFT"
     print(f"{output}: DIR {report.id} of case {case_id} ({state}, {report.lang})")
     return 0

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import click
 
-from hotline import engine
-from hotline.clock import Clock
-
 
 def _role(from_number: str) -> str:
     """Who --from is, by the staff file (HOTLINE_STAFF, else the sample), as the webhook would
@@ -34,8 +31,11 @@ def _role(from_number: str) -> str:
 @click.option("--nobody-on-shift", "nobody", is_flag=True)
 @click.option("--flows", "flows_path", default="flows", hidden=True)
 def chat(flow: str | None, lang: str | None, voice: bool, from_number: str, nobody: bool, flows_path: str) -> int:
+    # here, not above: `hotline --help` loads none of it
+    from hotline import engine
     from hotline.channels import sms
     from hotline.channels import voice as voice_channel
+    from hotline.clock import Clock
     from hotline.config.settings import DEFAULT_SAFE_WORD
     from hotline.i18n import Catalog, detect
 

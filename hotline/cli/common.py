@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from hotline.services import Services
+from hotline.clock import LOG_FORMAT, StaffClock
+
+if TYPE_CHECKING:  # imported by each command that uses it: `hotline --help` loads none of it
+    from datetime import datetime
+
+    from hotline.services import Services
 
 
 def setup_logging() -> None:
@@ -17,8 +22,9 @@ def setup_logging() -> None:
     (hotline.privacy.logfilter: on every handler, RQ's and gunicorn's too)."""
     from hotline.privacy.logfilter import install
 
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(StaffClock(LOG_FORMAT))
     # `hotline db upgrade` (and serve and worker, which run it) bring the schema up to date: say so
     # only when something goes wrong (not ~9 lines of "Context impl …, Running upgrade …")
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import click
 
-from hotline import engine
-from hotline.engine import transcripts
-
 
 @click.group(help="check and test the flows")
 def flows() -> None:
@@ -21,6 +18,8 @@ def flows() -> None:
 @click.option("--production", is_flag=True,
               help="also refuse the demo's placeholder WhatsApp content SIDs and DLT ids")
 def check(path: str, production: bool) -> int:
+    # each command imports what it uses: `hotline --help` loads no engine, database or Redis
+    from hotline import engine
     from hotline.checks import catalog as catalog_lint
     from hotline.checks import dlt as dlt_lint
 
@@ -83,6 +82,7 @@ def dlt(path: str, sample_ids: bool) -> int:
     """Every text Exotel may send by SMS, as the template to register on the DLT portal; the ids
     of the templates already in dlt.yaml whose text is unchanged are kept, the others are empty
     until the portal gives them."""
+    from hotline import engine
     from hotline.checks import dlt as dlt_lint
     from hotline.transport.dlt import parse
 
@@ -96,6 +96,9 @@ def dlt(path: str, sample_ids: bool) -> int:
 @flows.command(help="run the transcript tests")
 @click.argument("path", default="flows")
 def test(path: str) -> int:
+    from hotline import engine
+    from hotline.engine import transcripts
+
     flows_dir = path if not path.endswith(".yaml") else str(Path(path).parent.parent)
     flowset, problems = engine.load(flows_dir)
     for problem in problems:

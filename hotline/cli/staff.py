@@ -7,7 +7,14 @@ import sys
 import click
 
 from hotline.cli.common import services
-from hotline.privacy.phones import mask
+
+
+def mask(number: str) -> str:
+    """hotline.privacy.phones.mask, imported when a command prints a number (phonenumbers takes
+    a while to load, and `--help` prints none)."""
+    from hotline.privacy.phones import mask as masked
+
+    return masked(number)
 
 WHO = click.argument("who", metavar="NAME_OR_PHONE")
 
@@ -25,7 +32,7 @@ def import_(file: str, replace: bool) -> int:
     """Load a staff file into the store (the web app and the worker see it within seconds): adds
     and updates; with `replace`, also removes whoever the file does not list. Says what changed."""
     from hotline.config.yamlsource import YAMLSourceError
-    from hotline.people.staff import import_staff, load_staff
+    from hotline.people.staff import NameTaken, import_staff, load_staff
 
     svc = services()
     try:
@@ -35,7 +42,13 @@ def import_(file: str, replace: bool) -> int:
             click.echo(problem, err=True)
         click.echo(f"{file}: nothing imported; fix the lines above and import again", err=True)
         return 1
-    result = import_staff(svc.store, people, replace=replace)
+    try:
+        result = import_staff(svc.store, people, replace=replace)
+    except NameTaken as exc:
+        for problem in exc.args[0]:
+            click.echo(f"{file}: {problem}", err=True)
+        click.echo(f"{file}: nothing imported; fix the lines above and import again", err=True)
+        return 1
     click.echo(f"{file}: {len(people.people)} people in the file")
     for line in result.lines():
         click.echo(f"  {line}")

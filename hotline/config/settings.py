@@ -10,6 +10,7 @@ from pathlib import Path
 DEFAULT_SAFE_WORD = "RECIPE"  # the README names it; an innocuous word that ends a conversation
 DEMO_NUMBER = "+914400000000"
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_STAFF = ROOT / "examples" / "staff.yaml"  # made-up people: what a new clone starts with
 
 
 def _instance() -> Path:
@@ -112,7 +113,7 @@ class Settings:
             hotline_number=env.get("HOTLINE_NUMBER") or DEMO_NUMBER,
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
             secret_key="",
-            staff_file=env.get("HOTLINE_STAFF") or str(ROOT / "examples" / "staff.yaml"),
+            staff_file=env.get("HOTLINE_STAFF") or str(SAMPLE_STAFF),
             safe_word=env.get("HOTLINE_SAFE_WORD") or DEFAULT_SAFE_WORD,
             port=int(env.get("PORT") or 5000),
             flows_path=env.get("HOTLINE_FLOWS") or str(ROOT / "flows"),

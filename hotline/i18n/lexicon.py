@@ -125,6 +125,9 @@ class Lexicon:
     markers: dict[str, set[str]] = field(default_factory=dict)  # lang -> folded Latin words
     letters: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> letter -> Latin
     districts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # key -> names (folded words)
+    # lang -> key -> the first name its lexicon gives, as written: how a reader of that language
+    # is shown the district (an alert in Tamil says மதுரை, not Madurai)
+    district_names: dict[str, dict[str, str]] = field(default_factory=dict)
     parts: dict[str, dict] = field(default_factory=dict)  # lang -> morning/noon/... -> {hours, say}
     problems: list[Problem] = field(default_factory=list)
     cache: dict = field(default_factory=dict, repr=False)
@@ -406,6 +409,8 @@ def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
                                                     f"district {dkey}: must be a list of names"))
                         continue
                     lex.districts.setdefault(str(dkey), []).extend(_phrase(str(n)) for n in names)
+                    if names:
+                        lex.district_names.setdefault(lang, {})[str(dkey)] = str(names[0]).strip()
             elif key == "parts_of_day" and isinstance(value, dict):
                 lex.parts[lang] = {str(k): dict(v) if isinstance(v, dict) else str(v) for k, v in value.items()}
             elif key not in OTHER_KEYS:

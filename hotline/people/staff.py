@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from hotline.config.vocabulary import ROLES
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
-from hotline.privacy.phones import e164
+from hotline.privacy.phones import e164, mask
 from hotline.store.models import StaffMember
 
 CHANNELS = ("whatsapp", "sms", "voice")
@@ -191,6 +191,7 @@ def load_staff(path: str, languages=None) -> Staff:
         timezone = "Asia/Kolkata"
     people = []
     seen: dict[str, int] = {}
+    named: dict[str, int] = {}  # a name (any case) -> the line that first gave it
     for i, raw in enumerate(data["staff"]):
         line = data["staff"].line_of(i)
         if not isinstance(raw, Map):
@@ -240,6 +241,11 @@ def load_staff(path: str, languages=None) -> Staff:
             seen.setdefault(phone, raw.line_of("phone"))
             # the role is shown beside her name wherever it matters: "Meena (NGO)" would read twice
             name = ROLE_SUFFIX.sub("", str(raw.get("name", ""))).strip()
+            if name.lower() in named:  # the console's login and every staff command find her by name
+                problems.append(Problem(path, raw.line_of("name"), f"{name} is listed twice (also line "
+                                        f"{named[name.lower()]}): give each her own name, as {name} R. and "
+                                        f"{name} S., to log in and be found by"))
+            named.setdefault(name.lower(), raw.line_of("name"))
             people.append(Person(name, phone, roles, langs, shifts,
                                  [str(a).lower() for a in raw.get("areas") or []], overrides,
                                  shift_texts=[str(t) for t in raw.get("shifts") or []],
@@ -275,6 +281,15 @@ class ImportResult:
         return out or ["nothing changed"]
 
 
+class NameTaken(ValueError):
+    """The file names somebody as an active staff member who is not in it is already called."""
+
+
+def _who(member: StaffMember) -> str:
+    """A staff member as an import names her: two Kavithas are told apart by number."""
+    return f"{member.name} ({mask(member.phone)})"
+
+
 FIELDS = ("name", "roles", "languages", "areas", "shifts", "overrides", "timezone", "channels")
 
 
@@ -287,15 +302,21 @@ def import_staff(store, staff: Staff, replace: bool = True) -> ImportResult:
     with store.session() as s:
         existing = {m.phone: m for m in s.scalars(select(StaffMember).order_by(StaffMember.position))}
         listed = {p.phone for p in staff.people}
+        staying = {m.name.lower(): m for m in existing.values()
+                   if m.active and m.phone not in listed and not replace}
+        taken = [f"{p.name} ({mask(p.phone)}): {_who(staying[p.name.lower()])} is already called that; give "
+                 "one of them another name" for p in staff.people if p.name.lower() in staying]
+        if taken:
+            raise NameTaken(taken)
         for member in existing.values():
             if member.phone in listed or not member.active:
                 continue
             if replace:
                 member.active = False
-                result.removed.append(member.name)
+                result.removed.append(_who(member))
             else:  # after the file's people, in their old order
                 member.position = len(staff.people) + len(result.kept)
-                result.kept.append(member.name)
+                result.kept.append(_who(member))
         for position, person in enumerate(staff.people):
             member = existing.get(person.phone)
             new = {"name": person.name, "roles": person.roles, "languages": person.languages, "areas": person.areas,

@@ -376,6 +376,11 @@ def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
 
     what_id = "esc_what_emergency" if e.priority == "emergency" and e.kind == "counsellor" else f"esc_what_{e.kind}"
     details = {k: v if v is not None else "" for k, v in e.details.items()}
+    if e.kind == "accompaniment":  # the district and "now" in the reader's words (#33: Latin in Tamil)
+        named = svc.flows.lexicon.district_names.get(lang, {}).get(str(details.get("area", "")))
+        details["district"] = named or details.get("district", "")
+        if details.get("when") == "now":
+            details["when"] = say(svc, "esc_when_now", lang)
     return dict(code=e.code, urgent=lead(svc, e, lang),
                 who=say(svc, "esc_who_police" if e.kind in ("accompaniment", "lap") else "esc_who_survivor", lang),
                 language=language_name(e.lang, lang),

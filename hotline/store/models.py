@@ -52,8 +52,17 @@ def stamped():
     return mapped_column(DateTime(timezone=True), info={"stamped": True})
 
 
+# SQLite gives a deleted row's id to the next row unless the table says AUTOINCREMENT: then an
+# erased DIR's number went to the next woman's DIR (the audit naming hers), and the simulator,
+# asking for messages `after` the last id it saw, never showed the next ones. Ids never come
+# back (PostgreSQL's sequences never reuse one). Migration 0010 rebuilt the existing tables; a
+# model with its own __table_args__ adds AUTOINCREMENT to them (Notification), and a migration
+# creating a table passes sqlite_autoincrement=True (tests/test_ids.py checks both).
+AUTOINCREMENT = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
-    pass
+    __table_args__ = AUTOINCREMENT
 
 
 class Action(Base):
@@ -203,7 +212,7 @@ class Notification(Base):
     and at most one per person, step, round and channel."""
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("escalation_id", "staff_id", "step", "round", "via"),)
+    __table_args__ = (UniqueConstraint("escalation_id", "staff_id", "step", "round", "via"), AUTOINCREMENT)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))

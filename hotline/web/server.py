@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gunicorn import glogging
 from gunicorn.workers import gthread
 
 READ_TIMEOUT = 5.0  # seconds any one read or write on a client's socket may wait
@@ -101,7 +102,20 @@ def settings(bind: str) -> dict:
         # hotline (or a test's) would take it over and remove it. Nothing here uses it.
         "control_socket_disable": True,
         "child_exit": _worker_gone,
+        "logger_class": "hotline.web.server.Logger",
     }
+
+
+class Logger(glogging.Logger):
+    """gunicorn's own lines ("Listening at …", "Booting worker …") as the hotline's are written:
+    the staff's time with its zone, level, logger (not "[… +0000] [pid] [INFO]" beside them)."""
+
+    def setup(self, cfg) -> None:
+        from hotline.clock import LOG_FORMAT, StaffClock
+
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(StaffClock(LOG_FORMAT))
 
 
 def _scrubbed_logs(_server_or_worker) -> None:
@@ -128,6 +142,7 @@ limit_request_field_size = _own["limit_request_field_size"]
 accesslog = _own["accesslog"]
 control_socket_disable = _own["control_socket_disable"]
 child_exit = _own["child_exit"]
+logger_class = _own["logger_class"]
 on_starting = _starting  # here only: the app is loaded in each worker, after this
 when_ready = _scrubbed_logs
 post_worker_init = _scrubbed_logs

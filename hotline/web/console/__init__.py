@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     manager = LoginManager()
     manager.login_view = "console.login"
     manager.login_message = "Please log in."
+    manager.login_message_category = "info"  # a notice, not a green "done" (base.html)
     manager.session_protection = "strong"
     manager.init_app(app)
 

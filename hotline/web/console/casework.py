@@ -87,8 +87,13 @@ def dir_edit(case_id: int, dir_id: int | None = None):
                 return redirect(url_for("console.casework_view", case_id=case_id))
         else:
             flash("Draft saved.")
-            return redirect(url_for("console.dir_edit", case_id=case_id, dir_id=dir_id))
-        report = incident_reports.get(s, dir_id)
+        # to the draft's own address, whatever was pressed: a new form posted again (Finalise
+        # refused, then Save draft, or a reload) rewrites this draft instead of adding another
+        # with her personal data in it (#33: one case had DIR 1-4)
+        return redirect(url_for("console.dir_edit", case_id=case_id, dir_id=dir_id,
+                                missing=1 if missing else None))
+    if report is not None and report.status == "draft" and request.args.get("missing"):
+        missing = dir_form.problems(content)  # Finalise refused: what it still needs
     return render_template("casework/dir.html", case=case, report=report, content=content, lang=lang,
                            sections=dir_form.SECTIONS, missing=missing, label=_en)
 
@@ -117,7 +122,7 @@ def dir_forward(dir_id: int):
                                  request.form.get("via", ""), request.form.get("sent_on", ""))
         flash("Forwarding recorded.")
     except ValueError:
-        flash("Not recorded: a final DIR, a recipient, a way and a date (YYYY-MM-DD) are needed.")
+        flash("Not recorded: a final DIR, a recipient, a way and a date (YYYY-MM-DD) are needed.", "error")
     return redirect(url_for("console.casework_view", case_id=report.case_id))
 
 
@@ -131,7 +136,7 @@ def order_add(case_id: int):
                    f.get("applied_on"), f.get("decided_on"), f.get("expires_on"), f.get("details", ""))
         flash("Recorded.")
     except ValueError:
-        flash("Not recorded: a kind, a status and dates as YYYY-MM-DD are needed.")
+        flash("Not recorded: a kind, a status and dates as YYYY-MM-DD are needed.", "error")
     return redirect(url_for("console.casework_view", case_id=case_id))
 
 
@@ -148,7 +153,7 @@ def order_update(order_id: int):
                       request.form.get("expires_on"))
         flash("Updated.")
     except ValueError:
-        flash("Not updated: a status and dates as YYYY-MM-DD are needed.")
+        flash("Not updated: a status and dates as YYYY-MM-DD are needed.", "error")
     return redirect(url_for("console.casework_view", case_id=found[0].case_id))
 
 
@@ -166,7 +171,7 @@ def contact_add(case_id: int):
     f = request.form
     when = _when(f.get("happened_at", ""))
     if when is None or f.get("kind") not in contacts.KINDS:
-        flash("Not recorded: the kind of contact and its date and time are needed.")
+        flash("Not recorded: the kind of contact and its date and time are needed.", "error")
     else:
         contacts.record(svc(), current_user.id, case_id, f["kind"], when, f.get("place", ""), f.get("summary", ""))
         flash("Contact recorded.")

@@ -44,7 +44,25 @@ def run_command(svc, user: User, escalation_id: int, command: str) -> str:
     if not active:
         return f"Alert {code} is already closed."
     # a code is unique among the open and taken alerts, so it names this one
-    return commands.answer(svc, person_of(svc, user), command, code, confirmed=True)
+    answer = commands.answer(svc, person_of(svc, user), command, code, confirmed=True)
+    # the page's own words for what the SMS reply says in commands ("Send DONE 53900"): she is
+    # on the page, with its buttons and its reply box (#33)
+    for msg_id, words in ON_THE_PAGE.items():
+        if answer == svc.catalog.own(msg_id, "en", code=code):
+            return words.format(code=code)
+    return answer
+
+
+HOLDS = "Press Done on the case when it is finished."
+ON_THE_PAGE = {
+    "ack_yours": "You have alert {code}. Write to her from her case page; your number stays hidden. " + HOLDS,
+    "ack_yours_police": "You have alert {code}. The officer is told you are coming. Write to the officer from the "
+                        "case page. " + HOLDS,
+    "ack_yours_lap": "You have alert {code}. Call the hotline from your phone and enter your PIN: you are put "
+                     "through to the officer, who hands her the phone if she wants. " + HOLDS,
+    "ack_yours_call": "You have alert {code}. Her words cannot go by SMS on her line: call the hotline from your "
+                      "phone and enter your PIN to talk with her. " + HOLDS,
+}
 
 
 def reply(svc, user: User, case_id: int, text: str) -> str:

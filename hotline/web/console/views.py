@@ -239,7 +239,7 @@ def add_note(case_id: int):
     _case_or_404(case_id)
     text = request.form.get("text", "")
     if not text.strip():
-        flash("A note needs some text.")
+        flash("A note needs some text.", "error")
     else:
         flash(changes.add_note(svc(), current_user, case_id, text))
     return redirect(url_for("console.case_view", case_id=case_id))
@@ -253,7 +253,7 @@ def add_followup(case_id: int):
     try:
         due = datetime.strptime(request.form.get("due", ""), "%Y-%m-%dT%H:%M").replace(tzinfo=s.staff.zone)
     except ValueError:
-        flash("A follow-up needs a date and time.")
+        flash("A follow-up needs a date and time.", "error")
         return redirect(url_for("console.case_view", case_id=case_id))
     changes.add_followup(s, current_user, case_id, due, request.form.get("note", ""))
     flash(f"Follow-up set for {local(due, s.staff.zone, '%d %b %Y %H:%M')}.")
@@ -283,7 +283,9 @@ def danger_checklist(case_id: int):
     if changed is None:
         abort(404)
     before, now = changed
-    flash(f"Checklist recorded. Risk: {now}" + (f" (was {before})." if before != now else "."))
+    # in the badges' words ("high danger", "raised risk"), not the stored levels'
+    said = {"high": "high danger", "elevated": "raised risk"}
+    flash(f"Checklist recorded: {said.get(now, now)}" + (f" (was {said.get(before, before)})." if before != now else "."))
     return redirect(url_for("console.case_view", case_id=case_id))
 
 
@@ -299,7 +301,7 @@ def add_record(case_id: int):
         try:
             datetime.strptime(happened_on, "%Y-%m-%d")
         except ValueError:
-            flash("The date is not a date (YYYY-MM-DD).")
+            flash("The date is not a date (YYYY-MM-DD).", "error")
             return redirect(url_for("console.case_view", case_id=case_id))
     changes.add_record(svc(), current_user, case_id, kind, happened_on, request.form.get("details", ""))
     flash(f"{cases.RECORD_KINDS[kind]} recorded.")

@@ -3,7 +3,10 @@ Body or MessageBody), through the same conversation path as Twilio's, acted on o
 
 Exotel takes no reply in the answer: the reply goes out through the SMS provider, one DLT SMS
 for each message of the step (a message and its menu lines are one registered template;
-transport/dlt.py), after the conversation has moved on under her lock."""
+transport/dlt.py), after the conversation has moved on under her lock. One exception, the demo's:
+where no Exotel account is set the local outbox stands in for her phone, and the last replies to
+her safe word or DELETE, erased from it at once, come back in the answer for the simulator to
+show (#33: it never showed them)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from hotline.privacy.phones import mask
 from hotline.store.idempotency import first_time
 from hotline.store.models import Outbox
 from hotline.transport.errors import DeliveryFailed
+from hotline.transport.outbox import LocalOutbox
 from hotline.web.exotel.blueprint import bp
 from hotline.web.exotel.common import caller, fields
 from hotline.web.twilio.common import answer, metrics, services
@@ -65,5 +69,8 @@ def exotel_sms():
         if reply["forgotten"]:  # the safe word or DELETE: not even the outbox keeps the last line
             with svc.store.session() as s:
                 s.execute(delete(Outbox).where(Outbox.about == about))
+            if isinstance(svc.outbound.providers.get("sms"), LocalOutbox):  # the demo: nothing was sent
+                metrics().requests.labels("exotel_sms", "200").inc()
+                return Response(json.dumps({"erased_once_shown": reply["parts"]}), mimetype="application/json")
     metrics().requests.labels("exotel_sms", "200").inc()
     return Response(status=200)

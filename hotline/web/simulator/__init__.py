@@ -1,8 +1,10 @@
 """The phone simulator: try the hotline in a browser with no Twilio account.
 
-Three phones — a survivor, a counsellor and a police officer from the staff list. Each posts
-to /twilio/sms exactly as Twilio would, and shows the TwiML reply and what the hotline sent to
-that number through the local outbox. The survivor's phone can also call: the simulator posts
+Five phones — a survivor by SMS and on WhatsApp, and a counsellor, an NGO representative and a
+police officer from the staff list, each with a line on what to try first. Each posts to
+/twilio/sms exactly as Twilio would, and shows the TwiML reply and what the hotline sent to that
+number through the local outbox. The survivor's and the counsellor's phones can also call (the
+counsellor's through her PIN, as the README's PIN bridge says): the simulator posts
 to /twilio/voice (or /exotel/voice and /exotel/sms, where HOTLINE_VOICE_PROVIDER or
 HOTLINE_SMS_PROVIDER is exotel: the embedded demo only) and its Gather actions as the carrier would, shows each <Say> with its language,
 and answers with a keypad. A staff phone answers the alert calls the outbox holds for it.
@@ -81,20 +83,38 @@ def own(number: str | None) -> bool:
     return bool(number) and number in (session.get(OWN) or [])
 
 
+# what to try first on each phone, shown in it until its first message (#33: the phones started
+# empty, and a new user did not know what to type)
+HINTS = {
+    "survivor": 'Send "hi" to start, as a woman would, or press Call.',
+    "whatsapp": 'Send "hi" to start, as on WhatsApp.',
+    "counsellor": "Alerts arrive here. Reply ACK and the alert's five-digit code (ACK 48213) to take one; "
+                  "press Call and enter your PIN to call the woman or the officer through the hotline.",
+    "ngo": "Requests to go with the police arrive here. Reply ACK and the five-digit code to take one.",
+    "police": 'Send "hi" for the police menu: ask for an NGO representative on a visit, or run the danger '
+              "screen with a woman.",
+}
+# the staff phones, from the staff list: the first person of each role; a counsellor calls
+# through the hotline with her PIN (the PIN bridge and the danger screen's bridge to an officer)
+STAFF_PHONES = (("counsellor", "Counsellor", True), ("ngo", "NGO representative", False),
+                ("police", "Police officer", False))
+
+
 def phones(svc, survivor: str) -> list[dict]:
-    """The survivor, the first counsellor and the first police officer of the staff list; when
-    signing, the survivor alone (a staff phone would sign as a real staff member)."""
-    found = [{"role": "survivor", "title": "Survivor", "number": survivor, "calls": True}]
+    """The survivor (SMS and WhatsApp), and the first counsellor, NGO representative and police
+    officer of the staff list; when signing, the survivor alone (a staff phone would sign as a
+    real staff member)."""
+    found = [{"role": "survivor", "title": "Survivor", "number": survivor, "calls": True, "hint": HINTS["survivor"]}]
     if signing(svc):
         return found
     # WhatsApp: the text channel a survivor in India has (README, "WhatsApp")
     found.append({"role": "whatsapp", "title": "Survivor on WhatsApp", "number": WHATSAPP_SURVIVOR, "calls": False,
-                  "whatsapp": True})
-    for role, title in (("counsellor", "Counsellor"), ("police", "Police officer")):
+                  "whatsapp": True, "hint": HINTS["whatsapp"]})
+    for role, title, calls in STAFF_PHONES:
         person = next((p for p in svc.staff.people if role in p.roles), None)
         if person is not None:
             found.append({"role": role, "title": f"{title}: {person.name}", "number": person.phone,
-                          "calls": False})
+                          "calls": calls, "hint": HINTS[role]})
     return found
 
 

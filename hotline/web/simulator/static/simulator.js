@@ -53,6 +53,8 @@
       item.className = 'msg ' + cls;
       if (extra) { const tag = document.createElement('span'); tag.className = 'tag'; tag.textContent = extra; item.appendChild(tag); }
       item.appendChild(document.createTextNode(text));
+      const hint = log.querySelector('.hint');
+      if (hint) hint.remove();  // what to try first: tried
       log.appendChild(item);
       log.scrollTop = log.scrollHeight;
       return item;
@@ -74,7 +76,15 @@
       const exotel = EXOTEL_SMS && !String(params.From).startsWith('whatsapp:');  // WhatsApp is Twilio's
       if (exotel) params.SmsSid = params.MessageSid;  // the reply arrives through the outbox
       const {status, xml} = await webhook(exotel ? '/exotel/sms' : '/twilio/sms', params);
-      if (exotel) { if (status !== 200) show('[the webhook answered ' + status + ']', 'sys'); return; }
+      if (exotel) {
+        if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); return; }
+        // her safe word or DELETE: the last replies, erased from the demo's outbox at once, come in
+        // the answer; shown here as her phone would show them
+        const erased = xml.startsWith('{') ? JSON.parse(xml).erased_once_shown || [] : [];
+        for (const said of erased) show(said, 'them');
+        if (erased.length) show('[erased from the outbox as soon as sent]', 'sys');
+        return;
+      }
       if (status !== 200) { show('[the webhook answered ' + status + ']', 'sys'); return; }
       for (const m of parse(xml).querySelectorAll('Message')) show(m.textContent, 'them');
     }
