@@ -82,9 +82,10 @@ def answers(part: str = "report") -> list[dict]:
     return report if part == "report" else build
 
 
-def codemix(path: str | None = None) -> list[str]:
+def codemix(part: str = "report", path: str | None = None) -> list[str]:
     """The real comments: the full Tamil dev file (HOTLINE_CODEMIX, as published: text;label;)
-    when given, else the sample kept in the repo."""
+    when given, else the sample kept in the repo; split as the corpus is (by the seeded hash:
+    words are tuned on BUILD's comments, never on REPORT's)."""
     path = path or os.environ.get("HOTLINE_CODEMIX") or str(CODEMIX_SAMPLE)
     texts = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
@@ -94,7 +95,8 @@ def codemix(path: str | None = None) -> list[str]:
         if sep and tail == "" and ";" in head:  # text;label;
             line = head.rpartition(";")[0]
         texts.append(line)
-    return texts
+    build = {t for t in texts if int(_order(t), 16) % 2 == 0}
+    return [t for t in texts if (t in build) == (part == "build")]
 
 
 # -- what the line does with a first message --------------------------------------------------

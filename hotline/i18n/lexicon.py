@@ -40,6 +40,10 @@ FILE = "lexicon.yaml"
 # Categories of words and what the engine does with them.
 CATEGORIES = {
     "danger": "a message showing danger: escalates at emergency priority from any step",
+    "danger_maybe": "possible danger (a knife, blood, fire, beat: everyday words too): she is asked whether "
+                    "she is safe now, and the team alerted at high priority",
+    "ordinary": "everyday talk (a film, cooking, cricket …): beside it danger is only possible, and "
+                "possible danger nothing",
     "distress": "fear or abuse in her words where an answer was expected: she is offered a counsellor",
     "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
     "yes": "yes, in any form",
@@ -209,14 +213,23 @@ class Lexicon:
         return bool(words) and any(self.phrase_at(toks, i, words) for i in range(len(toks)))
 
     def shows(self, text: str, category: str) -> bool:
-        """The message holds a word of the category, not negated."""
+        """The message holds a word of the category, not negated. Beside everyday talk ("ordinary":
+        a film, cooking) danger counts as possible danger only, and possible danger as nothing:
+        "the knife for the onions", "BGM oda beats" raise no alarm."""
+        if category in ("danger", "danger_maybe") and self._said(text, "ordinary"):
+            return category == "danger_maybe" and self._said(text, "danger")
+        if category == "danger" and len(keys(text)) <= BARE and self._said(text, "danger_maybe"):
+            return True  # "kerosene", "knife!!": a bare word says nothing that makes it everyday
+        return self._said(text, category)
+
+    def _said(self, text: str, category: str) -> bool:
         return any(not h.negated for h in self.hits(text, (category,)))
 
     def yesno(self, text: str) -> str | None:
         """'yes', 'no' or None. A no, or a negated yes, beats a yes: 'ok but not safe' is no."""
         hits = self.hits(text, ("yes", "no", "dont_know"))
         # "avasaram illa, pesalam": the illa negates avasaram; it is no answer of its own
-        spent = {h.end for h in self.hits(text, ("danger", "distress")) if h.negated}
+        spent = {h.end for h in self.hits(text, ("danger", "danger_maybe", "distress")) if h.negated}
         hits = [h for h in hits if not (h.category == "no" and h.start in spent)]
         if any(h.category == "dont_know" and not h.negated for h in hits):
             return None  # 'maybe', 'not sure': ask again rather than guess
@@ -309,6 +322,8 @@ class Lexicon:
                 return True
         return False
 
+
+BARE = 2  # words: a possible danger word this nearly alone is danger (shows)
 
 SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
 
@@ -414,7 +429,7 @@ def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
         # a language's own words in Latin letters show it too, unless English has them
     english = {w for e in (x for xs in lex.entries.values() for x in xs) if e.lang == "en" for w in e.words}
     for category, items in lex.entries.items():
-        if category in ("danger", "distress", "yes", "no", "negation", "dont_know", "tomorrow", "today",
+        if category in ("danger", "danger_maybe", "distress", "yes", "no", "negation", "dont_know", "tomorrow", "today",
                         "morning", "noon", "evening", "night"):
             for entry in items:
                 if entry.lang != "en":
