@@ -1,0 +1,96 @@
+"""Understanding her words (#27), as she notices it: no alarm on an everyday message with a
+danger-looking word, one neutral question before the emergency numbers when the danger is
+possible, clear danger at once, her language kept; and floors on the figures `make eval`
+reports, so that a change that makes them worse fails the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import understanding as u
+from hotline import engine
+from hotline.i18n import detect
+
+AT = 1_767_761_400.0
+FACTS = dict(u.FACTS)
+
+
+def first(text: str) -> engine.Step:
+    return engine.step(u.flows(), None, engine.Event(text=text, at=AT, lang=detect(text), facts=FACTS))
+
+
+def then(state: dict, text: str) -> engine.Step:
+    return engine.step(u.flows(), state, engine.Event(text=text, at=AT + 30, facts=FACTS))
+
+
+def said(result: engine.Step) -> list[str]:
+    return [o.get("msg") for o in result.outputs]
+
+
+def priorities(result: engine.Step) -> list[str]:
+    return [e.priority for e in result.effects if e.name == "escalate"]
+
+
+@pytest.mark.parametrize("text", [
+    "Need a good kitchen knife for cutting vegetables, which shop?",
+    "amma blood test report vandhuchu, sugar normal thaan",
+    "BGM oda beats semma, trailer la thala bloods vera level",
+    "TV serial la villain kitta knife irundhuchu, semma scene",
+    "Deepavali crackers vedikka pasanga ready, petrol bunk pakkam vendaam",
+])
+def test_an_everyday_message_with_a_danger_looking_word_raises_no_alarm(text):
+    result = first(text)
+    assert priorities(result) == []
+    assert "emergency_raised" not in said(result)
+
+
+def test_possible_danger_asks_first_and_alerts_high_then_emergency_on_a_no():
+    result = first("avan kitta kathi irukku")  # he has a knife: a kitchen knife, or a threat
+    assert priorities(result) == ["high"]
+    assert said(result) == ["safe_right_now"]  # no emergency numbers on her screen yet
+    after = then(result.state, "2")
+    assert priorities(after) == ["emergency"]
+    assert "emergency_raised" in said(after)
+
+
+def test_possible_danger_and_safe_now_goes_on_without_the_numbers():
+    result = first("there was blood on the floor")
+    assert priorities(result) == ["high"]
+    after = then(result.state, "yes")
+    assert priorities(after) == [] and "emergency_raised" not in said(after)
+
+
+@pytest.mark.parametrize("text", ["kayiru katti vechiten, thookku maatika poren",
+                                  "poochi marundhu kudikka poren, yaarum thedaadheenga",
+                                  "vettiruven nu solraan, veliya nikkiraan"])
+def test_clear_danger_escalates_at_once_with_the_numbers(text):
+    result = first(text)
+    assert priorities(result) == ["emergency"]
+    assert "emergency_raised" in said(result)
+
+
+def test_an_english_speaker_who_writes_husband_and_want_is_answered_in_english():
+    chosen = first("hi")
+    chosen = then(chosen.state, "1")  # English
+    result = then(chosen.state, "my husband beats me, i want to talk to someone")
+    assert result.lang == "en"
+    assert priorities(result) == ["emergency"]
+
+
+# -- floors on the REPORT figures (docs/understanding.md): raise them as the line gets better -----
+
+@pytest.fixture(scope="module")
+def danger():
+    return u.danger_figures(u.first_contact("report"))
+
+
+def test_floor_danger_on_the_report_part(danger):
+    assert danger.escalated_recall >= 0.57
+    assert danger.escalated_precision >= 0.60
+    assert danger.numbers_on_none <= 0.03
+
+
+def test_floor_real_comments_rarely_escalate():
+    figures = u.codemix_figures(u.codemix("report"))
+    assert figures.escalated / figures.total <= 0.02
+    assert figures.emergencies / figures.total <= 0.005
