@@ -32,10 +32,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
+from hotline.i18n.ngram import Model
 from hotline.i18n.text import normalise
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 FILE = "lexicon.yaml"
+SAMPLES = "samples.txt"  # messages in Latin letters, for the language model (bench/build_samples.py)
+LEAD = 0.3  # how far ahead (log-likelihood a letter piece) the model's language must be: measured on BUILD
 
 # Categories of words and what the engine does with them.
 CATEGORIES = {
@@ -130,6 +133,7 @@ class Lexicon:
     letters: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> letter -> Latin
     districts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # key -> names (folded words)
     parts: dict[str, dict] = field(default_factory=dict)  # lang -> morning/noon/... -> {hours, say}
+    samples: dict[str, list[str]] = field(default_factory=dict)  # lang -> messages in Latin letters
     problems: list[Problem] = field(default_factory=list)
     cache: dict = field(default_factory=dict, repr=False)
 
@@ -287,7 +291,26 @@ class Lexicon:
                 best, score = lang, count
         if best and (score >= 2 or score * 3 >= len(toks)):
             return best
+        # the markers do not tell: the letters may ("vera level la irukku" has no marker word)
+        guess, lead = self._model().guess(toks) if len(toks) > 1 else (None, 0.0)  # one word: a name, "ok"
+        if guess in self.markers and (languages is None or guess in languages) and lead >= LEAD:
+            return guess
         return None
+
+    def _model(self) -> Model:
+        """The letters of each language's Latin-letter words and samples (built on first use)."""
+        if "model" not in self.cache:
+            texts: dict[str, list[tuple[str, ...]]] = {}
+            for entries in self.entries.values():
+                for e in entries:
+                    if all(is_latin(w.rstrip("*")) for w in e.words):
+                        texts.setdefault(e.lang, []).append(tuple(w.rstrip("*") for w in e.words))
+            for lang, words in self.markers.items():
+                texts.setdefault(lang, []).extend((w.rstrip("*"),) for w in sorted(words))
+            for lang, lines in self.samples.items():
+                texts.setdefault(lang, []).extend(tuple(t for t in keys(line) if is_latin(t)) for line in lines)
+            self.cache["model"] = Model(texts)
+        return self.cache["model"]
 
     def _entries_by_letter(self, category: str) -> dict[str, list[tuple[int, Entry]]]:
         """A category's entries, numbered in the file's order, by their first word's first letter
@@ -426,7 +449,10 @@ def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
             elif key not in OTHER_KEYS:
                 known = ", ".join([*CATEGORIES, *sorted(OTHER_KEYS)])
                 lex.problems.append(Problem(shown, line, f'unknown category "{key}" (known: {known})'))
-        # a language's own words in Latin letters show it too, unless English has them
+    for path in sorted(Path(folder).glob(f"*/{SAMPLES}")):
+        lex.samples[path.parent.name] = [line for line in read(str(path)).splitlines()
+                                         if line.strip() and not line.startswith("#")]
+    # a language's own words in Latin letters show it too, unless English has them
     english = {w for e in (x for xs in lex.entries.values() for x in xs) if e.lang == "en" for w in e.words}
     for category, items in lex.entries.items():
         if category in ("danger", "danger_maybe", "distress", "yes", "no", "negation", "dont_know", "tomorrow", "today",
