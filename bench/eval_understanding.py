@@ -46,11 +46,13 @@ def report(part: str) -> list[str]:
     items = u.first_contact(part)
     d = u.danger_figures(items)
     out += [f"### Danger in a first message ({len(items)} messages)", "",
-            f"- immediate danger that opened an escalation (recall): **{pct(d.escalated_recall)}**",
+            f"- immediate danger that opened an escalation (recall): **{pct(d.escalated_recall)}**; "
+            f"that opened one or got the question \"Are you safe right now?\": {pct(d.reached_recall)}",
             f"- escalations whose message showed danger, immediate or possible (precision): "
             f"**{pct(d.escalated_precision)}**; emergencies that were immediate danger: {pct(d.emergency_precision)}",
             f"- ordinary messages (none) that opened an escalation: **{pct(d.false_escalation)}**; "
-            f"that put the emergency numbers on her screen: {pct(d.numbers_on_none)}", "",
+            f"that put the emergency numbers on her screen: {pct(d.numbers_on_none)}; that got the question "
+            f"only (nobody paged): {pct(d.asked_on_none)}", "",
             "| label \\ the line did | " + " | ".join(LABELS) + " | precision | recall |",
             "|---|" + "---|" * (len(LABELS) + 2)]
     counts = Counter(d.pairs)
@@ -81,7 +83,8 @@ def report(part: str) -> list[str]:
     source = os.environ.get("HOTLINE_CODEMIX") or "eval/codemix/tamil_dev_sample.txt (1,000 of 4,398)"
     out += ["", f"### Real comments: DravidianCodeMix Tamil dev ({c.total} comments, {source})", "",
             f"- opened an escalation: **{c.escalated} ({pct(c.escalated / c.total)})**, of them emergencies: "
-            f"{c.emergencies}; emergency numbers shown: {c.numbers}",
+            f"{c.emergencies}; emergency numbers shown: {c.numbers}; the safety question only (nobody paged): "
+            f"{c.asked} ({pct(c.asked / c.total)})",
             f"- comments in Latin letters answered in Tamil: **{c.latin_in_tamil} of {c.latin} "
             f"({pct(c.latin_in_tamil / c.latin if c.latin else 0)})** (some of these comments are plain English)"]
     if c.examples:

@@ -161,11 +161,14 @@ class DangerFigures:
     numbers_on_none: float  # "none" messages that put the emergency numbers on her screen
     lang_pairs: list[tuple[str, str, str]]  # (script, label, replied in)
     misses: list[str]  # the REPORT messages read wrong (for the note, never for tuning)
+    reached_recall: float = 0.0  # immediate messages that opened an escalation or got the safety question
+    asked_on_none: float = 0.0  # "none" messages that got the safety question (no page)
 
 
 def danger_figures(items: list[dict]) -> DangerFigures:
     pairs, lang_pairs, misses = [], [], []
-    escalated_any = raised_on_danger = emergencies = emergencies_right = immediate = caught = 0
+    escalated_any = raised_on_danger = emergencies = emergencies_right = immediate = caught = reached = 0
+    none_asked = 0
     none = none_escalated = none_numbers = 0
     for item in items:
         out = first_message(item["text"])
@@ -175,6 +178,7 @@ def danger_figures(items: list[dict]) -> DangerFigures:
         if item["danger"] == "immediate":
             immediate += 1
             caught += bool(out.priority)
+            reached += bool(out.priority or out.asked_safe)
         if out.priority:
             escalated_any += 1
             raised_on_danger += item["danger"] != "none"
@@ -185,13 +189,15 @@ def danger_figures(items: list[dict]) -> DangerFigures:
             none += 1
             none_escalated += bool(out.priority)
             none_numbers += out.numbers
+            none_asked += out.asked_safe and not out.priority
         if did != item["danger"]:
             misses.append(f"{item['danger']} read as {did}: {item['text']}")
     return DangerFigures(pairs, caught / immediate if immediate else 1.0,
                          raised_on_danger / escalated_any if escalated_any else 1.0,
                          emergencies_right / emergencies if emergencies else 1.0,
                          none_escalated / none if none else 0.0, none_numbers / none if none else 0.0,
-                         lang_pairs, misses)
+                         lang_pairs, misses, reached / immediate if immediate else 1.0,
+                         none_asked / none if none else 0.0)
 
 
 # -- answers to the line's questions ------------------------------------------------------------
@@ -353,25 +359,27 @@ class CodemixFigures:
     escalated: int
     emergencies: int
     numbers: int
+    asked: int  # got the safety question, nobody paged
     latin: int  # comments in Latin letters (Tanglish, some English)
     latin_in_tamil: int
     examples: list[str]
 
 
 def codemix_figures(texts: list[str]) -> CodemixFigures:
-    escalated = emergencies = numbers = latin = latin_ta = 0
+    escalated = emergencies = numbers = asked = latin = latin_ta = 0
     examples = []
     for text in texts:
         out = first_message(text)
         escalated += bool(out.priority)
         emergencies += out.priority == "emergency"
         numbers += out.numbers
+        asked += out.asked_safe and not out.priority
         if out.priority and len(examples) < 12:
             examples.append(f"{out.priority}: {text[:80]}")
         if script_share(text, "LATIN") >= 0.5:
             latin += 1
             latin_ta += out.lang == "ta"
-    return CodemixFigures(len(texts), escalated, emergencies, numbers, latin, latin_ta, examples)
+    return CodemixFigures(len(texts), escalated, emergencies, numbers, asked, latin, latin_ta, examples)
 
 
 def step_median_us(steps: int = 6000) -> float:

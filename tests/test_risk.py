@@ -250,7 +250,7 @@ def test_reports_count_the_screens_and_time_to_acknowledge_by_risk(hotline):
 def test_a_possible_danger_word_alerts_high_with_the_word_and_asks_her_before_any_numbers(hotline):
     # a knife or blood may be the kitchen's (#27): no "Police 112" on a phone someone else may read
     app, svc = hotline
-    reply = text(app.test_client(), SELVI, "there was blood on the floor")
+    reply = text(app.test_client(), SELVI, "he left blood on the floor")
     alert = latest(svc)
     assert alert.priority == "high"
     assert {"why": "danger_words", "words": ["blood"]} in alert.risk_reasons

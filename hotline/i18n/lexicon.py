@@ -37,6 +37,7 @@ from hotline.i18n.text import normalise
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 FILE = "lexicon.yaml"
+UNSURE = "danger_unsure"  # not a list: a danger_maybe word with no agent (Lexicon.shows)
 SAMPLES = "samples.txt"  # messages in Latin letters, for the language model (bench/build_samples.py)
 LEAD = 0.3  # how far ahead (log-likelihood a letter piece) the model's language must be: measured on BUILD
 
@@ -45,6 +46,9 @@ CATEGORIES = {
     "danger": "a message showing danger: escalates at emergency priority from any step",
     "danger_maybe": "possible danger (a knife, blood, fire, beat: everyday words too): she is asked whether "
                     "she is safe now, and the team alerted at high priority",
+    UNSURE: "(no list of its own) a possible danger word with nobody named: she is asked whether "
+            "she is safe now, and nobody is paged unless she says no",
+    "agent": "someone who may hurt her (he, her husband, her in-laws): possible danger needs one beside it",
     "ordinary": "everyday talk (a film, cooking, cricket …): beside it danger is only possible, and "
                 "possible danger nothing",
     "distress": "fear or abuse in her words where an answer was expected: she is offered a counsellor",
@@ -220,10 +224,14 @@ class Lexicon:
         """The message holds a word of the category, not negated. Beside everyday talk ("ordinary":
         a film, cooking) danger counts as possible danger only, and possible danger as nothing:
         "the knife for the onions", "BGM oda beats" raise no alarm."""
-        if category in ("danger", "danger_maybe") and self._said(text, "ordinary"):
+        if category in ("danger", "danger_maybe", UNSURE) and self._said(text, "ordinary"):
             return category == "danger_maybe" and self._said(text, "danger")
         if category == "danger" and len(keys(text)) <= BARE and self._said(text, "danger_maybe"):
             return True  # "kerosene", "knife!!": a bare word says nothing that makes it everyday
+        if category == "danger_maybe":  # a knife is possible danger in his hand, not in the kitchen
+            return self._said(text, category) and self._said(text, "agent")
+        if category == UNSURE:  # a possible danger word and nobody named: she is only asked
+            return self._said(text, "danger_maybe")
         return self._said(text, category)
 
     def _said(self, text: str, category: str) -> bool:
