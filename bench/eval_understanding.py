@@ -89,6 +89,13 @@ def report(part: str) -> list[str]:
             f"({pct(c.latin_in_tamil / c.latin if c.latin else 0)})** (some of these comments are plain English)"]
     if c.examples:
         out += ["", "Escalated comments (first few):", ""] + [f"- {e}" for e in c.examples]
+    out += ["", "### Approaches compared (same REPORT part; models trained on BUILD only)", ""]
+    for title, rows in (("Danger: is there any (immediate or possible)?", u.compare_danger(part)),
+                        ("Language of a message in Latin letters", u.compare_language(part))):
+        keys = list(rows[0][1])
+        out += [f"{title}", "", "| approach | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        out += [f"| {name} | " + " | ".join(pct(v) for v in figures.values()) + " |" for name, figures in rows]
+        out.append("")
     step = u.step_median_us()
     load = u.load_ms()
     out += ["", "### Cost", "", f"- engine step median (bench/engine.py's conversation): **{step:.1f} µs** (target ≤ 200 µs)",

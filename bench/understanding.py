@@ -398,3 +398,71 @@ def load_ms(rounds: int = 5) -> float:
         engine.load(FLOWS)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1e3
+
+
+# -- approaches compared (docs/understanding.md) ---------------------------------------------------
+
+def compare_danger(part: str = "report") -> list[tuple[str, dict]]:
+    """The line's rules against a character n-gram model trained on BUILD's labels (alarm = any
+    danger), and their union: immediate recall, precision of an alarm, alarms on ordinary messages
+    and on the real comments."""
+    from bench.ngram import NaiveBayes
+
+    build = first_contact("build")
+    model = NaiveBayes([(i["text"], "alarm" if i["danger"] != "none" else "none") for i in build])
+    items, comments = first_contact(part), codemix(part)
+
+    def rules(text: str) -> bool:
+        return first_message(text).priority is not None
+
+    def ngram(text: str) -> bool:
+        return model.predict(text) == "alarm"
+
+    out = []
+    for name, alarm in (("rules (the line today)", rules), ("character n-gram model", ngram),
+                        ("either", lambda t: rules(t) or ngram(t))):
+        said = [(i["danger"], alarm(i["text"])) for i in items]
+        raised = [d for d, a in said if a]
+        out.append((name, {
+            "immediate recall": sum(1 for d, a in said if d == "immediate" and a) / max(1, sum(d == "immediate" for d, _ in said)),
+            "precision": sum(d != "none" for d in raised) / max(1, len(raised)),
+            "alarms on ordinary": sum(1 for d, a in said if d == "none" and a) / max(1, sum(d == "none" for d, _ in said)),
+            "alarms on real comments": sum(alarm(t) for t in comments) / max(1, len(comments)),
+        }))
+    return out
+
+
+def compare_language(part: str = "report") -> list[tuple[str, dict]]:
+    """Tanglish or English, for messages in Latin letters: the lexicons' marker words alone, the
+    n-gram model alone, and the two together (the line: markers first, then the model)."""
+    from hotline.i18n import lexicon as lexicon_module
+
+    lex = lexicon_module.lexicon()
+    items = [i for i in first_contact(part) + answers(part) if i["script"] == "latin"
+             and any(ch.isalpha() for ch in i["text"])]
+    comments = [t for t in codemix(part) if script_share(t, "LATIN") >= 0.5]
+
+    def model(text: str) -> str:
+        toks = [t for t in lexicon_module.keys(text) if lexicon_module.is_latin(t) and not t.isdigit()]
+        guess, lead = lex._model().guess(toks) if len(toks) > 1 else (None, 0.0)
+        return "ta" if guess == "ta" and lead >= lexicon_module.LEAD else "en"
+
+    def markers(text: str) -> str:
+        saved, lexicon_module.LEAD = lexicon_module.LEAD, float("inf")
+        try:
+            return lex.language_of(text, ["ta"]) or "en"
+        finally:
+            lexicon_module.LEAD = saved
+
+    def both(text: str) -> str:
+        return lex.language_of(text, ["ta"]) or "en"
+
+    out = []
+    for name, read in (("marker words", markers), ("character n-gram model", model), ("markers, then the model (the line)", both)):
+        said = [(i["lang"], read(i["text"])) for i in items]
+        ta = [got for lang, got in said if lang == "ta"]
+        en = [got for lang, got in said if lang == "en"]
+        out.append((name, {"Tanglish read as Tamil": ta.count("ta") / max(1, len(ta)),
+                           "English read as English": en.count("en") / max(1, len(en)),
+                           "real comments in Latin letters read as Tamil": sum(read(t) == "ta" for t in comments) / max(1, len(comments))}))
+    return out

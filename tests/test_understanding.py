@@ -94,8 +94,8 @@ def danger():
 def test_floor_danger_on_the_report_part(danger):
     assert danger.escalated_recall >= 0.46  # at docs/understanding.md's date: 46.7%
     assert danger.reached_recall >= 0.57  # an escalation, or the question "are you safe?": 57.8%
-    assert danger.escalated_precision >= 0.85  # 86.1%
-    assert danger.false_escalation <= 0.07  # 6.0%
+    assert danger.escalated_precision >= 0.88  # 88.6%
+    assert danger.false_escalation <= 0.05  # 4.8%
     assert danger.numbers_on_none <= 0.03  # 2.4%
 
 

@@ -225,7 +225,10 @@ class Lexicon:
         a film, cooking) danger counts as possible danger only, and possible danger as nothing:
         "the knife for the onions", "BGM oda beats" raise no alarm."""
         if category in ("danger", "danger_maybe", UNSURE) and self._said(text, "ordinary"):
-            return category == "danger_maybe" and self._said(text, "danger")
+            if category == "danger":
+                return False
+            # possible danger, paged only with someone named (as below)
+            return self._said(text, "danger") and (category == UNSURE or self._said(text, "agent"))
         if category == "danger" and len(keys(text)) <= BARE and self._said(text, "danger_maybe"):
             return True  # "kerosene", "knife!!": a bare word says nothing that makes it everyday
         if category == "danger_maybe":  # a knife is possible danger in his hand, not in the kitchen
