@@ -103,3 +103,10 @@ def test_floor_real_comments_rarely_escalate():
     figures = u.codemix_figures(u.codemix("report"))
     assert figures.escalated / figures.total <= 0.006  # 2 of 492
     assert figures.emergencies / figures.total <= 0.005
+
+
+@pytest.mark.parametrize("text", ["counsellor venum", "enaku help venum", "ஆலோசகர் வேணும்"])
+def test_asking_for_a_counsellor_in_her_own_words_at_the_menu_brings_one(text):
+    at_menu = then(then(first("hi").state, "1").state, "1").state  # English, safe to talk: the menu
+    assert at_menu["node"] == "main_menu"
+    assert "counsellor_coming" in said(then(at_menu, text))
