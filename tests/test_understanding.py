@@ -110,3 +110,29 @@ def test_asking_for_a_counsellor_in_her_own_words_at_the_menu_brings_one(text):
     at_menu = then(then(first("hi").state, "1").state, "1").state  # English, safe to talk: the menu
     assert at_menu["node"] == "main_menu"
     assert "counsellor_coming" in said(then(at_menu, text))
+
+
+def at_safe_to_talk() -> dict:
+    state = then(first("hi").state, "1").state  # English chosen: "Is it safe for you to talk now?"
+    assert state["node"] == "safe_to_talk"
+    return state
+
+
+@pytest.mark.parametrize("text", ["avanga amma inga dhaan irukkaanga", "illeenga", "இல்லீங்க", "👎"])
+def test_not_safe_to_talk_in_her_words_is_never_taken_for_yes(text):
+    # "amma" (his mother is here) folds like "aama" (yes): it took her to the menu
+    result = then(at_safe_to_talk(), text)
+    assert result.node != "main_menu"
+    if text != "avanga amma inga dhaan irukkaanga":
+        assert "unsafe_tips" in said(result)
+
+
+@pytest.mark.parametrize("text", ["👍", "haan", "free ah irukken"])
+def test_a_short_yes_is_heard(text):
+    assert then(at_safe_to_talk(), text).node == "main_menu"
+
+
+def test_a_district_she_says_she_is_not_in_is_not_hers():
+    from hotline.engine.answers import parse_district
+
+    assert parse_district("Madurai illa, Dindigul") == "dindigul"

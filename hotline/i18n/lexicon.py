@@ -55,6 +55,7 @@ CATEGORIES = {
     "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
     "yes": "yes, in any form",
     "no": "no, in any form (a negated yes is a no too)",
+    "not_yes": "words written so that they read like a yes once folded, but are none (amma, mother: aama is yes)",
     "negation": "words after a word that negate it (இல்லை, illa)",
     "negation_before": "words before a word that negate it (not, no, never)",
     "dont_know": "I don't know / I won't say: a question she may skip",
@@ -242,7 +243,14 @@ class Lexicon:
 
     def yesno(self, text: str) -> str | None:
         """'yes', 'no' or None. A no, or a negated yes, beats a yes: 'ok but not safe' is no."""
+        if not normalise(text):  # a thumb alone (normalising drops emoji)
+            thumbs = {"yes" for ch in text if ch == THUMB_UP} | {"no" for ch in text if ch == THUMB_DOWN}
+            return thumbs.pop() if len(thumbs) == 1 else None
         hits = self.hits(text, ("yes", "no", "dont_know"))
+        # "amma" folds as "aama" (yes) does; as she typed it, it is "mother"
+        raw = normalise(text).split()
+        unlike = {normalise(e.text) for e in self.entries.get("not_yes", [])}
+        hits = [h for h in hits if not (h.category == "yes" and " ".join(raw[h.start:h.end]) in unlike)]
         # "avasaram illa, pesalam": the illa negates avasaram; it is no answer of its own
         spent = {h.end for h in self.hits(text, ("danger", "danger_maybe", "distress")) if h.negated}
         hits = [h for h in hits if not (h.category == "no" and h.start in spent)]
@@ -263,7 +271,9 @@ class Lexicon:
             for words in spellings:
                 if words and words[0] and words[0][0] not in firsts:
                     continue
-                if any(self.phrase_at(toks, i, words) for i in range(len(toks))):
+                # "Madurai illa, Dindigul": a place she says she is not in is not hers
+                if any(self.phrase_at(toks, i, words) and not self._negated(toks, Hit("", None, i, i + len(words)))
+                       for i in range(len(toks))):
                     found.add(key)
         return found.pop() if len(found) == 1 else None
 
@@ -357,6 +367,7 @@ class Lexicon:
         return False
 
 
+THUMB_UP, THUMB_DOWN = "\U0001F44D", "\U0001F44E"  # 👍 and 👎, with any skin tone after them
 BARE = 2  # words: a possible danger word this nearly alone is danger (shows)
 
 SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
