@@ -76,7 +76,9 @@ def report(part: str) -> list[str]:
         r, n = a.right.get(q, (0, 0))
         out.append(f"| {q} | {r} | {n} | {pct(r / n) if n else '-'} |")
     out.append(f"| menu (the line's five options) | {m_right} | {m_total} | {pct(m_right / m_total) if m_total else '-'} |")
-    out += ["", f"Safe to talk: a \"no\" read as \"yes\": **{a.no_read_as_yes}**. Confusion (label → read):", ""]
+    out += ["", f"Call-back times booked for a day she did not give: **{a.wrong_day}** (a day past tomorrow is "
+            "asked again, never booked for today).", "",
+            f"Safe to talk: a \"no\" read as \"yes\": **{a.no_read_as_yes}**. Confusion (label → read):", ""]
     out += [f"- {label} → {read}: {n}" for (label, read), n in sorted(a.yesno.items())]
     texts = u.codemix()
     c = u.codemix_figures(texts)

@@ -213,7 +213,7 @@ def _window_label(answer) -> str:
 
 
 def _read_window(text: str) -> str:
-    got = parse_time_window(text, now="10:30")
+    got = parse_time_window(text, now="10:30", today=WEDNESDAY.isoformat())
     if got is None or got.unclear:
         return "unclear"
     start, end = str(got).split("-")
@@ -268,12 +268,13 @@ class AnswerFigures:
     yesno: Counter  # (label, read) for safe to talk
     no_read_as_yes: int
     misses: list[str]
+    wrong_day: int = 0  # call-backs booked for a day she did not give (the worst mistake: he may be home)
 
 
 def answer_figures(items: list[dict]) -> AnswerFigures:
     right: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     yesno: Counter = Counter()
-    no_as_yes = 0
+    no_as_yes = wrong_day = 0
     misses = []
     for item in items:
         q, text, answer = item["question"], item["text"], item["answer"]
@@ -288,6 +289,8 @@ def answer_figures(items: list[dict]) -> AnswerFigures:
         elif q == "callback_time":
             read = _read_window(text)
             ok = window_right(answer, read)
+            if isinstance(answer, dict) and read != "unclear" and not _day_matches(answer.get("day"), read.split(" ")[0]):
+                wrong_day += 1
         elif q == "police_visit_when":
             read = _read_visit(text)
             ok = visit_right(answer, read)
@@ -297,7 +300,7 @@ def answer_figures(items: list[dict]) -> AnswerFigures:
         right[q][1] += 1
         if not ok:
             misses.append(f"{q}: {_label(answer)} read as {read}: {text}")
-    return AnswerFigures({q: (r, n) for q, (r, n) in right.items()}, yesno, no_as_yes, misses)
+    return AnswerFigures({q: (r, n) for q, (r, n) in right.items()}, yesno, no_as_yes, misses, wrong_day)
 
 
 # The corpus' menu has seven options; the line's main menu has five. Her words for an option are

@@ -136,3 +136,27 @@ def test_a_district_she_says_she_is_not_in_is_not_hers():
     from hotline.engine.answers import parse_district
 
     assert parse_district("Madurai illa, Dindigul") == "dindigul"
+
+
+def at_ask_window() -> dict:
+    state = then(then(then(first("hi").state, "1").state, "1").state, "3").state  # the menu's call-back
+    assert state["node"] == "ask_window_sms"
+    return state
+
+
+def test_a_call_back_on_a_day_past_tomorrow_is_not_booked_for_today():
+    # it is Wednesday (FACTS): "Friday 4pm" booked for today 16:00 would ring while he may be home
+    result = then(at_ask_window(), "Friday 4pm")
+    assert not [m for m in said(result) if m and m.startswith("callback_booked")]
+    assert not [e for e in result.effects if e.name == "schedule_callback"]
+
+
+@pytest.mark.parametrize("text", ["tomorrow 10-12am", "Thursday 5pm"])
+def test_a_call_back_for_tomorrow_in_her_words_is_booked_for_tomorrow(text):
+    # "tomorrow 10-12am" is the question's own example; Thursday is tomorrow on a Wednesday
+    result = then(at_ask_window(), text)
+    assert "callback_booked_tomorrow" in said(result)
+
+
+def test_floor_no_call_back_is_booked_for_a_day_she_did_not_give():
+    assert u.answer_figures(u.answers("report")).wrong_day == 0

@@ -134,16 +134,45 @@ def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | Non
 _WINDOW = re.compile(_CLOCK + r"\s*(?:-|–|—|~|to|and|til|till|until|upto|up to|[^\d,;]{1,30}?)\s*" + _CLOCK)
 
 
-def _day(text: str, words: Lexicon, end: str, now: str | None, said: str | None = None) -> dict:
-    """Which day the window is: tomorrow when she says so, or when today's has already ended."""
-    if said == "tomorrow" or words.shows(text, "tomorrow"):
+def _day(text: str, words: Lexicon, end: str, now: str | None, said: str | None = None,
+         today: str | None = None) -> dict:
+    """Which day the window is: tomorrow when she says so (or names tomorrow's weekday), or when
+    today's has already ended."""
+    if said == "tomorrow" or words.shows(text, "tomorrow") or _ahead(text, words, today) == 1:
         return {"day": "tomorrow", "said": "tomorrow"}
     if now and end <= now:
         return {"day": "tomorrow"}
     return {"day": "today"} if now else {}
 
 
-def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None = None, **_) -> str | None:
+def _far(text: str, words: Lexicon, today: str | None) -> bool:
+    """She names a day past tomorrow ("Friday" on a Wednesday, "day after tomorrow"): a call-back is
+    booked for today or tomorrow only, and a call on a day she did not choose may find him home."""
+    if words.shows(text, "day_after"):
+        return True
+    ahead = _ahead(text, words, today)
+    return ahead is not None and ahead > 1
+
+
+def _ahead(text: str, words: Lexicon, today: str | None) -> int | None:
+    """Days from today to the weekday she names (0-6), None when she names none."""
+    hits = words.hits(text, WEEKDAYS)
+    if not hits or not today:
+        return None
+    return (WEEKDAYS.index(hits[0].category) - date.fromisoformat(today).weekday()) % 7
+
+
+# "10 illa, 11": a time she takes back (a negation word right after it, "mani"/"kku" between)
+_TAKEN_BACK = re.compile(r"^\s*(?:mani|manikku|maniku|kku|ku|o'?clock)?\s*(?:illa|illai|venaam|vendaam|வேண்டாம்|இல்ல|இல்லை|not)\b")
+
+
+def _times(low: str) -> list[re.Match]:
+    """Her clock times, less those she takes back."""
+    return [m for m in _TIME.finditer(low) if not _TAKEN_BACK.match(low[m.end():])]
+
+
+def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None = None,
+                      today: str | None = None, **_) -> str | None:
     """A safe window: '4-6pm', '16:00-18:00', 'between 4 and 6 pm', 'மாலை 4 - 6',
     'saayangaalam 4 la irundhu 6 varai' -> 'HH:MM-HH:MM'.
 
@@ -156,9 +185,13 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
     today's window has passed.
     """
     words = _words(lexicon)
+    if _far(text, words, today):
+        return None  # asked again: a day past tomorrow cannot be booked
     low = _low(text)
     part = _part(text, words)
     match = _WINDOW.search(low)
+    if match and _TAKEN_BACK.match(low[match.end(3) if match.group(3) else match.end(2) if match.group(2) else match.end(1):]):
+        match = None  # "10 kku illa 11 kku" is no window from 10 to 11: she took 10 back
     if match:
         own_start, own_end = _half(match.group(3)), _half(match.group(6))
         h1, m1 = int(match.group(1)), int(match.group(2) or 0)
@@ -167,15 +200,18 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
         start = _hour(h1, m1, own_start or own_end, part)
         if start and end and start >= end and not own_end and not part and own_start:
             end = _hour(h2, m2, None)  # '10am-12': the am is the start's only
+        if own_end == "am" and not own_start and h2 == 12 and h1 < 12:
+            start, end = _hour(h1, m1, "am"), "12:00"  # '10-12am' (the prompt's own example): until noon
         if start and end and part == "night" and start >= end and h2 < h1 + 12:
             return None
         if not (start and end and start < end):
             return None
         unclear = not (own_start or own_end or part) and h1 in ASK_HOURS
-        return Answer(f"{start}-{end}", _day(text, words, end, now), unclear)
-    match = _TIME.search(low)
-    if not match:
+        return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
+    kept = _times(low)
+    if not kept:
         return None
+    match = kept[-1]  # "10 illa, 3 manikku": the one she kept, the last she gave
     h, m = int(match.group(1)), int(match.group(2) or 0)
     start = _hour(h, m, _half(match.group(3)), part)
     if not start:
@@ -185,7 +221,7 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
         return None
     end = f"{min(hour + 2, 23):02d}:{minute:02d}"
     unclear = not (match.group(3) or part) and h in ASK_HOURS
-    return Answer(f"{start}-{end}", _day(text, words, end, now), unclear)
+    return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
 
 
 def parse_half_of_day(text: str, lexicon: Lexicon | None = None, current: str | None = None,

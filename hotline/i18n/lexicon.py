@@ -60,6 +60,7 @@ CATEGORIES = {
     "negation_before": "words before a word that negate it (not, no, never)",
     "dont_know": "I don't know / I won't say: a question she may skip",
     "today": "today", "tomorrow": "tomorrow",
+    "day_after": "the day after tomorrow (a call-back is booked for today or tomorrow only: asked again)",
     "monday": "Monday", "tuesday": "Tuesday", "wednesday": "Wednesday", "thursday": "Thursday",
     "friday": "Friday", "saturday": "Saturday", "sunday": "Sunday",
     "morning": "morning words (a.m.)", "noon": "midday and afternoon words",
