@@ -76,6 +76,12 @@ def test_a_possible_danger_word_with_nobody_named_asks_without_paging_anyone():
     assert priorities(after) == ["emergency"] and "emergency_raised" in said(after)
 
 
+def test_an_english_first_message_with_words_tanglish_borrows_is_answered_in_english():
+    # "post" and "photos" are in Tamil phrases of the lexicon too; the letters say English
+    result = first("He threatened to post my private photos online if I file for divorce")
+    assert result.lang == "en"
+
+
 def test_an_english_speaker_who_writes_husband_and_want_is_answered_in_english():
     chosen = first("hi")
     chosen = then(chosen.state, "1")  # English

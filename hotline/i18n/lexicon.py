@@ -39,6 +39,7 @@ LOCALES = Path(__file__).resolve().parents[2] / "locales"
 FILE = "lexicon.yaml"
 UNSURE = "danger_unsure"  # not a list: a danger_maybe word with no agent (Lexicon.shows)
 SAMPLES = "samples.txt"  # messages in Latin letters, for the language model (bench/build_samples.py)
+VETO = 0.8  # how far ahead the model's language must be to overrule the marker words (BUILD: 0.5-1.3 alike)
 LEAD = 0.3  # how far ahead (log-likelihood a letter piece) the model's language must be: measured on BUILD
 
 # Categories of words and what the engine does with them.
@@ -311,10 +312,12 @@ class Lexicon:
             count = sum(1 for t in toks if any(self.word_matches(t, w) for w in words.get(t[0], ())))
             if count > score:
                 best, score = lang, count
-        if best and (score >= 2 or score * 3 >= len(toks)):
-            return best
-        # the markers do not tell: the letters may ("vera level la irukku" has no marker word)
         guess, lead = self._model().guess(toks) if len(toks) > 1 else (None, 0.0)  # one word: a name, "ok"
+        if best and (score >= 2 or score * 3 >= len(toks)):
+            # unless the letters say plainly it is another language: English loanwords in
+            # Tanglish phrases ("post", "photos") made "He threatened to post my photos" Tamil
+            return None if guess and guess != best and lead >= VETO else best
+        # the markers do not tell: the letters may ("vera level la irukku" has no marker word)
         if guess in self.markers and (languages is None or guess in languages) and lead >= LEAD:
             return guess
         return None
