@@ -166,3 +166,9 @@ def test_a_call_back_for_tomorrow_in_her_words_is_booked_for_tomorrow(text):
 
 def test_floor_no_call_back_is_booked_for_a_day_she_did_not_give():
     assert u.answer_figures(u.answers("report")).wrong_day == 0
+
+
+def test_an_english_no_negates_what_follows_it():
+    # the lexicon's bare `no` was read by YAML as False: "no danger" raised an emergency
+    result = first("no danger, just want some information")
+    assert priorities(result) != ["emergency"] and "emergency_raised" not in said(result)

@@ -449,6 +449,10 @@ def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
                 if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
                     lex.problems.append(Problem(shown, line, f"{key}: must be a list of words or phrases"))
                     continue
+                if any(isinstance(v, bool) for v in value):  # bare yes/no/on/off: "no" was read as False
+                    lex.problems.append(Problem(shown, line, f'{key}: put yes, no, on and off in quotes ("no"): '
+                                                             "bare, YAML reads them as true and false"))
+                    continue
                 for item in value:
                     words = _phrase(str(item))
                     if not words:
