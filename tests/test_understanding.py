@@ -172,3 +172,17 @@ def test_an_english_no_negates_what_follows_it():
     # the lexicon's bare `no` was read by YAML as False: "no danger" raised an emergency
     result = first("no danger, just want some information")
     assert priorities(result) != ["emergency"] and "emergency_raised" not in said(result)
+
+
+def test_floor_her_language_and_her_answers_on_the_report_part(danger):
+    tanglish = [got == lang for script, lang, got in danger.lang_pairs if script == "latin" and lang == "ta"]
+    english = [got == lang for _, lang, got in danger.lang_pairs if lang == "en"]
+    assert sum(tanglish) / len(tanglish) >= 0.95  # 99.0% (77.5% before #27)
+    assert sum(english) / len(english) >= 0.92  # 96.2% (84.6%)
+    figures = u.answer_figures(u.answers("report"))
+    right, of = figures.right["safe_to_talk"]
+    assert right / of >= 0.73  # 73.6% (67.9%)
+    right, of = figures.right["district"]
+    assert right / of >= 0.64  # 64.7% (61.8%)
+    right, of, _ = u.menu_figures(u.answers("report"))
+    assert right / of >= 0.41  # 41.4% (27.6%)
