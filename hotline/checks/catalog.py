@@ -13,8 +13,7 @@ texts file babel.cfg names) and every catalog under locales/:
   two segments in any language of its flow: at the node or handler it follows;
 - a compiled messages.mo that differs from its messages.po (not compiled since an edit);
 - a language without a voice (locales/languages.yaml) and a recorded audio file missing for one
-  of the messages a call says;
-- a menu option whose label, in any language, typed back does not select it (checks/menus.py).
+  of the messages a call says.
 
 Each problem is `file:line: message`, as the flow checker reports.
 """
@@ -31,7 +30,6 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import PoFileError, read_po
 
-from hotline.checks import menus
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
 from hotline.engine.model import Flow
 from hotline.i18n import gsm
@@ -266,7 +264,6 @@ def lint(flows: dict[str, Flow], locales: Path | str, root: Path | str | None = 
 
     problems += _audio(langs, messages, locales)
     problems += reply_problems(flows, locales)
-    problems += menus.label_problems(flows, locales)  # each option's label, typed back, selects it
     return problems
 
 
