@@ -227,21 +227,35 @@ class Lexicon:
         """The message holds a word of the category, not negated. Beside everyday talk ("ordinary":
         a film, cooking) danger counts as possible danger only, and possible danger as nothing:
         "the knife for the onions", "BGM oda beats" raise no alarm."""
-        if category in ("danger", "danger_maybe", UNSURE) and self._said(text, "ordinary"):
-            if category == "danger":
+        # (the cheap question first: most messages hold no danger word at all, so "ordinary" and
+        # "agent" are read only when one is there; the engine asks this at every step)
+        if category == "danger":
+            if not (self._said(text, "danger")
+                    or len(keys(text)) <= BARE and self._said(text, "danger_maybe")):  # "kerosene", "knife!!"
                 return False
-            # possible danger, paged only with someone named (as below)
-            return self._said(text, "danger") and (category == UNSURE or self._said(text, "agent"))
-        if category == "danger" and len(keys(text)) <= BARE and self._said(text, "danger_maybe"):
-            return True  # "kerosene", "knife!!": a bare word says nothing that makes it everyday
-        if category == "danger_maybe":  # a knife is possible danger in his hand, not in the kitchen
-            return self._said(text, category) and self._said(text, "agent")
-        if category == UNSURE:  # a possible danger word and nobody named: she is only asked
-            return self._said(text, "danger_maybe")
+            return not self._said(text, "ordinary")
+        if category in ("danger_maybe", UNSURE):
+            strong, weak = self._said(text, "danger"), self._said(text, "danger_maybe")
+            if not (strong or weak):
+                return False
+            if self._said(text, "ordinary"):  # beside everyday talk clear danger is only possible
+                weak = strong
+            # a knife is possible danger in his hand, not in the kitchen: paged only with someone
+            # named; with nobody named (UNSURE) she is only asked
+            return weak and (category == UNSURE or self._said(text, "agent"))
         return self._said(text, category)
 
     def _said(self, text: str, category: str) -> bool:
-        return any(not h.negated for h in self.hits(text, (category,)))
+        # one message is asked about the same lists by several handlers in a step: the answers
+        # for the last message are kept (a pair, so a thread reading another message recomputes)
+        last = self.cache.get("said")
+        if last is None or last[0] != text:
+            last = (text, {})
+            self.cache["said"] = last
+        found = last[1].get(category)
+        if found is None:
+            found = last[1][category] = any(not h.negated for h in self.hits(text, (category,)))
+        return found
 
     def yesno(self, text: str) -> str | None:
         """'yes', 'no' or None. A no, or a negated yes, beats a yes: 'ok but not safe' is no."""
