@@ -98,17 +98,17 @@ def danger():
 
 
 def test_floor_danger_on_the_report_part(danger):
-    assert danger.escalated_recall >= 0.46  # at docs/understanding.md's date: 46.7%
-    assert danger.reached_recall >= 0.57  # an escalation, or the question "are you safe?": 57.8%
-    assert danger.escalated_precision >= 0.88  # 88.6%
+    assert danger.escalated_recall >= 0.57  # at docs/understanding.md's date: 57.8%
+    assert danger.reached_recall >= 0.66  # an escalation, or the question "are you safe?": 66.7%
+    assert danger.escalated_precision >= 0.88  # 90.0%
     assert danger.false_escalation <= 0.05  # 4.8%
     assert danger.numbers_on_none <= 0.03  # 2.4%
 
 
 def test_floor_real_comments_rarely_escalate():
     figures = u.codemix_figures(u.codemix("report"))
-    assert figures.escalated / figures.total <= 0.006  # 2 of 492
-    assert figures.emergencies / figures.total <= 0.005
+    assert figures.escalated <= 3 and figures.total == 492  # 3 of 492 (the full dev file: 15 of 4,398)
+    assert figures.emergencies <= 3  # 3 today
 
 
 @pytest.mark.parametrize("text", ["counsellor venum", "enaku help venum", "ஆலோசகர் வேணும்"])

@@ -395,7 +395,14 @@ SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA",
 def keys(text: str) -> tuple[str, ...]:
     """A message's words as the lexicon matches them. One message is read many times over in a step
     (each handler's categories, yes/no, the district), so its keys are kept for the next reads."""
+    if any(ch in EMOJI for ch in text):
+        text = "".join(f" {EMOJI[ch]} " if ch in EMOJI else ch for ch in text)
     return tuple(fold(t) for t in normalise(text).split())
+
+
+# Emoji that say a word (normalising drops them): "🔪🔪 help" has a knife in it. Only the
+# unambiguous few; 🔥 is "great" in a film comment as often as fire.
+EMOJI = {"\U0001F52A": "knife", "\U0001F5E1": "knife", "\U0001FA78": "blood", "\U0001F48A": "pills"}
 
 
 def romanise(word: str, table: dict[str, str]) -> str | None:
