@@ -62,6 +62,11 @@ def report(part: str) -> list[str]:
                    + f" | {pct(p)} | {pct(r)} |")
     out += ["", "(the line did: immediate = an emergency escalation; possible = an alert below emergency "
             "or the safety question; none = neither)", ""]
+    out += ["### What the line did, per intent", "",
+            "| intent | " + " | ".join(u.INTENT_DID) + " |", "|---|" + "---|" * len(u.INTENT_DID)]
+    for intent, counts in sorted(u.intents(items).items()):
+        out.append(f"| {intent} | " + " | ".join(str(counts[d]) for d in u.INTENT_DID) + " |")
+    out += ["", "(counsellor: a counsellor asked for at once, from her words of fear or abuse or her asking)", ""]
     langs = Counter((s if lang == "ta" else "english", lang == got) for s, lang, got in d.lang_pairs)
     out += ["### Language of the first reply", ""]
     for kind, name in (("latin", "Tanglish"), ("tamil", "Tamil script"), ("mixed", "mixed scripts"),

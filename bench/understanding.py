@@ -108,6 +108,7 @@ class Outcome:
     asked_safe: bool  # "are you safe right now?"
     lang: str  # the language of the reply
     why: list[str] = field(default_factory=list)
+    reason: str | None = None  # the escalation's reason (emergency keyword, possible danger, counsellor requested …)
 
 
 _FLOWS = None
@@ -127,9 +128,11 @@ def first_message(text: str) -> Outcome:
     """A first message through the engine, as the webhook sends it (the language detected first)."""
     result = engine.step(flows(), None, engine.Event(text=text, at=1_767_761_400.0, flow="survivor",
                                                      lang=detect(text), facts=FACTS))
-    priorities = [e.priority for e in result.effects if e.name == "escalate"]
+    escalations = [e for e in result.effects if e.name == "escalate"]
+    priorities = [e.priority for e in escalations]
     said = [o.get("msg") for o in result.outputs]
-    return Outcome(priority=priorities[0] if priorities else None,
+    return Outcome(reason=escalations[0].reason if escalations else None,
+                   priority=priorities[0] if priorities else None,
                    numbers=any(m in ("emergency_raised", "emergency_numbers") for m in said),
                    asked_safe="safe_right_now" in said, lang=result.lang)
 
@@ -141,6 +144,30 @@ def danger_of(outcome: Outcome) -> str:
     if outcome.priority or outcome.asked_safe:
         return "possible"
     return "none"
+
+
+INTENT_DID = ("emergency", "high alert + question", "question only", "counsellor", "other alert", "no alert")
+
+
+def did(outcome: Outcome) -> str:
+    """What a first message made the line do, as a counsellor would see it."""
+    if outcome.priority == "emergency":
+        return "emergency"
+    if outcome.reason == "possible danger":
+        return "high alert + question"
+    if outcome.asked_safe:
+        return "question only"
+    if outcome.reason and "counsellor" in outcome.reason:
+        return "counsellor"
+    return "other alert" if outcome.priority else "no alert"
+
+
+def intents(items: list[dict]) -> dict[str, Counter]:
+    """Per labelled intent, what the line did with the first message."""
+    out: dict[str, Counter] = defaultdict(Counter)
+    for item in items:
+        out[item["intent"]][did(first_message(item["text"]))] += 1
+    return dict(out)
 
 
 def prf(pairs: list[tuple[str, str]], label: str) -> tuple[float, float, int]:
