@@ -186,3 +186,9 @@ def test_floor_her_language_and_her_answers_on_the_report_part(danger):
     assert right / of >= 0.64  # 64.7% (61.8%)
     right, of, _ = u.menu_figures(u.answers("report"))
     assert right / of >= 0.41  # 41.4% (27.6%)
+
+
+def test_a_part_of_the_day_alone_is_its_window_but_not_when_it_names_when_he_is_home():
+    assert "callback_booked" in said(then(at_ask_window(), "saayangalam"))  # evening, today (it is 10:30)
+    assert not [m for m in said(then(at_ask_window(), "saayangalam avar veetuku varuvaar"))
+                if m and m.startswith("callback_booked")]  # "in the evening he comes home"

@@ -210,7 +210,7 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
         return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
     kept = _times(low)
     if not kept:
-        return None
+        return _part_only(text, words, now, today)
     match = kept[-1]  # "10 illa, 3 manikku": the one she kept, the last she gave
     h, m = int(match.group(1)), int(match.group(2) or 0)
     start = _hour(h, m, _half(match.group(3)), part)
@@ -222,6 +222,31 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
     end = f"{min(hour + 2, 23):02d}:{minute:02d}"
     unclear = not (match.group(3) or part) and h in ASK_HOURS
     return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
+
+
+# A part of the day alone ("saayangaalam", "tomorrow evening") is its window. Only alone: "evening
+# he comes home" names when he is there, not when to call.
+PART_WINDOWS = {"morning": ("08:00", "12:00"), "noon": ("12:00", "16:00"), "evening": ("16:00", "19:00"),
+                "night": ("19:00", "22:00")}
+FILLERS = {"la", "le", "ku", "kku", "time", "in", "the", "at", "ok", "than", "dhan", "tan", "only", "pls",
+           "please", "ah", "a", "nalla", "better", "safe", "ல", "தான்", "நேரம்", "நேரத்துல"}
+
+
+def _part_only(text: str, words: Lexicon, now: str | None, today: str | None) -> Answer | None:
+    hits = [h for h in words.hits(text, (*PARTS, "today", "tomorrow")) if not h.negated]
+    parts = {h.category for h in hits if h.category in PARTS}
+    if len(parts) != 1:
+        return None
+    covered = {i for h in hits for i in range(h.start, h.end)}
+    toks = normalise(text).split()
+    if any(i not in covered and tok not in FILLERS for i, tok in enumerate(toks)):
+        return None
+    start, end = PART_WINDOWS[parts.pop()]
+    if now and start < now < end and not words.shows(text, "tomorrow"):
+        if not words.shows(text, "today"):
+            return None  # "morning" at 10:30: the rest of this one, or tomorrow's? asked again
+        start = now  # "this morning", already under way: from now on
+    return Answer(f"{start}-{end}", _day(text, words, end, now, today=today))
 
 
 def parse_half_of_day(text: str, lexicon: Lexicon | None = None, current: str | None = None,
