@@ -138,10 +138,18 @@ def test_a_short_yes_is_heard(text):
     assert then(at_safe_to_talk(), text).node == "main_menu"
 
 
-def test_a_district_she_says_she_is_not_in_is_not_hers():
+@pytest.mark.parametrize("text, district", [
+    ("Madurai illa, Dindigul", "dindigul"),  # a district she says she is not in is not hers
+    ("Chennai la irundhen, ippo Madurai la", "madurai"),  # of two, where she is now
+    ("Ambur la irukken", "tirupathur"),  # a town, in its district since the 2019 split
+    ("வேளச்சேரில இருக்கேன்", "chennai"),
+    ("theni kadichiduchu", None),  # a bee stung her: no district
+    ("nagai ellam avan eduthuttan", None),  # he took all the jewellery
+])
+def test_her_district_in_her_words(text, district):
     from hotline.engine.answers import parse_district
 
-    assert parse_district("Madurai illa, Dindigul") == "dindigul"
+    assert parse_district(text) == district
 
 
 def at_ask_window() -> dict:
@@ -183,7 +191,7 @@ def test_floor_her_language_and_her_answers_on_the_report_part(danger):
     right, of = figures.right["safe_to_talk"]
     assert right / of >= 0.73  # 73.6% (67.9%)
     right, of = figures.right["district"]
-    assert right / of >= 0.64  # 64.7% (61.8%)
+    assert right / of >= 0.82  # 82.4% (61.8%)
     right, of, _ = u.menu_figures(u.answers("report"))
     assert right / of >= 0.41  # 41.4% (27.6%)
 

@@ -56,6 +56,8 @@ CATEGORIES = {
     "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
     "yes": "yes, in any form",
     "no": "no, in any form (a negated yes is a no too)",
+    "place_or_word": "district or town names that are everyday words or names too (theni: a bee): only "
+                     "as the whole answer, with an ending, or before district",
     "not_yes": "words written so that they read like a yes once folded, but are none (amma, mother: aama is yes)",
     "negation": "words after a word that negate it (இல்லை, illa)",
     "negation_before": "words before a word that negate it (not, no, never)",
@@ -279,19 +281,32 @@ class Lexicon:
         return None
 
     def district(self, text: str, extra: dict[str, list[str]] | None = None) -> str | None:
-        """The one district the message names (with endings: சென்னையில், Madurai district)."""
+        """The one district the message names (with endings: சென்னையில், Madurai district).
+        Not one she says she is not in ("Madurai illa, Dindigul"); of two, the one after "now"
+        ("Chennai la irundhen, ippo Madurai la"); a name that is an everyday word or a person's
+        name too (`place_or_word`: theni is a bee, nagai jewellery) only as the whole answer, with
+        an ending, or before "district"."""
         toks = keys(text)
         firsts = {t[0] for t in toks if t}  # as in hits(): a match starts with its name's first letter
-        found = set()
+        also_words = {e.words for e in self.entries.get("place_or_word", [])}
+        found: dict[str, int] = {}  # district -> where its name ends
         for key, spellings in self._district_names(extra).items():
             for words in spellings:
                 if words and words[0] and words[0][0] not in firsts:
                     continue
-                # "Madurai illa, Dindigul": a place she says she is not in is not hers
-                if any(self.phrase_at(toks, i, words) and not self._negated(toks, Hit("", None, i, i + len(words)))
-                       for i in range(len(toks))):
-                    found.add(key)
-        return found.pop() if len(found) == 1 else None
+                for i in range(len(toks)):
+                    if not self.phrase_at(toks, i, words) or self._negated(toks, Hit("", None, i, i + len(words))):
+                        continue
+                    bare = tuple(toks[i:i + len(words)]) == words  # no ending on it
+                    after = toks[i + len(words)] if i + len(words) < len(toks) else ""
+                    if words in also_words and bare and len(toks) > len(words) and after not in PLACE_WORDS:
+                        continue
+                    found[key] = max(found.get(key, 0), i + len(words))
+        if len(found) > 1:  # "ippo Madurai la": where she is now
+            now = [h.start for h in self.hits(text, ("today",)) if not h.negated]
+            if now:
+                found = {k: end for k, end in found.items() if end > max(now)}
+        return next(iter(found)) if len(found) == 1 else None
 
     def _district_names(self, extra: dict[str, list[str]] | None) -> dict[str, list[tuple[str, ...]]]:
         """The lexicon's districts with a flow's own names (`extra`), folded once per flow rather
@@ -386,6 +401,7 @@ class Lexicon:
 
 
 THUMB_UP, THUMB_DOWN = "\U0001F44D", "\U0001F44E"  # 👍 and 👎, with any skin tone after them
+PLACE_WORDS = {"district", "mavatam", "மாவட்டம்", "la", "le", "ல", "town", "ooru", "uru"}  # after a place's name
 BARE = 2  # words: a possible danger word this nearly alone is danger (shows)
 
 SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
