@@ -192,6 +192,10 @@ def test_floor_her_language_and_her_answers_on_the_report_part(danger):
     assert right / of >= 0.73  # 73.6% (67.9%)
     right, of = figures.right["district"]
     assert right / of >= 0.82  # 82.4% (61.8%)
+    right, of = figures.right["callback_time"]
+    assert right / of >= 0.38  # 38.1% (33.3%)
+    right, of = figures.right["police_visit_when"]
+    assert right / of >= 0.72  # 72.2% (61.1%)
     right, of, _ = u.menu_figures(u.answers("report"))
     assert right / of >= 0.41  # 41.4% (27.6%)
 
@@ -200,3 +204,15 @@ def test_a_part_of_the_day_alone_is_its_window_but_not_when_it_names_when_he_is_
     assert "callback_booked" in said(then(at_ask_window(), "saayangalam"))  # evening, today (it is 10:30)
     assert not [m for m in said(then(at_ask_window(), "saayangalam avar veetuku varuvaar"))
                 if m and m.startswith("callback_booked")]  # "in the evening he comes home"
+
+
+@pytest.mark.parametrize("text, at, day", [
+    ("naalai illa, naalanniki kaalai 10", "10:00", "2026-01-09"),  # not tomorrow: the day after
+    ("10 mani illa, 11 mani ku vaanga", "11:00", "2026-01-07"),  # not 10: 11
+    ("Monday morning", "08:00", "2026-01-12"),
+])
+def test_the_officer_s_visit_time_in_his_words(text, at, day):
+    from hotline.engine.answers import parse_visit_time
+
+    got = parse_visit_time(text, today="2026-01-07")
+    assert (got, got.more["date"]) == (at, day)

@@ -101,9 +101,10 @@ def _half(word: str | None) -> str | None:
 def parse_time(text: str, lexicon: Lexicon | None = None, **_) -> str | None:
     """A time of day: '5pm', '17:00', '5.30 pm', 'மாலை 5', 'saayangaalam 5' -> 'HH:MM'."""
     low = _low(text)
-    match = _TIME.search(low)
-    if not match:
+    kept = _times(low)  # "10 mani illa, 11 mani ku": the time she did not take back
+    if not kept:
         return None
+    match = kept[0]
     return _hour(int(match.group(1)), int(match.group(2) or 0), _half(match.group(3)), _part(text, _words(lexicon)))
 
 
@@ -115,10 +116,14 @@ def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | Non
     """A time on a day: 'tomorrow 10am', 'next monday 11am', 'நாளை காலை 10' -> 'HH:MM', with the
     day it falls on in `more` ({"date": "YYYY-MM-DD"}) when `today` (the local date) is known.
     A weekday is the next one after today ('monday' on a Monday is in a week)."""
-    at = parse_time(text, lexicon)
+    words = _words(lexicon)
+    at = parse_time(text, words)
+    if at is None and words.hits(text, ("today", "tomorrow", "day_after", *WEEKDAYS)):
+        # "Monday morning": the start of that part of that day (a bare "noon" is asked again)
+        window = _part_only(text, words, None, None)
+        at = str(window).split("-")[0] if window is not None else None
     if at is None:
         return None
-    words = _words(lexicon)
     if not today:
         return Answer(at)
     day = date.fromisoformat(today)
@@ -126,6 +131,8 @@ def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | Non
     if hits:
         ahead = (WEEKDAYS.index(hits[0].category) - day.weekday()) % 7 or 7
         day += timedelta(days=ahead)
+    elif words.shows(text, "day_after"):
+        day += timedelta(days=2)
     elif said == "tomorrow" or words.shows(text, "tomorrow"):
         day += timedelta(days=1)
     return Answer(at, {"date": day.isoformat()})
@@ -233,7 +240,7 @@ FILLERS = {"la", "le", "ku", "kku", "time", "in", "the", "at", "ok", "than", "dh
 
 
 def _part_only(text: str, words: Lexicon, now: str | None, today: str | None) -> Answer | None:
-    hits = [h for h in words.hits(text, (*PARTS, "today", "tomorrow")) if not h.negated]
+    hits = [h for h in words.hits(text, (*PARTS, "today", "tomorrow", "day_after", *WEEKDAYS)) if not h.negated]
     parts = {h.category for h in hits if h.category in PARTS}
     if len(parts) != 1:
         return None
