@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import phonenumbers
 
-from hotline.i18n.lexicon import LOCALES, Lexicon, lexicon
+from hotline.i18n.lexicon import LOCALES, Lexicon, keys, lexicon
 from hotline.i18n.text import digits, normalise
 
 
@@ -101,7 +101,7 @@ def _half(word: str | None) -> str | None:
 def parse_time(text: str, lexicon: Lexicon | None = None, **_) -> str | None:
     """A time of day: '5pm', '17:00', '5.30 pm', 'மாலை 5', 'saayangaalam 5' -> 'HH:MM'."""
     low = _low(text)
-    kept = _times(low)  # "10 mani illa, 11 mani ku": the time she did not take back
+    kept = _times(low, _words(lexicon))  # "10 mani illa, 11 mani ku": the time she did not take back
     if not kept:
         return None
     match = kept[0]
@@ -169,13 +169,20 @@ def _ahead(text: str, words: Lexicon, today: str | None) -> int | None:
     return (WEEKDAYS.index(hits[0].category) - date.fromisoformat(today).weekday()) % 7
 
 
-# "10 illa, 11": a time she takes back (a negation word right after it, "mani"/"kku" between)
-_TAKEN_BACK = re.compile(r"^\s*(?:mani|manikku|maniku|kku|ku|o'?clock)?\s*(?:illa|illai|venaam|vendaam|வேண்டாம்|இல்ல|இல்லை|not)\b")
+def _taken_back(rest: str, words: Lexicon) -> bool:
+    """"10 mani illa, 11": the time before `rest` is taken back (a negation or a no right after
+    it, the lexicons' fillers such as மணி or -kku between)."""
+    fillers = words.words_of("filler")
+    for tok in keys(rest)[:3]:
+        if tok in fillers:
+            continue
+        return tok in words.words_of("negation") or tok in words.words_of("no")
+    return False
 
 
-def _times(low: str) -> list[re.Match]:
+def _times(low: str, words: Lexicon) -> list[re.Match]:
     """Her clock times, less those she takes back."""
-    return [m for m in _TIME.finditer(low) if not _TAKEN_BACK.match(low[m.end():])]
+    return [m for m in _TIME.finditer(low) if not _taken_back(low[m.end():], words)]
 
 
 def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None = None,
@@ -197,7 +204,7 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
     low = _low(text)
     part = _part(text, words)
     match = _WINDOW.search(low)
-    if match and _TAKEN_BACK.match(low[match.end(3) if match.group(3) else match.end(2) if match.group(2) else match.end(1):]):
+    if match and _taken_back(low[match.end(3) if match.group(3) else match.end(2) if match.group(2) else match.end(1):], words):
         match = None  # "10 kku illa 11 kku" is no window from 10 to 11: she took 10 back
     if match:
         own_start, own_end = _half(match.group(3)), _half(match.group(6))
@@ -215,7 +222,7 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
             return None
         unclear = not (own_start or own_end or part) and h1 in ASK_HOURS
         return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
-    kept = _times(low)
+    kept = _times(low, words)
     if not kept:
         return _part_only(text, words, now, today)
     match = kept[-1]  # "10 illa, 3 manikku": the one she kept, the last she gave
@@ -235,8 +242,6 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
 # he comes home" names when he is there, not when to call.
 PART_WINDOWS = {"morning": ("08:00", "12:00"), "noon": ("12:00", "16:00"), "evening": ("16:00", "19:00"),
                 "night": ("19:00", "22:00")}
-FILLERS = {"la", "le", "ku", "kku", "time", "in", "the", "at", "ok", "than", "dhan", "tan", "only", "pls",
-           "please", "ah", "a", "nalla", "better", "safe", "ல", "தான்", "நேரம்", "நேரத்துல"}
 
 
 def _part_only(text: str, words: Lexicon, now: str | None, today: str | None) -> Answer | None:
@@ -245,8 +250,8 @@ def _part_only(text: str, words: Lexicon, now: str | None, today: str | None) ->
     if len(parts) != 1:
         return None
     covered = {i for h in hits for i in range(h.start, h.end)}
-    toks = normalise(text).split()
-    if any(i not in covered and tok not in FILLERS for i, tok in enumerate(toks)):
+    toks, fillers = keys(text), words.words_of("filler")
+    if any(i not in covered and tok not in fillers for i, tok in enumerate(toks)):
         return None
     start, end = PART_WINDOWS[parts.pop()]
     if now and start < now < end and not words.shows(text, "tomorrow"):

@@ -56,6 +56,8 @@ CATEGORIES = {
     "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
     "yes": "yes, in any form",
     "no": "no, in any form (a negated yes is a no too)",
+    "place_word": "words after a place's name that say it is one (district, மாவட்டம், -la)",
+    "filler": "words that say nothing in a short answer (la, time, தான்): 'evening la' is 'evening'",
     "place_or_word": "district or town names that are everyday words or names too (theni: a bee): only "
                      "as the whole answer, with an ending, or before district",
     "not_yes": "words written so that they read like a yes once folded, but are none (amma, mother: aama is yes)",
@@ -299,7 +301,7 @@ class Lexicon:
                         continue
                     bare = tuple(toks[i:i + len(words)]) == words  # no ending on it
                     after = toks[i + len(words)] if i + len(words) < len(toks) else ""
-                    if words in also_words and bare and len(toks) > len(words) and after not in PLACE_WORDS:
+                    if words in also_words and bare and len(toks) > len(words) and after not in self.words_of("place_word"):
                         continue
                     found[key] = max(found.get(key, 0), i + len(words))
         if len(found) > 1:  # "ippo Madurai la": where she is now
@@ -366,6 +368,13 @@ class Lexicon:
             self.cache["model"] = Model(texts)
         return self.cache["model"]
 
+    def words_of(self, category: str) -> frozenset[str]:
+        """A category's one-word entries, folded (a set to look a token up in)."""
+        key = ("words", category)
+        if key not in self.cache:
+            self.cache[key] = frozenset(e.words[0] for e in self.entries.get(category, []) if len(e.words) == 1)
+        return self.cache[key]
+
     def _entries_by_letter(self, category: str) -> dict[str, list[tuple[int, Entry]]]:
         """A category's entries, numbered in the file's order, by their first word's first letter
         ("" for an entry with none)."""
@@ -401,7 +410,6 @@ class Lexicon:
 
 
 THUMB_UP, THUMB_DOWN = "\U0001F44D", "\U0001F44E"  # 👍 and 👎, with any skin tone after them
-PLACE_WORDS = {"district", "mavatam", "மாவட்டம்", "la", "le", "ல", "town", "ooru", "uru"}  # after a place's name
 BARE = 2  # words: a possible danger word this nearly alone is danger (shows)
 
 SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
