@@ -216,3 +216,12 @@ def test_the_officer_s_visit_time_in_his_words(text, at, day):
 
     got = parse_visit_time(text, today="2026-01-07")
     assert (got, got.more["date"]) == (at, day)
+
+
+def test_on_a_call_possible_danger_asks_and_a_no_puts_her_through():
+    facts = {**FACTS, "channel": "voice"}
+    result = engine.step(u.flows(), None, engine.Event(text="he is drunk, there is blood", at=AT, facts=facts))
+    assert priorities(result) == ["high"] and "safe_right_now" in said(result)
+    after = engine.step(u.flows(), result.state, engine.Event(text="2", at=AT + 30, facts=facts))
+    assert priorities(after) == ["emergency"]
+    assert "voice_emergency_connecting" in said(after)  # a counsellor is on shift: put through
