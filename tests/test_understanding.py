@@ -225,3 +225,9 @@ def test_on_a_call_possible_danger_asks_and_a_no_puts_her_through():
     after = engine.step(u.flows(), result.state, engine.Event(text="2", at=AT + 30, facts=facts))
     assert priorities(after) == ["emergency"]
     assert "voice_emergency_connecting" in said(after)  # a counsellor is on shift: put through
+
+
+@pytest.mark.parametrize("text", ["recipie", "Receipe", "resipi"])
+def test_the_safe_word_misspelt_in_haste_still_ends_everything(text):
+    result = then(at_safe_to_talk(), text)  # FACTS: the safe word is "recipe"
+    assert result.forgotten and said(result) == ["innocuous"]

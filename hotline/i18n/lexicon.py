@@ -400,8 +400,10 @@ class Lexicon:
             return False
         if said == target:
             return True
-        if " " in said or is_latin(said):
+        if " " in said:
             return False
+        if is_latin(said):  # misspelt in haste: recipie, receipe, resipi are RECIPE too
+            return len(said) >= 4 and is_latin(target) and sound(said) == sound(target)
         for table in self.letters.values():
             latin = romanise(said, table)
             if latin and sound(latin) == sound(target):
