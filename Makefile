@@ -10,7 +10,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install install-production run test lint lock bench soak faults screenshots clean
+.PHONY: install install-production run test lint lock bench eval soak faults screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -56,6 +56,11 @@ lint: install
 bench: install
 	@# engine, webhook (through gunicorn), escalation (with a real worker), Redis memory: bench/RESULTS.md
 	$(BIN)/python bench/run.py
+
+eval: install
+	@# understanding on the corpus' REPORT part and on real comments: docs/understanding.md
+	@# (the full DravidianCodeMix dev file: HOTLINE_CODEMIX=path; else the sample in eval/codemix/)
+	$(BIN)/python bench/eval_understanding.py
 
 soak: install
 	@# ten minutes of mixed load on loopback; errors and memory every 30 s (not in CI)

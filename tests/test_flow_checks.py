@@ -601,3 +601,16 @@ def test_a_kind_typo_is_one_error_with_a_did_you_mean(tmp_path):
     problems = [line for line in done.stdout.splitlines() if "survivor.yaml" in line]
     assert len(problems) == 1, problems
     assert 'node "main_menu": kind "menue" is no kind (did you mean "menu"?)' in problems[0]
+
+
+def test_a_menu_option_whose_label_typed_back_does_not_select_it_is_a_problem(tmp_path):
+    # she reads "4 - Emergency numbers" and types the words (#27): they must choose option 4
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    shutil.copytree(ROOT / "flows", tmp_path / "flows", ignore=shutil.ignore_patterns("tests"))
+    survivor = tmp_path / "flows" / "survivor.yaml"
+    text = survivor.read_text(encoding="utf-8")
+    survivor.write_text(text.replace("match: [numbers, number, எண்கள்]", "match: [helplines]"), encoding="utf-8")
+    done = check(tmp_path / "flows")
+    assert done.returncode == 1
+    assert 'menu main_menu: the en label of option 4 ("Emergency numbers"), typed back, selects nothing' in done.stdout
+    assert "the ta label of option 4" in done.stdout

@@ -245,3 +245,14 @@ def test_reports_count_the_screens_and_time_to_acknowledge_by_risk(hotline):
     assert medians == {"high": "4m", "elevated": "—", "standard": "10m"}
     rows = priya.get("/console/reports/escalations.csv").get_data(as_text=True).splitlines()
     assert rows[0].endswith(",risk") and any(r.endswith(",high") for r in rows[1:])
+
+
+def test_a_possible_danger_word_alerts_high_with_the_word_and_asks_her_before_any_numbers(hotline):
+    # a knife or blood may be the kitchen's (#27): no "Police 112" on a phone someone else may read
+    app, svc = hotline
+    reply = text(app.test_client(), SELVI, "he left blood on the floor")
+    alert = latest(svc)
+    assert alert.priority == "high"
+    assert {"why": "danger_words", "words": ["blood"]} in alert.risk_reasons
+    assert not any("112" in body for body in reply) and any("safe right now" in body for body in reply)
+    assert "danger words: blood" in cards(login(app, "Priya"))[0][1]

@@ -22,9 +22,12 @@ def check(path: str, production: bool) -> int:
     from hotline import engine
     from hotline.checks import catalog as catalog_lint
     from hotline.checks import dlt as dlt_lint
+    from hotline.checks import menus as menus_lint
 
     flowset, problems = engine.load(path)
     problems = list(problems) + catalog_lint.check(path, flowset.flows)  # translations, SMS lengths, audio
+    if locales := catalog_lint.locales_for(path):  # every menu option's label, typed back, selects it
+        problems += menus_lint.label_problems(flowset.flows, locales)
     problems += dlt_lint.check(path, flowset.flows)  # every SMS Exotel may send is a DLT template
     problems += beside_flows(path, flowset)
     if production:

@@ -39,6 +39,7 @@ from hotline.services import Services
 log = logging.getLogger(__name__)
 
 REFUSAL_TEXT = "voice_controls_by_sms"  # hotline/i18n/texts.yaml: what a call hears for DELETE, STOP, START
+POSSIBLE_DANGER = "possible danger"  # the reason flows/survivor.yaml gives its possible_danger alert
 
 
 @dataclass
@@ -85,8 +86,11 @@ def carry_out(svc: Services, effects: list[Effect], ctx: Context) -> Context:
 
 
 def _escalate(svc: Services, ctx: Context, request: Request, lang: str) -> None:
-    # her words in an emergency go to whoever takes it; an officer's last keypress is nobody's words
-    words = ctx.words if request.priority == "emergency" and not request.own_case else None
+    # her words go with danger only: an emergency, or possible danger (#27: the alert at high says
+    # which word it saw, so a counsellor can judge the knife herself); an officer's last keypress
+    # is nobody's words
+    danger = request.priority == "emergency" or request.reason == POSSIBLE_DANGER
+    words = ctx.words if danger and not request.own_case else None
     ctx.recorded.append(open_escalation(svc, Caller(ctx.key, ctx.number, ctx.channel, lang), request, words=words))
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import phonenumbers
 
-from hotline.i18n.lexicon import LOCALES, Lexicon, lexicon
+from hotline.i18n.lexicon import LOCALES, Lexicon, keys, lexicon
 from hotline.i18n.text import digits, normalise
 
 
@@ -101,9 +101,10 @@ def _half(word: str | None) -> str | None:
 def parse_time(text: str, lexicon: Lexicon | None = None, **_) -> str | None:
     """A time of day: '5pm', '17:00', '5.30 pm', 'மாலை 5', 'saayangaalam 5' -> 'HH:MM'."""
     low = _low(text)
-    match = _TIME.search(low)
-    if not match:
+    kept = _times(low, _words(lexicon))  # "10 mani illa, 11 mani ku": the time she did not take back
+    if not kept:
         return None
+    match = kept[0]
     return _hour(int(match.group(1)), int(match.group(2) or 0), _half(match.group(3)), _part(text, _words(lexicon)))
 
 
@@ -115,10 +116,14 @@ def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | Non
     """A time on a day: 'tomorrow 10am', 'next monday 11am', 'நாளை காலை 10' -> 'HH:MM', with the
     day it falls on in `more` ({"date": "YYYY-MM-DD"}) when `today` (the local date) is known.
     A weekday is the next one after today ('monday' on a Monday is in a week)."""
-    at = parse_time(text, lexicon)
+    words = _words(lexicon)
+    at = parse_time(text, words)
+    if at is None and words.hits(text, ("today", "tomorrow", "day_after", *WEEKDAYS)):
+        # "Monday morning": the start of that part of that day (a bare "noon" is asked again)
+        window = _part_only(text, words, None, None)
+        at = str(window).split("-")[0] if window is not None else None
     if at is None:
         return None
-    words = _words(lexicon)
     if not today:
         return Answer(at)
     day = date.fromisoformat(today)
@@ -126,6 +131,8 @@ def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | Non
     if hits:
         ahead = (WEEKDAYS.index(hits[0].category) - day.weekday()) % 7 or 7
         day += timedelta(days=ahead)
+    elif words.shows(text, "day_after"):
+        day += timedelta(days=2)
     elif said == "tomorrow" or words.shows(text, "tomorrow"):
         day += timedelta(days=1)
     return Answer(at, {"date": day.isoformat()})
@@ -134,16 +141,52 @@ def parse_visit_time(text: str, lexicon: Lexicon | None = None, today: str | Non
 _WINDOW = re.compile(_CLOCK + r"\s*(?:-|–|—|~|to|and|til|till|until|upto|up to|[^\d,;]{1,30}?)\s*" + _CLOCK)
 
 
-def _day(text: str, words: Lexicon, end: str, now: str | None, said: str | None = None) -> dict:
-    """Which day the window is: tomorrow when she says so, or when today's has already ended."""
-    if said == "tomorrow" or words.shows(text, "tomorrow"):
+def _day(text: str, words: Lexicon, end: str, now: str | None, said: str | None = None,
+         today: str | None = None) -> dict:
+    """Which day the window is: tomorrow when she says so (or names tomorrow's weekday), or when
+    today's has already ended."""
+    if said == "tomorrow" or words.shows(text, "tomorrow") or _ahead(text, words, today) == 1:
         return {"day": "tomorrow", "said": "tomorrow"}
     if now and end <= now:
         return {"day": "tomorrow"}
     return {"day": "today"} if now else {}
 
 
-def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None = None, **_) -> str | None:
+def _far(text: str, words: Lexicon, today: str | None) -> bool:
+    """She names a day past tomorrow ("Friday" on a Wednesday, "day after tomorrow"): a call-back is
+    booked for today or tomorrow only, and a call on a day she did not choose may find him home."""
+    if words.shows(text, "day_after"):
+        return True
+    ahead = _ahead(text, words, today)
+    return ahead is not None and ahead > 1
+
+
+def _ahead(text: str, words: Lexicon, today: str | None) -> int | None:
+    """Days from today to the weekday she names (0-6), None when she names none."""
+    hits = words.hits(text, WEEKDAYS)
+    if not hits or not today:
+        return None
+    return (WEEKDAYS.index(hits[0].category) - date.fromisoformat(today).weekday()) % 7
+
+
+def _taken_back(rest: str, words: Lexicon) -> bool:
+    """"10 mani illa, 11": the time before `rest` is taken back (a negation or a no right after
+    it, the lexicons' fillers such as மணி or -kku between)."""
+    fillers = words.words_of("filler")
+    for tok in keys(rest)[:3]:
+        if tok in fillers:
+            continue
+        return tok in words.words_of("negation") or tok in words.words_of("no")
+    return False
+
+
+def _times(low: str, words: Lexicon) -> list[re.Match]:
+    """Her clock times, less those she takes back."""
+    return [m for m in _TIME.finditer(low) if not _taken_back(low[m.end():], words)]
+
+
+def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None = None,
+                      today: str | None = None, **_) -> str | None:
     """A safe window: '4-6pm', '16:00-18:00', 'between 4 and 6 pm', 'மாலை 4 - 6',
     'saayangaalam 4 la irundhu 6 varai' -> 'HH:MM-HH:MM'.
 
@@ -156,9 +199,13 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
     today's window has passed.
     """
     words = _words(lexicon)
+    if _far(text, words, today):
+        return None  # asked again: a day past tomorrow cannot be booked
     low = _low(text)
     part = _part(text, words)
     match = _WINDOW.search(low)
+    if match and _taken_back(low[match.end(3) if match.group(3) else match.end(2) if match.group(2) else match.end(1):], words):
+        match = None  # "10 kku illa 11 kku" is no window from 10 to 11: she took 10 back
     if match:
         own_start, own_end = _half(match.group(3)), _half(match.group(6))
         h1, m1 = int(match.group(1)), int(match.group(2) or 0)
@@ -167,15 +214,18 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
         start = _hour(h1, m1, own_start or own_end, part)
         if start and end and start >= end and not own_end and not part and own_start:
             end = _hour(h2, m2, None)  # '10am-12': the am is the start's only
+        if own_end == "am" and not own_start and h2 == 12 and h1 < 12:
+            start, end = _hour(h1, m1, "am"), "12:00"  # '10-12am' (the prompt's own example): until noon
         if start and end and part == "night" and start >= end and h2 < h1 + 12:
             return None
         if not (start and end and start < end):
             return None
         unclear = not (own_start or own_end or part) and h1 in ASK_HOURS
-        return Answer(f"{start}-{end}", _day(text, words, end, now), unclear)
-    match = _TIME.search(low)
-    if not match:
-        return None
+        return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
+    kept = _times(low, words)
+    if not kept:
+        return _part_only(text, words, now, today)
+    match = kept[-1]  # "10 illa, 3 manikku": the one she kept, the last she gave
     h, m = int(match.group(1)), int(match.group(2) or 0)
     start = _hour(h, m, _half(match.group(3)), part)
     if not start:
@@ -185,7 +235,30 @@ def parse_time_window(text: str, lexicon: Lexicon | None = None, now: str | None
         return None
     end = f"{min(hour + 2, 23):02d}:{minute:02d}"
     unclear = not (match.group(3) or part) and h in ASK_HOURS
-    return Answer(f"{start}-{end}", _day(text, words, end, now), unclear)
+    return Answer(f"{start}-{end}", _day(text, words, end, now, today=today), unclear)
+
+
+# A part of the day alone ("saayangaalam", "tomorrow evening") is its window. Only alone: "evening
+# he comes home" names when he is there, not when to call.
+PART_WINDOWS = {"morning": ("08:00", "12:00"), "noon": ("12:00", "16:00"), "evening": ("16:00", "19:00"),
+                "night": ("19:00", "22:00")}
+
+
+def _part_only(text: str, words: Lexicon, now: str | None, today: str | None) -> Answer | None:
+    hits = [h for h in words.hits(text, (*PARTS, "today", "tomorrow", "day_after", *WEEKDAYS)) if not h.negated]
+    parts = {h.category for h in hits if h.category in PARTS}
+    if len(parts) != 1:
+        return None
+    covered = {i for h in hits for i in range(h.start, h.end)}
+    toks, fillers = keys(text), words.words_of("filler")
+    if any(i not in covered and tok not in fillers for i, tok in enumerate(toks)):
+        return None
+    start, end = PART_WINDOWS[parts.pop()]
+    if now and start < now < end and not words.shows(text, "tomorrow"):
+        if not words.shows(text, "today"):
+            return None  # "morning" at 10:30: the rest of this one, or tomorrow's? asked again
+        start = now  # "this morning", already under way: from now on
+    return Answer(f"{start}-{end}", _day(text, words, end, now, today=today))
 
 
 def parse_half_of_day(text: str, lexicon: Lexicon | None = None, current: str | None = None,

@@ -151,6 +151,9 @@ class Run:
         for handler in self.flow.handlers:
             if handler.otherwise != otherwise:
                 continue
+            if handler.written and handler.lexicon and not handler.match and not any(
+                    words.shows(text, category) for category in handler.lexicon):
+                continue  # its words first: the language is worth reading only for a message that has them
             if handler.written:
                 if not written:
                     written.append(words.language_of(text, self.flow.languages))

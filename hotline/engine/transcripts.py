@@ -82,6 +82,8 @@ def read_cases(path: str) -> tuple[list[Case], list[Problem]]:
             for key in st:
                 if key not in STEP_KEYS:
                     problems.append(Problem(path, st.line_of(key), f'unknown key "{key}" in a step ({", ".join(sorted(STEP_KEYS))})'))
+            if isinstance(st.get("send"), bool):  # bare yes/no: YAML sends "True", which no caller types
+                problems.append(Problem(path, st.line_of("send"), 'send: put yes, no, on and off in quotes ("no")'))
         facts = {**base_facts, **dict(spec.get("facts") or {})}
         name = str(spec.get("name", f"test {i + 1}"))
         cases.append(Case(path, str(spec.get("flow", data.get("flow", "survivor"))), name, line, spec, facts))

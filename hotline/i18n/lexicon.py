@@ -32,22 +32,40 @@ from functools import lru_cache
 from pathlib import Path
 
 from hotline.config.yamlsource import Map, Problem, YAMLSourceError, load, read
+from hotline.i18n.ngram import Model
 from hotline.i18n.text import normalise
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 FILE = "lexicon.yaml"
+UNSURE = "danger_unsure"  # not a list: a danger_maybe word with no agent (Lexicon.shows)
+SAMPLES = "samples.txt"  # messages in Latin letters, for the language model (bench/build_samples.py)
+VETO = 0.8  # how far ahead the model's language must be to overrule the marker words (BUILD: 0.5-1.3 alike)
+LEAD = 0.3  # how far ahead (log-likelihood a letter piece) the model's language must be: measured on BUILD
 
 # Categories of words and what the engine does with them.
 CATEGORIES = {
     "danger": "a message showing danger: escalates at emergency priority from any step",
+    "danger_maybe": "possible danger (a knife, blood, fire, beat: everyday words too): she is asked whether "
+                    "she is safe now, and the team alerted at high priority",
+    UNSURE: "(no list of its own) a possible danger word with nobody named: she is asked whether "
+            "she is safe now, and nobody is paged unless she says no",
+    "agent": "someone who may hurt her (he, her husband, her in-laws): possible danger needs one beside it",
+    "ordinary": "everyday talk (a film, cooking, cricket …): beside it danger is only possible, and "
+                "possible danger nothing",
     "distress": "fear or abuse in her words where an answer was expected: she is offered a counsellor",
     "weapon": "a weapon or fire (knife, sickle, kerosene, acid …): a reason an escalation's risk is high (escalation/risk.py)",
     "yes": "yes, in any form",
     "no": "no, in any form (a negated yes is a no too)",
+    "place_word": "words after a place's name that say it is one (district, மாவட்டம், -la)",
+    "filler": "words that say nothing in a short answer (la, time, தான்): 'evening la' is 'evening'",
+    "place_or_word": "district or town names that are everyday words or names too (theni: a bee): only "
+                     "as the whole answer, with an ending, or before district",
+    "not_yes": "words written so that they read like a yes once folded, but are none (amma, mother: aama is yes)",
     "negation": "words after a word that negate it (இல்லை, illa)",
     "negation_before": "words before a word that negate it (not, no, never)",
     "dont_know": "I don't know / I won't say: a question she may skip",
     "today": "today", "tomorrow": "tomorrow",
+    "day_after": "the day after tomorrow (a call-back is booked for today or tomorrow only: asked again)",
     "monday": "Monday", "tuesday": "Tuesday", "wednesday": "Wednesday", "thursday": "Thursday",
     "friday": "Friday", "saturday": "Saturday", "sunday": "Sunday",
     "morning": "morning words (a.m.)", "noon": "midday and afternoon words",
@@ -129,6 +147,7 @@ class Lexicon:
     # is shown the district (an alert in Tamil says மதுரை, not Madurai)
     district_names: dict[str, dict[str, str]] = field(default_factory=dict)
     parts: dict[str, dict] = field(default_factory=dict)  # lang -> morning/noon/... -> {hours, say}
+    samples: dict[str, list[str]] = field(default_factory=dict)  # lang -> messages in Latin letters
     problems: list[Problem] = field(default_factory=list)
     cache: dict = field(default_factory=dict, repr=False)
 
@@ -212,14 +231,51 @@ class Lexicon:
         return bool(words) and any(self.phrase_at(toks, i, words) for i in range(len(toks)))
 
     def shows(self, text: str, category: str) -> bool:
-        """The message holds a word of the category, not negated."""
-        return any(not h.negated for h in self.hits(text, (category,)))
+        """The message holds a word of the category, not negated. Beside everyday talk ("ordinary":
+        a film, cooking) danger counts as possible danger only, and possible danger as nothing:
+        "the knife for the onions", "BGM oda beats" raise no alarm."""
+        # (the cheap question first: most messages hold no danger word at all, so "ordinary" and
+        # "agent" are read only when one is there; the engine asks this at every step)
+        if category == "danger":
+            if not (self._said(text, "danger")
+                    or len(keys(text)) <= BARE and self._said(text, "danger_maybe")):  # "kerosene", "knife!!"
+                return False
+            return not self._said(text, "ordinary")
+        if category in ("danger_maybe", UNSURE):
+            strong, weak = self._said(text, "danger"), self._said(text, "danger_maybe")
+            if not (strong or weak):
+                return False
+            if self._said(text, "ordinary"):  # beside everyday talk clear danger is only possible
+                weak = strong
+            # a knife is possible danger in his hand, not in the kitchen: paged only with someone
+            # named; with nobody named (UNSURE) she is only asked
+            return weak and (category == UNSURE or self._said(text, "agent"))
+        return self._said(text, category)
+
+    def _said(self, text: str, category: str) -> bool:
+        # one message is asked about the same lists by several handlers in a step: the answers
+        # for the last message are kept (a pair, so a thread reading another message recomputes)
+        last = self.cache.get("said")
+        if last is None or last[0] != text:
+            last = (text, {})
+            self.cache["said"] = last
+        found = last[1].get(category)
+        if found is None:
+            found = last[1][category] = any(not h.negated for h in self.hits(text, (category,)))
+        return found
 
     def yesno(self, text: str) -> str | None:
         """'yes', 'no' or None. A no, or a negated yes, beats a yes: 'ok but not safe' is no."""
+        if not normalise(text):  # a thumb alone (normalising drops emoji)
+            thumbs = {"yes" for ch in text if ch == THUMB_UP} | {"no" for ch in text if ch == THUMB_DOWN}
+            return thumbs.pop() if len(thumbs) == 1 else None
         hits = self.hits(text, ("yes", "no", "dont_know"))
+        # "amma" folds as "aama" (yes) does; as she typed it, it is "mother"
+        raw = normalise(text).split()
+        unlike = {normalise(e.text) for e in self.entries.get("not_yes", [])}
+        hits = [h for h in hits if not (h.category == "yes" and " ".join(raw[h.start:h.end]) in unlike)]
         # "avasaram illa, pesalam": the illa negates avasaram; it is no answer of its own
-        spent = {h.end for h in self.hits(text, ("danger", "distress")) if h.negated}
+        spent = {h.end for h in self.hits(text, ("danger", "danger_maybe", "distress")) if h.negated}
         hits = [h for h in hits if not (h.category == "no" and h.start in spent)]
         if any(h.category == "dont_know" and not h.negated for h in hits):
             return None  # 'maybe', 'not sure': ask again rather than guess
@@ -230,17 +286,32 @@ class Lexicon:
         return None
 
     def district(self, text: str, extra: dict[str, list[str]] | None = None) -> str | None:
-        """The one district the message names (with endings: சென்னையில், Madurai district)."""
+        """The one district the message names (with endings: சென்னையில், Madurai district).
+        Not one she says she is not in ("Madurai illa, Dindigul"); of two, the one after "now"
+        ("Chennai la irundhen, ippo Madurai la"); a name that is an everyday word or a person's
+        name too (`place_or_word`: theni is a bee, nagai jewellery) only as the whole answer, with
+        an ending, or before "district"."""
         toks = keys(text)
         firsts = {t[0] for t in toks if t}  # as in hits(): a match starts with its name's first letter
-        found = set()
+        also_words = {e.words for e in self.entries.get("place_or_word", [])}
+        found: dict[str, int] = {}  # district -> where its name ends
         for key, spellings in self._district_names(extra).items():
             for words in spellings:
                 if words and words[0] and words[0][0] not in firsts:
                     continue
-                if any(self.phrase_at(toks, i, words) for i in range(len(toks))):
-                    found.add(key)
-        return found.pop() if len(found) == 1 else None
+                for i in range(len(toks)):
+                    if not self.phrase_at(toks, i, words) or self._negated(toks, Hit("", None, i, i + len(words))):
+                        continue
+                    bare = tuple(toks[i:i + len(words)]) == words  # no ending on it
+                    after = toks[i + len(words)] if i + len(words) < len(toks) else ""
+                    if words in also_words and bare and len(toks) > len(words) and after not in self.words_of("place_word"):
+                        continue
+                    found[key] = max(found.get(key, 0), i + len(words))
+        if len(found) > 1:  # "ippo Madurai la": where she is now
+            now = [h.start for h in self.hits(text, ("today",)) if not h.negated]
+            if now:
+                found = {k: end for k, end in found.items() if end > max(now)}
+        return next(iter(found)) if len(found) == 1 else None
 
     def _district_names(self, extra: dict[str, list[str]] | None) -> dict[str, list[tuple[str, ...]]]:
         """The lexicon's districts with a flow's own names (`extra`), folded once per flow rather
@@ -275,9 +346,37 @@ class Lexicon:
             count = sum(1 for t in toks if any(self.word_matches(t, w) for w in words.get(t[0], ())))
             if count > score:
                 best, score = lang, count
+        guess, lead = self._model().guess(toks) if len(toks) > 1 else (None, 0.0)  # one word: a name, "ok"
         if best and (score >= 2 or score * 3 >= len(toks)):
-            return best
+            # unless the letters say plainly it is another language: English loanwords in
+            # Tanglish phrases ("post", "photos") made "He threatened to post my photos" Tamil
+            return None if guess and guess != best and lead >= VETO else best
+        # the markers do not tell: the letters may ("vera level la irukku" has no marker word)
+        if guess in self.markers and (languages is None or guess in languages) and lead >= LEAD:
+            return guess
         return None
+
+    def _model(self) -> Model:
+        """The letters of each language's Latin-letter words and samples (built on first use)."""
+        if "model" not in self.cache:
+            texts: dict[str, list[tuple[str, ...]]] = {}
+            for entries in self.entries.values():
+                for e in entries:
+                    if all(is_latin(w.rstrip("*")) for w in e.words):
+                        texts.setdefault(e.lang, []).append(tuple(w.rstrip("*") for w in e.words))
+            for lang, words in self.markers.items():
+                texts.setdefault(lang, []).extend((w.rstrip("*"),) for w in sorted(words))
+            for lang, lines in self.samples.items():
+                texts.setdefault(lang, []).extend(tuple(t for t in keys(line) if is_latin(t)) for line in lines)
+            self.cache["model"] = Model(texts)
+        return self.cache["model"]
+
+    def words_of(self, category: str) -> frozenset[str]:
+        """A category's one-word entries, folded (a set to look a token up in)."""
+        key = ("words", category)
+        if key not in self.cache:
+            self.cache[key] = frozenset(e.words[0] for e in self.entries.get(category, []) if len(e.words) == 1)
+        return self.cache[key]
 
     def _entries_by_letter(self, category: str) -> dict[str, list[tuple[int, Entry]]]:
         """A category's entries, numbered in the file's order, by their first word's first letter
@@ -304,14 +403,19 @@ class Lexicon:
             return False
         if said == target:
             return True
-        if " " in said or is_latin(said):
+        if " " in said:
             return False
+        if is_latin(said):  # misspelt in haste: recipie, receipe, resipi are RECIPE too
+            return len(said) >= 4 and is_latin(target) and sound(said) == sound(target)
         for table in self.letters.values():
             latin = romanise(said, table)
             if latin and sound(latin) == sound(target):
                 return True
         return False
 
+
+THUMB_UP, THUMB_DOWN = "\U0001F44D", "\U0001F44E"  # 👍 and 👎, with any skin tone after them
+BARE = 2  # words: a possible danger word this nearly alone is danger (shows)
 
 SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA", "ml": "MALAYALAM"}
 
@@ -320,7 +424,14 @@ SCRIPT_OF = {"ta": "TAMIL", "hi": "DEVANAGARI", "te": "TELUGU", "kn": "KANNADA",
 def keys(text: str) -> tuple[str, ...]:
     """A message's words as the lexicon matches them. One message is read many times over in a step
     (each handler's categories, yes/no, the district), so its keys are kept for the next reads."""
+    if any(ch in EMOJI for ch in text):
+        text = "".join(f" {EMOJI[ch]} " if ch in EMOJI else ch for ch in text)
     return tuple(fold(t) for t in normalise(text).split())
+
+
+# Emoji that say a word (normalising drops them): "🔪🔪 help" has a knife in it. Only the
+# unambiguous few; 🔥 is "great" in a film comment as often as fire.
+EMOJI = {"\U0001F52A": "knife", "\U0001F5E1": "knife", "\U0001FA78": "blood", "\U0001F48A": "pills"}
 
 
 def romanise(word: str, table: dict[str, str]) -> str | None:
@@ -388,6 +499,10 @@ def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
                 if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
                     lex.problems.append(Problem(shown, line, f"{key}: must be a list of words or phrases"))
                     continue
+                if any(isinstance(v, bool) for v in value):  # bare yes/no/on/off: "no" was read as False
+                    lex.problems.append(Problem(shown, line, f'{key}: put yes, no, on and off in quotes ("no"): '
+                                                             "bare, YAML reads them as true and false"))
+                    continue
                 for item in value:
                     words = _phrase(str(item))
                     if not words:
@@ -416,10 +531,13 @@ def read_lexicon(folder: Path | str = LOCALES) -> Lexicon:
             elif key not in OTHER_KEYS:
                 known = ", ".join([*CATEGORIES, *sorted(OTHER_KEYS)])
                 lex.problems.append(Problem(shown, line, f'unknown category "{key}" (known: {known})'))
-        # a language's own words in Latin letters show it too, unless English has them
+    for path in sorted(Path(folder).glob(f"*/{SAMPLES}")):
+        lex.samples[path.parent.name] = [line for line in read(str(path)).splitlines()
+                                         if line.strip() and not line.startswith("#")]
+    # a language's own words in Latin letters show it too, unless English has them
     english = {w for e in (x for xs in lex.entries.values() for x in xs) if e.lang == "en" for w in e.words}
     for category, items in lex.entries.items():
-        if category in ("danger", "distress", "yes", "no", "negation", "dont_know", "tomorrow", "today",
+        if category in ("danger", "danger_maybe", "distress", "yes", "no", "negation", "dont_know", "tomorrow", "today",
                         "morning", "noon", "evening", "night"):
             for entry in items:
                 if entry.lang != "en":

@@ -102,7 +102,7 @@ def from_words(words: str | None, lex: Lexicon | None = None) -> list[dict]:
     weapons = _words(words, "weapon", lex)
     if weapons:
         found.append({"why": "weapon", "words": weapons})
-    danger = [w for w in _words(words, "danger", lex) if w not in weapons]
+    danger = [w for w in _words(words, "danger", lex) + _words(words, "danger_maybe", lex) if w not in weapons]
     if danger:
         found.append({"why": "danger_words", "words": danger})
     return found

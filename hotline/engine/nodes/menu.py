@@ -132,8 +132,9 @@ def pick(choices: list[dict], text: str, words: Lexicon | None = None,
     தங்குமிடத்துக்கு is தங்குமிடம்)."""
     words = words if words is not None else lexicon()
     said = normalise(text)
-    if not said:
-        return None, {}
+    if not said:  # no words, but perhaps a meaning: a thumb up or down for yes or no
+        meant = [c for c in choices if c.get("lexicon") and _means(words, text, c["lexicon"])]
+        return (meant[0], {}) if len(meant) == 1 else (None, {})
     for choice in choices:
         if said in choice["words"] and not choice["args"]:
             return choice, {}
