@@ -267,7 +267,7 @@ def test_the_demos_last_replies_to_the_safe_word_and_delete_are_shown_then_kept_
     """No Exotel account: the local outbox stands in for her phone. Her safe word's ordinary line
     and the DELETE confirmation are erased from it at once, and come back in the webhook's answer
     for the simulator to show (#33: they never showed)."""
-    app = make_app(**exotel_settings(exotel_webhook_password=None))
+    app = make_app(**exotel_settings(exotel_webhook_password=None, public_url=None))  # the embedded demo
     svc = app.extensions["hotline"]
     client = app.test_client()
     post(client, "/exotel/sms", auth={}, SmsSid="in-1", From=SURVIVOR, Body="hi")

@@ -184,20 +184,20 @@ class Line(RuleBasedStateMachine):
     women_names = st.sampled_from(sorted(WOMEN))
 
     @initialize(a=st.sampled_from(["sms", "whatsapp"]), b=st.sampled_from(["sms", "whatsapp"]),
-                waiting=st.booleans(), taken=st.sampled_from(["A", "B", None]), quiet=st.booleans())
-    def a_day_on_the_line(self, a, b, waiting, taken, quiet):
+                scene=st.sampled_from(["a new day", "A is talking to Kavitha", "A has been silent a day"]))
+    def a_day_on_the_line(self, a, b, scene):
         """Each woman writes on one channel (SMS or WhatsApp), as women do; a worker waits on the
-        queue or runs now and then; the day may begin with one of them talking to Kavitha, and
-        with her silent for a day since (on WhatsApp: outside her 24-hour window)."""
+        queue, as in production (a rule runs it in bursts instead); and the day may begin with A
+        talking to Kavitha, or with A silent for a day since (on WhatsApp: outside her window)."""
         self.women["A"].channel, self.women["B"].channel = a, b
-        if taken:
-            self.asks_for_a_counsellor(taken, english=True)
+        if scene != "a new day":
+            self.asks_for_a_counsellor("A", english=True)
             run_worker(self.svc)
             self.acks("Kavitha", 0)
             run_worker(self.svc)
-            if quiet:
+            if scene == "A has been silent a day":
                 self.svc.clock.advance(hours=25)
-        self.worker_waits_on_the_queue(waiting)
+        self.worker(waiting=True)
 
     @rule(who=women_names, english=st.booleans())
     def asks_for_a_counsellor(self, who, english):
@@ -265,15 +265,14 @@ class Line(RuleBasedStateMachine):
         if codes:
             self.post(COUNSELLORS[who], f"{command} {codes[pick % len(codes)][0]}")
 
-    @rule()
-    def officer_screens(self):
-        for body in SCREENED_IN:
-            self.post(RAMESH, body)
-
-    @rule(pick=st.integers(0, 3))
-    def officer_writes(self, pick):
+    @rule(pick=st.integers(0, 3), screens=st.booleans())
+    def officer(self, pick, screens):
+        """SI Ramesh screens another woman (LAP), or writes to the one holding a request of his."""
         codes = [c for c, _, n in self.codes() if n == RAMESH]
-        if codes:
+        if screens or not codes:
+            for body in SCREENED_IN:
+                self.post(RAMESH, body)
+        else:
             self.post(RAMESH, f"{codes[pick % len(codes)]} {self.marker('P')} she is at her mother's")
 
     @precondition(lambda self: not self.removed)
@@ -296,28 +295,21 @@ class Line(RuleBasedStateMachine):
         self.svc.clock.advance(hours=hours)
         purge(self.svc, self.svc.settings.retention_days)
 
-    @precondition(lambda self: self.redis_up)
     @rule()
-    def redis_goes_away(self):
-        self.redis.stop()
-        self.redis_up = False
-
-    @precondition(lambda self: not self.redis_up)
-    @rule()
-    def redis_comes_back(self):
-        self.redis.start()
-        self.redis_up = True
-
-    @precondition(lambda self: self.redis_up)
-    @rule()
-    def worker_runs(self):
-        run_worker(self.svc)
+    def redis_goes_away_or_comes_back(self):
+        if self.redis_up:
+            self.redis.stop()
+        else:
+            self.redis.start()
+        self.redis_up = not self.redis_up
 
     @precondition(lambda self: self.redis_up)
     @rule(waiting=st.booleans())
-    def worker_waits_on_the_queue(self, waiting):
-        """A worker waiting on every lane: each job runs the moment it is queued (RQ's own
-        synchronous queue), or jobs wait for the next run again."""
+    def worker(self, waiting):
+        """The worker: one run in burst now (jobs wait for the next run from here on), or a worker
+        waiting on every lane, so that each job runs the moment it is queued (RQ's own synchronous
+        queue)."""
+        run_worker(self.svc)
         self.svc.queues = tuple(Queue(name, connection=self.svc.redis, is_async=not waiting) for name in LANES)
 
     # -- what must hold after every step -----------------------------------------------------------

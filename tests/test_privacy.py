@@ -107,7 +107,7 @@ def test_a_scripted_day_at_debug_logs_no_full_number_and_no_message_body(day, ca
         sms(RAMESH, body)
     work(seconds=1)
     sms(MEENA, f"ACK {code()}")
-    sms(RAMESH, SAID[RAMESH][0])
+    sms(RAMESH, f"{code()} {SAID[RAMESH][0]}")  # an officer addresses his request by its code
     work(seconds=1)
     # afternoon: she calls; a status callback reports a failed delivery
     voice("/twilio/voice")

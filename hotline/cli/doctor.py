@@ -4,7 +4,7 @@ opens rather than found out by a woman whose message was refused."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import click
 
@@ -179,7 +179,9 @@ def last_backup(s):
     at = taken(s.instance)
     if at is None:
         return WARN, "backup", "none yet: `hotline backup FILE` (deploy/ runs it daily)"
-    age = datetime.now(UTC) - at
+    from hotline.clock import Clock
+
+    age = Clock().now() - at  # the one clock (tests move it through Services; here, the machine's)
     if age > BACKUP_AGE and not s.demo:
         return FAIL, "backup", f"the last was {at:%Y-%m-%d %H:%M} UTC, {age.days} days ago: is the daily backup running?"
     return OK, "backup", f"the last was {at:%Y-%m-%d %H:%M} UTC"

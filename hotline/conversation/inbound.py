@@ -177,7 +177,7 @@ def _release(svc: Services, key: str, msg: Inbound) -> None:
         return
     try:
         whatsapp.release_held(svc, key)
-    except Exception:  # noqa: BLE001 - the sweeper finds them (whatsapp.releasable)
+    except Exception:  # noqa: BLE001 - the sweeper finds them (held.releasable)
         log.exception("%s %s: what was held was not queued", msg.channel, mask(msg.number))
 
 

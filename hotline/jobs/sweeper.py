@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from hotline.jobs import enqueue
 from hotline.jobs.tasks import HANDLERS
-from hotline.response import chain, ending, followups, handback, relay, whatsapp
+from hotline.response import chain, ending, followups, handback, held, relay
 from hotline.services import Services
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ PENDING: list[tuple[str, Due, Callable[..., bool]]] = [
     ("tells", relay.untold, enqueue.enqueue_tell),
     ("follow-ups", followups.overdue, enqueue.enqueue_followup_due),
     ("recorded actions", recorded_actions, enqueue.enqueue_perform),
-    ("held WhatsApp messages", whatsapp.releasable, enqueue.enqueue_release),
+    ("held WhatsApp messages", held.releasable, enqueue.enqueue_release),
 ]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from hotline import services
 from hotline.privacy.phones import mask
-from hotline.response import chain, followups, reach, relay, whatsapp
+from hotline.response import chain, followups, held, reach, relay
 from hotline.store import Action
 from hotline.store.db import FORGET_COPIES
 from hotline.store.models import (
@@ -107,7 +107,7 @@ def _mark(s, model, ident: int) -> None:
 
 
 def release_held(held_id: int) -> str:
-    return whatsapp.release(services.current(), held_id)
+    return held.release(services.current(), held_id)
 
 
 # -- recorded actions ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@
   approved template goes instead (whatsapp.yaml): an alert to staff goes as the alert template
   with ACK/PASS buttons (always: its buttons are how she answers); any other message is held,
   sealed, and one neutral template asks her to write; the moment she does, what was held goes
-  (`release`). Erased with her (store.erase_in) by DELETE and the safe word.
+  (response/held.py). Erased with her (store.erase_in) by DELETE and the safe word.
 
 The hotline never sends media to her: nothing here takes any.
 """
@@ -47,14 +47,14 @@ class Route:
     free: bool = True  # WhatsApp: inside the 24-hour window, free text may go
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every one we store is UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def inside(svc: Services, last: datetime | None) -> bool:
     """Is a person whose last WhatsApp message was at `last` inside her window now?"""
-    return last is not None and svc.now() < _aware(last) + WINDOW - MARGIN
+    return last is not None and svc.now() < aware(last) + WINDOW - MARGIN
 
 
 # -- what she wrote on ------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def send(svc: Services, s, key: str, contact: str, body: str, *, about: str | No
     if row is None:  # a staff member who never wrote to the line on WhatsApp
         row = ContactChannel(caller_key=key, channel="whatsapp")
         s.add(row)
-    if row.template_at is not None and (row.whatsapp_at is None or _aware(row.template_at) >= _aware(row.whatsapp_at)):
+    if row.template_at is not None and (row.whatsapp_at is None or aware(row.template_at) >= aware(row.whatsapp_at)):
         return HELD  # asked already: one template until she writes, however much waits
     row.template_at = svc.now()
     chosen = svc.whatsapp_templates[template]
@@ -178,62 +178,6 @@ def alert(svc: Services, s, person: Person, body: str, params: dict, *, about: s
 
 def _as_sent(template: Template, lang: str, params: dict) -> TemplateSend:
     return TemplateSend(template.name, template.sid(lang), template.values(params))
-
-
-# -- what was held goes when she writes -------------------------------------------------------------
-
-
-def release(svc: Services, held_id: int) -> str:
-    """A held message, once its person has written on WhatsApp since it was held (her window is
-    open): sent as free text, if reach still says she may be reached: never after her STOP, her
-    safe word or DELETE (they erased it), or once the case it belongs to has closed. Under her
-    lock, as every send to her (store.lock_caller), taken before the row's own."""
-    from hotline.response import reach  # reach decides on top of this module
-
-    with svc.store.session() as s:
-        whom = s.execute(select(HeldMessage.caller_key, HeldMessage.about).where(HeldMessage.id == held_id)).first()
-        if whom is None:
-            return "nothing to do"
-        survivor = whom.about == whom.caller_key  # to her, not to a staff member about her
-        svc.store.lock_caller(s, whom.about or whom.caller_key)
-        row = s.scalars(select(HeldMessage).where(HeldMessage.id == held_id).with_for_update()).first()
-        if row is None:
-            return "nothing to do"
-        channel = s.get(ContactChannel, row.caller_key)
-        if channel is None or not inside(svc, channel.whatsapp_at) or _aware(channel.whatsapp_at) < _aware(row.at):
-            return "waiting for her to write"
-        if survivor:
-            said = reach.case(svc, s, _case_of(s, row))
-            if not said:
-                s.delete(row)
-                return f"not sent: {said.refused}"
-        contact, body = svc.store.unseal(row.contact), svc.store.unseal(row.body) or ""
-        if not contact:
-            s.delete(row)
-            return "not sent: erased"
-        sid = svc.outbound.whatsapp(contact, body, session=s, about=row.about)
-        if row.relay_id is not None and (relay := s.get(Relay, row.relay_id)) is not None:
-            relay.transport_id, relay.receipt = sid, None  # its receipts are this message's
-        s.delete(row)
-    return "sent"
-
-
-def _case_of(s, row: HeldMessage):
-    """The case a message held for her belongs to: its relay's, else her newest case."""
-    from hotline.store.models import Case
-
-    if row.relay_id is not None and (relay := s.get(Relay, row.relay_id)) is not None:
-        return s.get(Case, relay.case_id)
-    return s.scalars(select(Case).where(Case.caller_key == row.caller_key).order_by(Case.id.desc())).first()
-
-
-def releasable(svc: Services) -> list[tuple[tuple, None]]:
-    """Held messages whose person has written since (their release lost with Redis): the sweeper's."""
-    since = svc.now() - WINDOW + MARGIN
-    with svc.store.session() as s:
-        ids = s.scalars(select(HeldMessage.id).join(ContactChannel, ContactChannel.caller_key == HeldMessage.caller_key)
-                        .where(ContactChannel.whatsapp_at >= HeldMessage.at, ContactChannel.whatsapp_at > since)).all()
-    return [((i, ), None) for i in ids]
 
 
 # -- read receipts ------------------------------------------------------------------------------------

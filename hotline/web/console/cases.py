@@ -254,7 +254,7 @@ def _media(svc, case_id: int, e: Escalation) -> list[tuple[str, str]]:
 
     from flask import url_for
 
-    from hotline.web.console.media import served_type
+    from hotline.web.console.media_types import served_type
 
     found = []
     for index, sealed in enumerate((e.details or {}).get("media") or []):

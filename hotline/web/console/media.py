@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from hotline.store.models import Case, Escalation
 from hotline.transport.whatsapp import API, fetch_media
 from hotline.web.console.access import may_view, sees_words
+from hotline.web.console.media_types import SANDBOX, SHOWN, served_type
 from hotline.web.console.views import bp, svc
 
 log = logging.getLogger(__name__)
@@ -31,22 +32,6 @@ def item(s, store, case_id: int, escalation_id: int, index: int) -> dict | None:
         return None
     opened = store.unseal(sealed[index])
     return json.loads(opened) if opened else None
-
-
-# What the console serves of her media: audio and pictures, played or shown in the page, and
-# PDF, only downloaded. Nothing else: text/html, image/svg+xml or a script sent as "media" would
-# otherwise run in the console's own origin, in the counsellor's session (#30).
-SHOWN = ("audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr", "audio/wav", "audio/x-wav",
-         "audio/webm", "image/jpeg", "image/png", "image/webp", "image/gif")
-DOWNLOADED = ("application/pdf",)
-# a served item is no page: scripts, forms, plugins and frames never run in it, whatever it is
-SANDBOX = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
-
-
-def served_type(kind: str | None) -> str | None:
-    """The type an item is served as (its parameters dropped), or None: not served at all."""
-    base = (kind or "").split(";")[0].strip().lower()
-    return base if base in SHOWN or base in DOWNLOADED else None
 
 
 @bp.get("/cases/<int:case_id>/media/<int:escalation_id>/<int:index>")
