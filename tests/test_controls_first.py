@@ -10,7 +10,7 @@ from rq import Queue
 from sqlalchemy import select
 
 from hotline.jobs.enqueue import LANES
-from hotline.store.models import Escalation, HeldMessage, Relay
+from hotline.store.models import Case, Escalation, HeldMessage, Relay
 from hotline.web.app import create_app
 
 from .cli import cli
@@ -137,3 +137,17 @@ def test_one_officer_two_women_two_cases_and_his_words_reach_only_the_case_he_na
     with svc.store.session() as s:
         urgent = s.scalars(select(Relay).where(Relay.direction == "urgent")).all()
     assert all(svc.store.unseal(r.body) not in ("1", "2") for r in urgent)  # no keypress as her words
+
+
+def test_with_redis_down_a_first_hi_pages_nobody_and_danger_still_does(make_services, own_redis, database_url):
+    svc = make_services(database_url=database_url, redis_url=own_redis.url)
+    client = create_app(services=svc).test_client()
+    own_redis.stop()
+    (said,) = text(client, "+919876500031", "hi")
+    assert "112" in said  # the safe reply, with the emergency numbers
+    (said,) = text(client, "+919876500032", "URGENT he is here")
+    assert "112" in said
+    with svc.store.session() as s:
+        cases = s.scalars(select(Case)).all()
+    # the woman who asked for nothing: no case, no page; the one in danger: an emergency kept
+    assert len(cases) == 1 and latest(svc).priority == "emergency"

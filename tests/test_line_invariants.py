@@ -184,20 +184,20 @@ class Line(RuleBasedStateMachine):
     women_names = st.sampled_from(sorted(WOMEN))
 
     @initialize(a=st.sampled_from(["sms", "whatsapp"]), b=st.sampled_from(["sms", "whatsapp"]),
-                scene=st.sampled_from(["a new day", "A is talking to Kavitha", "A has been silent a day"]))
+                scene=st.sampled_from(["a new day", "A is talking to Kavitha", "Kavitha's words wait for A"]))
     def a_day_on_the_line(self, a, b, scene):
         """Each woman writes on one channel (SMS or WhatsApp), as women do; a worker waits on the
         queue, as in production (a rule runs it in bursts instead); and the day may begin with A
-        talking to Kavitha, or with A silent for a day since (on WhatsApp: outside her window)."""
+        talking to Kavitha, or with A silent for a day since and Kavitha's last words to her
+        waiting (on WhatsApp: held behind the template, outside her 24-hour window)."""
         self.women["A"].channel, self.women["B"].channel = a, b
+        self.worker(waiting=True)
         if scene != "a new day":
             self.asks_for_a_counsellor("A", english=True)
-            run_worker(self.svc)
             self.acks("Kavitha", 0)
-            run_worker(self.svc)
-            if scene == "A has been silent a day":
+            if scene == "Kavitha's words wait for A":
                 self.svc.clock.advance(hours=25)
-        self.worker(waiting=True)
+                self.replies("Kavitha", 0, addressed=False)
 
     @rule(who=women_names, english=st.booleans())
     def asks_for_a_counsellor(self, who, english):

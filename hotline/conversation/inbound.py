@@ -11,17 +11,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from hotline import engine
 from hotline.channels.sms import render as sms_text
 from hotline.conversation import media
 from hotline.conversation.effects import Context, carry_out
-from hotline.engine.effects import Erase, Forget, OptOut, Voicemail
+from hotline.engine.effects import Erase, Escalate, Forget, OptOut, Voicemail
 from hotline.i18n import detect
 from hotline.privacy.phones import caller_key, mask
 from hotline.response import relay, whatsapp
 from hotline.response.chain import Caller, Request, open_escalation
 from hotline.services import Services
 from hotline.store.idempotency import first_time, forget
+from hotline.store.models import Case, CaseStatus
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +188,10 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
     """Redis (or something else) is down, or her previous message still holds her lock: keep what
     the response needs in the store, and return what to say. Her controls work as ever (the pure
     engine says which she used): the safe word gets its ordinary line and erases; DELETE and STOP
-    (by SMS) are carried out in the store. Anything else keeps an escalation (one while she has
-    one: chain.join) with her words, and she gets the safe reply with the emergency numbers."""
+    (by SMS) are carried out in the store. Danger, a request, or anything from a woman with a case
+    open keeps an escalation (one while she has one: chain.join) with her words; a message from
+    someone who asked for nothing keeps nothing. Either way she gets the safe reply with the
+    emergency numbers."""
     lang = detect(msg.text) or "en"
     said = svc.catalog.own("safe_reply", lang)
     try:
@@ -205,6 +210,14 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
         else:
             if msg.texting and msg.number is not None:
                 _wrote(svc, key, msg)  # what was held goes when the sweeper finds it
+            # only a woman who asked: danger, a request in these very words, or a case of hers
+            # already open (she was talking to the line). A first "hi" pages nobody and keeps
+            # nothing: the line must not reach out to someone who never asked.
+            asked = control(step) or any(isinstance(e, Escalate) for e in step.effects) or _has_open_case(svc, key)
+            if not asked:
+                log.warning("%s %s: safe reply given (%s); nothing asked, nothing kept", msg.channel,
+                            mask(msg.number), reason)
+                return said
             open_escalation(svc, Caller(key, msg.number, msg.channel, step.lang or lang),
                             Request(kind="counsellor", priority="emergency" if control(step) else "high",
                                     role="counsellor",
@@ -214,6 +227,11 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
     log.warning("%s %s: safe reply given (%s)", msg.channel, mask(msg.number), reason)
     return said
+
+
+def _has_open_case(svc: Services, key: str) -> bool:
+    with svc.store.read() as s:
+        return s.scalar(select(Case.id).where(Case.caller_key == key, Case.status == CaseStatus.OPEN).limit(1)) is not None
 
 
 def voicemail_left(svc: Services, number: str | None, call_sid: str, recording: str | None, url: str | None,
