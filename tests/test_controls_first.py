@@ -151,3 +151,14 @@ def test_with_redis_down_a_first_hi_pages_nobody_and_danger_still_does(make_serv
         cases = s.scalars(select(Case)).all()
     # the woman who asked for nothing: no case, no page; the one in danger: an emergency kept
     assert len(cases) == 1 and latest(svc).priority == "emergency"
+
+
+def test_after_stop_hello_gets_no_answer_until_start(make_services, database_url):
+    svc = make_services(database_url=database_url)
+    client = create_app(services=svc).test_client()
+    number = "+919876500041"
+    assert text(client, number, "STOP")  # the documented confirmation, once
+    assert text(client, number, "hello") == []  # nothing: not the language menu
+    assert text(client, number, "1") == []
+    assert text(client, number, "START")  # messages allowed again
+    assert text(client, number, "hello")  # and the line answers

@@ -140,6 +140,13 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
             turn.finish(state, reply)
             return reply
+        if role == "survivor" and msg.texting and msg.number and not control(result) \
+                and svc.store.opted_out(key):
+            # after STOP nothing reaches her until START: not even the menu a "hello" would get
+            # (her controls and danger still act: control() above)
+            reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
+            turn.finish(state, reply)
+            return reply
         ctx = Context(key, msg.number, msg.channel, words=msg.text, person=person)
         if role == "staff" and person and msg.texting and msg.text and not result.effects and not \
                 engine.keyword(svc.flows, "staff", msg.text, facts) and (to := relay.address(svc, person, msg.text)):
