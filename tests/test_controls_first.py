@@ -162,3 +162,25 @@ def test_after_stop_hello_gets_no_answer_until_start(make_services, database_url
     assert text(client, number, "1") == []
     assert text(client, number, "START")  # messages allowed again
     assert text(client, number, "hello")  # and the line answers
+
+
+# Until she says it is safe to talk, nothing the line sends may name the line, violence,
+# counselling, the police or a helpline, nor explain the safe word (someone else may read it).
+GIVEAWAYS = ("helpline", "counsel", "police", "112", "181", "danger", "violence", "recipe", "உதவி மையம்",
+             "ஆலோசக", "போலீஸ்", "காவல்", "ஆபத்து", "வன்முறை")
+
+
+@pytest.mark.parametrize("first", ["hi", "help", "counsellor", "உதவி", "vanakkam"])
+@pytest.mark.parametrize("language, no", [("1", "no"), ("2", "இல்லை")])
+def test_nothing_she_is_sent_before_she_says_it_is_safe_names_what_the_line_is(make_services, first, language, no):
+    svc = make_services()
+    client = create_app(services=svc).test_client()
+    number = "+919876500051"
+    said = text(client, number, first)
+    if "English" in said[0]:  # the language menu first (a first message in Tamil skips it)
+        said += text(client, number, language)
+    said += text(client, number, no)  # not safe to talk
+    run_worker(svc)
+    said += [body or "" for to_, body in sent(svc) if to_ == number]
+    for reply in said:
+        assert not any(word in reply.lower() for word in GIVEAWAYS), (said, reply)
