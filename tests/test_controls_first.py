@@ -26,7 +26,7 @@ def standin():
     server.stop()
 
 
-SURVIVOR_SMS, ANJALI, PRIYA = "+919876500001", "+919840000002", "+919840000004"
+SURVIVOR_SMS, ANJALI, PRIYA, KAVITHA_SMS = "+919876500001", "+919840000002", "+919840000004", "+919840000001"
 
 
 def eager(svc) -> None:
@@ -184,3 +184,31 @@ def test_nothing_she_is_sent_before_she_says_it_is_safe_names_what_the_line_is(m
     said += [body or "" for to_, body in sent(svc) if to_ == number]
     for reply in said:
         assert not any(word in reply.lower() for word in GIVEAWAYS), (said, reply)
+
+
+def test_not_safe_to_talk_then_a_counsellor_nobody_writes_first_and_the_alert_says_so(make_services, database_url):
+    svc = make_services(database_url=database_url)
+    client = create_app(services=svc).test_client()
+    woman = "+919876500061"
+    texts(client, woman, "hi", "1", "2")  # English; not safe to talk
+    (said,) = text(client, woman, "1")  # then: a counsellor
+    assert "112" not in said and "counsellor" not in said.lower()
+    run_worker(svc)
+    e = latest(svc)
+    alert = [body for to_, body in sent(svc) if to_ == KAVITHA_SMS][-1]
+    assert svc.catalog.own("esc_what_quiet", "ta") in alert and e.code in alert  # Kavitha reads Tamil
+    since = last_sent(svc)
+    text(client, KAVITHA_SMS, f"ACK {e.code}")
+    svc.clock.advance(minutes=40)
+    run_worker(svc)
+    text(client, KAVITHA_SMS, f"{e.code} hello, can you talk?")
+    run_worker(svc)
+    out = sent(svc, since)
+    assert not [body for to_, body in out if to_ == woman]  # no "a counsellor has your message", no words
+    assert (KAVITHA_SMS, svc.catalog.own("relay_refused_quiet", "ta")) in out
+    texts(client, woman, "I can talk now")  # she writes again: her counsellor may write to her
+    run_worker(svc)
+    since = last_sent(svc)
+    text(client, KAVITHA_SMS, f"{e.code} I am here")
+    run_worker(svc)
+    assert any(to_ == woman and "I am here" in body for to_, body in sent(svc, since))

@@ -97,8 +97,11 @@ def _escalate(svc: Services, ctx: Context, request: Request, lang: str) -> None:
 @handles(Escalate)
 def escalate(svc: Services, e: Escalate, ctx: Context) -> None:
     role = e.role or "counsellor"
+    # quiet: she said it is not safe to talk; the alert says so and nothing reaches her until she
+    # writes again (response/reach.py, relay.py)
     _escalate(svc, ctx, Request(kind="coordinator" if role == "coordinator" else "counsellor",
-                                priority=e.priority or "normal", role=role, reason=e.reason or ""), e.lang)
+                                priority=e.priority or "normal", role=role, reason=e.reason or "",
+                                details={"quiet": True} if e.quiet else {}), e.lang)
 
 
 @handles(Voicemail)

@@ -375,6 +375,8 @@ def alert_params(svc: Services, e: Escalation, lang: str) -> dict:
     from hotline.i18n.catalog import OWN
 
     what_id = "esc_what_emergency" if e.priority == "emergency" and e.kind == "counsellor" else f"esc_what_{e.kind}"
+    if (e.details or {}).get("quiet") and e.priority != "emergency":
+        what_id = "esc_what_quiet"  # she said it is not safe to talk: the alert says so first
     details = {k: v if v is not None else "" for k, v in e.details.items()}
     if e.kind == "accompaniment":  # the district and "now" in the reader's words (#33: Latin in Tamil)
         named = svc.flows.lexicon.district_names.get(lang, {}).get(str(details.get("area", "")))

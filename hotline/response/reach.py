@@ -34,7 +34,7 @@ from hotline.store.models import ERASED, Case, CaseStatus, Escalation
 @dataclass(frozen=True)
 class Reach:
     contact: str | None
-    refused: str | None = None  # why not: stopped | erased | closed | window | channel
+    refused: str | None = None  # why not: stopped | erased | closed | window | channel | quiet
 
     def __bool__(self) -> bool:
         return self.refused is None and bool(self.contact)
@@ -76,6 +76,8 @@ def case(svc, s, case: Case | None, escalation: Escalation | None = None, *, clo
         return Reach(None, "closed")
     if escalation is not None and not windows.inside(escalation.details or {}, svc.now()):
         return Reach(None, "window")
+    if escalation is not None and (escalation.details or {}).get("quiet") and not closing:
+        return Reach(None, "quiet")  # she said it is not safe to talk: nothing until she writes again
     return found
 
 

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 ADDRESSED = re.compile(r"^\s*(?:re?\s*[:#-]?\s*)?#?(\d{3,6})(?!\d)[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
 COMMAND_WORDS = ("ack", "accept", "pass", "decline", "done", "close", "closed", "note", "followup")
 REFUSED = {"stopped": "relay_refused_stop", "window": "relay_refused_window", "erased": "relay_refused_ended",
-           "closed": "relay_refused_closed", "not_held": "relay_refused_closed", "channel": "relay_refused_channel"}
+           "closed": "relay_refused_closed", "not_held": "relay_refused_closed", "channel": "relay_refused_channel",
+           "quiet": "relay_refused_quiet"}
 
 
 @dataclass
@@ -213,6 +214,9 @@ def send(svc: Services, relay_id: int) -> str:
             if sid != whatsapp.HELD:
                 row.transport_id = sid  # its delivery and read receipts, for her counsellor (whatsapp.receipt)
         else:
+            if escalation is not None and (escalation.details or {}).get("quiet"):
+                # she writes again: her counsellor may write to her now
+                escalation.details = {**escalation.details, "quiet": False}
             staff = staff_list.get(escalation.acked_by) if escalation else None
             if staff is None:
                 row.status = "held" if case and case.status == CaseStatus.OPEN else "refused"
