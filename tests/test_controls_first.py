@@ -5,6 +5,8 @@ interleaving in which a live worker sent what was held for her before her safe w
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 from rq import Queue
 from sqlalchemy import select
@@ -212,3 +214,19 @@ def test_not_safe_to_talk_then_a_counsellor_nobody_writes_first_and_the_alert_sa
     text(client, KAVITHA_SMS, f"{e.code} I am here")
     run_worker(svc)
     assert any(to_ == woman and "I am here" in body for to_, body in sent(svc, since))
+
+
+def test_a_call_from_an_officers_number_gets_no_police_menu(make_services):
+    """Caller ID proves nothing: a call from SI Ramesh's number hears what any caller hears."""
+    svc = make_services()
+    client = create_app(services=svc).test_client()
+
+    def call(path, **form):
+        reply = client.post(path, data={"From": RAMESH, "To": "+914400000000", "CallSid": "CA" + "7" * 32, **form})
+        assert reply.status_code == 200
+        return " ".join(s.text or "" for s in ElementTree.fromstring(reply.get_data(as_text=True)).iter("Say"))
+
+    heard = call("/twilio/voice") + call("/twilio/voice/gather?n=1", Digits="1")
+    police = svc.flows.get("police")
+    assert police.message("police_menu") not in heard and "LAP" not in heard
+    assert "For English, press 1." in heard  # the language menu any caller hears

@@ -88,6 +88,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         started = time.perf_counter()
         state = None if msg.fresh else turn.state
         role = svc.staff.role_of(msg.number)
+        if role == "police" and not msg.texting:
+            role = "survivor"  # caller ID proves nothing: the police menu (LAP, visits) is by SMS only
         person = svc.staff.find(msg.number)
         lang = turn.lang or (detect(msg.text) if state is None else None) or (
             person.languages[0] if person and person.languages else None)
