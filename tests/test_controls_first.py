@@ -230,3 +230,18 @@ def test_a_call_from_an_officers_number_gets_no_police_menu(make_services):
     police = svc.flows.get("police")
     assert police.message("police_menu") not in heard and "LAP" not in heard
     assert "For English, press 1." in heard  # the language menu any caller hears
+
+
+@pytest.mark.parametrize("sentence", ["Note that he comes home at 6, do not write after that",
+                                      "ok I will call you at 5"])
+def test_a_counsellors_sentence_that_begins_like_a_command_still_reaches_her(make_services, sentence):
+    svc = make_services()
+    client = create_app(services=svc).test_client()
+    texts(client, SURVIVOR_SMS, "hi", "1", "1", "1")
+    run_worker(svc)
+    text(client, KAVITHA_SMS, f"ACK {latest(svc).code}")
+    run_worker(svc)
+    since = last_sent(svc)
+    text(client, KAVITHA_SMS, sentence)
+    run_worker(svc)
+    assert any(to_ == SURVIVOR_SMS and sentence in body for to_, body in sent(svc, since))

@@ -17,7 +17,7 @@ from hotline import engine
 from hotline.channels.sms import render as sms_text
 from hotline.conversation import media
 from hotline.conversation.effects import Context, carry_out
-from hotline.engine.effects import Erase, Escalate, Forget, OptOut, Voicemail
+from hotline.engine.effects import Erase, Escalate, Forget, OptOut, StaffCommand, Voicemail
 from hotline.i18n import detect
 from hotline.privacy.phones import caller_key, mask
 from hotline.response import relay, whatsapp
@@ -29,6 +29,15 @@ from hotline.store.models import Case, CaseStatus
 log = logging.getLogger(__name__)
 
 FLOW_FOR_ROLE = {"survivor": "survivor", "staff": "staff", "police": "police"}
+def words_not_a_command(step: engine.Step, text: str | None) -> bool:
+    """A staff member's sentence that begins with a command word (NOTE, OK, DONE …) but names no
+    code: three words or more, the second not a number. Words for the woman she holds, not a
+    command (two words, "ack abc", stay a mistyped command: never relayed)."""
+    words = (text or "").split()
+    return len(words) >= 3 and not words[1].lstrip("#").isdigit() and bool(step.effects) and all(
+        isinstance(e, StaffCommand) for e in step.effects)
+
+
 def ends_contact(step: engine.Step) -> bool:
     """The safe word, DELETE or STOP: after it nothing may reach her, so nothing of this message
     (the channel she wrote on, her WhatsApp window, releasing what was held) is acted on."""
@@ -150,6 +159,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             turn.finish(state, reply)
             return reply
         ctx = Context(key, msg.number, msg.channel, words=msg.text, person=person)
+        if role == "staff" and msg.texting and words_not_a_command(result, msg.text):
+            result.effects = []  # "Note that she …", "ok I will call her at 5": her words, not a command
         if role == "staff" and person and msg.texting and msg.text and not result.effects and not \
                 engine.keyword(svc.flows, "staff", msg.text, facts) and (to := relay.address(svc, person, msg.text)):
             # free text from staff: relayed only when addressed to a case she holds (relay.address)
