@@ -4,6 +4,9 @@ sends; whether anyone may be reached is decided before (hotline/response/reach.p
 - SMS: POST /v1/Accounts/<sid>/Sms/send.json with the DLT entity and template of the text
   (transport/dlt.py). A text that is no registered template is refused here, before it leaves:
   India's operators would block it anyway ("scrubbing"), and free text has no template.
+  SmsType=transactional (our templates are service-implicit): without it Exotel wants each body
+  added on its dashboard too, or may send it as promotional, which waits for 9 a.m. and never
+  reaches a do-not-disturb number (https://developer.exotel.com/docs/sms-api/api-reference/send-sms).
 - Calls: POST /v1/Accounts/<sid>/Calls/connect.json: Exotel rings `From` (the person) first,
   then plays the ExoML at `Url` with the ExoPhone as caller ID.
 - Status: both carry StatusCallback = PUBLIC_URL/exotel/status, with the webhook credentials in
@@ -96,7 +99,7 @@ class Exotel:
             log.warning("%s to %s not sent: no DLT template matches the text", channel, mask(to))
             raise DeliveryFailed(channel, exc, permanent=True) from exc
         data = {"From": self.settings.exotel_number, "To": to, "Body": body,
-                "DltEntityId": dlt["entity"], "DltTemplateId": dlt["template"],
+                "DltEntityId": dlt["entity"], "DltTemplateId": dlt["template"], "SmsType": "transactional",
                 "EncodingType": "plain" if gsm.is_gsm7(body) else "unicode"}
         if status := callback(self.settings, "/exotel/status"):
             data["StatusCallback"] = status

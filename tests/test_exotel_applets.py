@@ -1,0 +1,102 @@
+"""Exotel as Exotel documents it (#28): a survivor's call through the App Bazaar flow's dynamic
+applets (GET, query parameters, Exotel-Version, quoted digits; JSON answers checked against the
+documented fields by tests/exotel_standin.py), and DLT SMS that go at night as transactional."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from hotline.store.models import Escalation, Notification
+from hotline.web.app import create_app
+
+from .exotel_standin import ExotelCall, ExotelStandIn
+from .helpers import run_worker
+from .test_exotel import ANJALI, AUTH, EXOPHONE, KAVITHA, SURVIVOR, exotel_settings, post
+
+
+@pytest.fixture
+def standin():
+    server = ExotelStandIn()
+    yield server
+    server.stop()
+
+
+def call(client, sid: str = "call-1", caller: str = "09876543210") -> ExotelCall:
+    return ExotelCall(client, AUTH, sid, caller, EXOPHONE)  # Exotel writes Indian numbers with a 0
+
+
+def test_a_tamil_call_through_the_applets_is_put_through_to_the_counsellor_on_shift(
+        make_services, standin, database_url):
+    svc = make_services(database_url=database_url, **exotel_settings(standin))
+    her = call(create_app(services=svc).test_client())
+
+    first = her.hear()
+    assert "தமிழ்" in first  # the language choice, Tamil's in Tamil
+    assert her.asking["max_input_digits"] == 1  # one key, no # to press
+    her.answer("2")
+    assert any(ch in her.heard[-1] for ch in "அஆஇஉஎ")  # Tamil from here on
+    her.answer("1")  # safe to talk
+    assert her.answer("1") == "connect"  # a counsellor, now
+    assert her.connect["destination"]["numbers"] == [KAVITHA]
+    assert her.connect["outgoing_phone_number"] == EXOPHONE  # her number never shows; the ExoPhone does
+    assert her.connect["max_ringing_duration"] > 0 and her.connect["max_conversation_duration"] > 0
+    run_worker(svc, burst=True)
+    (alert,) = standin.sms(KAVITHA)  # the chain's first step: Kavitha, by a DLT SMS
+    assert alert["SmsType"] == "transactional"
+
+
+def test_an_applet_asked_twice_takes_one_step(make_services, standin):
+    svc = make_services(**exotel_settings(standin))
+    her = call(create_app(services=svc).test_client())
+    her.hear()
+    assert her.hear() == her.heard[0]  # the Gather again: the same prompt, the call not begun twice
+    her.press("2")  # Tamil
+    her.press("2")  # Exotel's retry of the same Passthru: not "2" (not safe) to the next question
+    safe_to_talk = her.hear()
+    her.press("1")
+    assert her.hear() != safe_to_talk  # the question after "safe to talk", not the same asked again
+    with svc.store.session() as s:
+        assert s.scalars(select(Escalation)).all() == []  # nothing taken for "not safe"
+
+
+def test_nobody_answers_she_leaves_a_voicemail_in_english_and_the_team_is_alerted_once(make_services, standin):
+    svc = make_services(**exotel_settings(standin))
+    her = call(create_app(services=svc).test_client(), caller=SURVIVOR)
+    her.hear()
+    her.answer("1")  # English
+    her.answer("1")  # safe to talk
+    assert her.answer("1") == "connect"
+    her.unanswered()  # Kavitha did not pick up: the Connect applet's other branch
+    assert her.hear() == svc.catalog.own("voice_leave_message", "en")
+    assert her.press(None) == "voicemail"
+    recording = "https://recordings.exotel.com/exotelrecordings/hotline1/call-1.mp3"
+    her.recorded(recording)
+    her.at = "voicemail"
+    her.recorded(recording)  # Exotel's retry: one voicemail
+    assert her.hear() == svc.catalog.own("voice_goodbye", "en")
+    assert her.press(None) == "hangup"
+    with svc.store.session() as s:
+        (kept,) = s.scalars(select(Escalation).where(Escalation.kind == "voicemail")).all()
+    assert kept.status != "closed"
+
+
+def test_dlt_sms_go_as_transactional_so_a_2am_alert_is_sent_not_held(make_services, standin):
+    svc = make_services(**exotel_settings(standin))
+    svc.clock.set(svc.clock.now().replace(hour=20, minute=30))  # 2 a.m. in Chennai (UTC+5:30)
+    text = svc.catalog.own("esc_taken", "ta", code="48213", name="Anjali")
+    assert svc.outbound.sms(KAVITHA, text)  # Exotel refuses a body added nowhere without SmsType
+    (sent,) = standin.sms(KAVITHA)
+    assert sent["SmsType"] == "transactional" and sent["DltTemplateId"] and standin.failures == []
+
+
+def test_an_alert_sms_that_expired_moves_the_chain_on(make_services, standin):
+    svc = make_services(**exotel_settings(standin))
+    client = create_app(services=svc).test_client()
+    post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
+    run_worker(svc, burst=True)
+    with svc.store.session() as s:
+        n = s.scalars(select(Notification)).one()
+    post(client, "/exotel/status", SmsSid=n.transport_id, Status="expired", DetailedStatus="EXPIRED")
+    run_worker(svc, burst=True)
+    assert len(standin.sms(ANJALI)) == 1  # the next person at once, not after the step's wait
