@@ -170,15 +170,22 @@ class ExotelCall:
     Direction; the Passthru's older names From and To too), the Exotel-Version header, a
     Passthru's `digits` in double quotes, the credentials of the URL as basic auth.
 
+        Passthru /exotel/passthru?q=start (CustomField of a call placed through Calls/connect) -> Gather
         Gather /exotel/gather -> Passthru /exotel/passthru: 200 -> the Gather again
           302 -> Passthru ?q=connect: 200 -> Connect /exotel/connect (unanswered -> Passthru ?q=unanswered -> Gather)
             302 -> Passthru ?q=voicemail: 200 -> Voicemail -> Passthru /exotel/recorded -> Gather
               302 -> Hangup
     """
 
-    def __init__(self, client, auth: dict, call_sid: str, caller: str, exophone: str):
+    def __init__(self, client, auth: dict, call_sid: str, caller: str, exophone: str, custom: str | None = None):
+        """`custom`: the CustomField of a call placed through Calls/connect (then `caller` is the
+        number rung, and the call is outbound)."""
         self.client, self.auth, self.sid = client, auth, call_sid
-        self.details = {"CallSid": call_sid, "CallFrom": caller, "CallTo": exophone, "Direction": "incoming"}
+        self.details = {"CallSid": call_sid, "CallFrom": caller, "CallTo": exophone,
+                        "Direction": "outbound-dial" if custom else "incoming"}
+        if custom:
+            self.details["CustomField"] = custom
+        self.started = False
         self.heard: list[str] = []
         self.asking: dict | None = None  # the last Gather answer
         self.at = "gather"  # where the flow is: gather, connect, voicemail, hangup
@@ -193,6 +200,9 @@ class ExotelCall:
     def hear(self) -> str:
         """The Gather applet: what she hears."""
         assert self.at == "gather", self.at
+        if not self.started:  # the flow's first applet
+            self.started = True
+            assert self._get("/exotel/passthru", q="start").status_code == 200
         answer = self._get("/exotel/gather")
         assert answer.status_code == 200 and answer.is_json, answer.get_data(as_text=True)
         check_gather(answer.get_json())

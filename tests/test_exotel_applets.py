@@ -100,3 +100,49 @@ def test_an_alert_sms_that_expired_moves_the_chain_on(make_services, standin):
     post(client, "/exotel/status", SmsSid=n.transport_id, Status="expired", DetailedStatus="EXPIRED")
     run_worker(svc, burst=True)
     assert len(standin.sms(ANJALI)) == 1  # the next person at once, not after the step's wait
+
+
+def test_an_alert_call_rings_the_flow_and_her_pin_puts_her_through_to_the_survivor(
+        make_services, standin, database_url):
+    from hotline.people.pin import set_pin
+
+    svc = make_services(database_url=database_url, **exotel_settings(standin, exotel_flow_id="123456"))
+    set_pin(svc.store, "Kavitha", "4731")
+    svc.reload_staff()
+    client = create_app(services=svc).test_client()
+    her = call(client)
+    her.hear()
+    her.answer("2")  # Tamil
+    her.answer("1")  # safe to talk
+    assert her.answer("1") == "connect"  # a counsellor
+    run_worker(svc, burst=True)
+    for _ in range(2):  # nobody took it: the next counsellor, then the whole team by SMS and a call
+        run_worker(svc, burst=True, until=svc.clock.advance(minutes=6))
+    (ring,) = standin.calls(KAVITHA)  # refused unless the Url is the flow's (the stand-in's rule)
+    assert ring["Url"] == "http://my.exotel.com/hotline1/exoml/start_voice/123456"
+    assert ring["CallerId"] == EXOPHONE and ring["TimeOut"] and ring["TimeLimit"]
+    assert "hotline.example" not in ring["CustomField"] and "s3cret" not in ring["CustomField"]
+
+    kavitha = ExotelCall(client, AUTH, "call-2", KAVITHA, EXOPHONE, custom=ring["CustomField"])
+    assert kavitha.hear() and kavitha.asking["max_input_digits"] == 1  # the alert: 1 takes it
+    kavitha.answer("1")
+    with svc.store.session() as s:
+        (e,) = s.scalars(select(Escalation)).all()
+        assert e.status == "acked" and e.acked_by == 1
+    assert kavitha.asking["finish_on_key"] == "#"  # her PIN
+    assert kavitha.answer("4731") == "connect"
+    assert kavitha.connect["destination"]["numbers"] == [SURVIVOR]
+    assert kavitha.connect["outgoing_phone_number"] == EXOPHONE  # the ExoPhone shows, not her number
+
+
+def test_a_counsellor_calling_the_exophone_gives_her_pin_before_anything(make_services, standin):
+    from hotline.people.pin import set_pin
+
+    svc = make_services(**exotel_settings(standin))
+    set_pin(svc.store, "Kavitha", "4731")
+    svc.reload_staff()
+    kavitha = call(create_app(services=svc).test_client(), caller=KAVITHA)
+    assert kavitha.hear() == svc.catalog.own("voice_staff_pin_ask", "ta")
+    assert kavitha.answer("1111") == "gather" and kavitha.answer("2222") == "gather"
+    assert kavitha.answer("3333") == "hangup"  # three wrong PINs: the call ends, nothing dialled
+    assert kavitha.connect is None

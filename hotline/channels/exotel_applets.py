@@ -28,14 +28,22 @@ def lines(p: Plan) -> list[Line]:
     return said + [line for _, line in p.choices]
 
 
-def prompt(texts: list[Line], p: Plan | None = None) -> dict:
-    """The Gather applet's answer: what she hears, and how her keys end it. A step that asks
-    nothing (goodbye, "putting you through") waits a second and moves on."""
+def asks(p: Plan) -> str | None:
+    """What a plan's question takes: "key" (one key of a menu), "digits" (ended by #) or None."""
+    if not p.gather:
+        return None
+    return "key" if p.gather == "menu" and all(len(k) == 1 for k, _ in p.choices) else "digits"
+
+
+def prompt(texts: list[Line], ask: str | None = None) -> dict:
+    """The Gather applet's answer: what she hears, and how her keys end it (`ask`: "key",
+    "digits" or None). A step that asks nothing (goodbye, "putting you through") waits a second
+    and moves on."""
     text = " ".join(line.text for line in texts if line.text)
-    answer = {"gather_prompt": {"text": text}, "input_timeout": GATHER_TIMEOUT}
-    if p is None or not p.gather:
+    answer = {"gather_prompt": {"text": text or "."}, "input_timeout": GATHER_TIMEOUT}
+    if ask is None:
         answer.update(max_input_digits=1, input_timeout=NO_INPUT)
-    elif p.gather == "menu" and all(len(k) == 1 for k, _ in p.choices):
+    elif ask == "key":
         answer["max_input_digits"] = 1  # one key: no # to press
     else:
         answer.update(max_input_digits=ANSWER_DIGITS, finish_on_key="#")

@@ -8,7 +8,10 @@ sends; whether anyone may be reached is decided before (hotline/response/reach.p
   added on its dashboard too, or may send it as promotional, which waits for 9 a.m. and never
   reaches a do-not-disturb number (https://developer.exotel.com/docs/sms-api/api-reference/send-sms).
 - Calls: POST /v1/Accounts/<sid>/Calls/connect.json: Exotel rings `From` (the person) first,
-  then plays the ExoML at `Url` with the ExoPhone as caller ID.
+  then runs the App Bazaar flow at `Url` (EXOTEL_FLOW_ID), the only Url Exotel documents
+  (https://developer.exotel.com/docs/voice-v1/api-reference/connect-to-flow), with the ExoPhone
+  as caller ID; `CustomField` says what the call is for (the flow's first Passthru gets it:
+  web/exotel/applets.py). Without a flow id, the old ExoML URL (no documented way reaches it).
 - Status: both carry StatusCallback = PUBLIC_URL/exotel/status, with the webhook credentials in
   the URL (hotline/web/exotel/auth.py).
 
@@ -32,6 +35,8 @@ from hotline.transport.errors import DeliveryFailed
 
 log = logging.getLogger(__name__)
 TIMEOUT = 10  # seconds: a job waits no longer for Exotel (it is retried)
+RING_FOR = 30  # seconds a staff phone rings before the alert counts as unanswered
+CALL_LIMIT = 3600  # seconds: an alert call put through to a survivor ends after an hour
 
 
 class ExotelError(Exception):
@@ -112,11 +117,22 @@ class Exotel:
         log.info("%s sent to %s through Exotel (%s, template %s)", channel, mask(to), sid, dlt["template"])
         return sid
 
+    def flow_url(self) -> str | None:
+        """The flow's URL as Exotel's API reference writes it, or None without a flow id."""
+        if not self.settings.exotel_flow_id:
+            return None
+        return f"http://my.exotel.com/{self.settings.exotel_sid}/exoml/start_voice/{self.settings.exotel_flow_id}"
+
     def call(self, to: str, url: str, *, session=None) -> str:
-        """Ring `to`, then play the ExoML at `url` with the ExoPhone as caller ID; the final status
-        (completed, busy, no-answer, failed) comes back to /exotel/status."""
-        data = {"From": to, "CallerId": self.settings.exotel_number, "Url": url, "CallType": "trans",
-                "StatusCallbackEvents[0]": "terminal"}
+        """Ring `to`, then run the flow (what for: `url`'s path and query, as CustomField; never
+        the credentials in it) with the ExoPhone as caller ID; the final status (completed,
+        busy, no-answer, failed) comes back to /exotel/status."""
+        flow = self.flow_url()
+        parts = urlsplit(url)
+        data = {"From": to, "CallerId": self.settings.exotel_number, "Url": flow or url, "CallType": "trans",
+                "TimeLimit": CALL_LIMIT, "TimeOut": RING_FOR, "StatusCallbackEvents[0]": "terminal"}
+        if flow:
+            data["CustomField"] = parts.path + (f"?{parts.query}" if parts.query else "")
         if status := callback(self.settings, "/exotel/status"):
             data["StatusCallback"] = status
         call = self._post("Calls/connect.json", "voice", data, to).get("Call") or {}
