@@ -103,7 +103,7 @@ def test_an_alert_sms_that_expired_moves_the_chain_on(make_services, standin):
 
 
 def test_an_alert_call_rings_the_flow_and_her_pin_puts_her_through_to_the_survivor(
-        make_services, standin, database_url):
+        make_services, standin, database_url, redis_client):
     from hotline.people.pin import set_pin
 
     svc = make_services(database_url=database_url, **exotel_settings(standin, exotel_flow_id="123456"))
@@ -133,6 +133,8 @@ def test_an_alert_call_rings_the_flow_and_her_pin_puts_her_through_to_the_surviv
     assert kavitha.answer("4731") == "connect"
     assert kavitha.connect["destination"]["numbers"] == [SURVIVOR]
     assert kavitha.connect["outgoing_phone_number"] == EXOPHONE  # the ExoPhone shows, not her number
+    held = b"".join(redis_client.get(k) for k in redis_client.keys("hotline:exotel-call:*"))
+    assert SURVIVOR.encode() not in held and SURVIVOR[3:].encode() not in held  # no survivor's number kept
 
 
 def test_a_counsellor_calling_the_exophone_gives_her_pin_before_anything(make_services, standin):

@@ -38,6 +38,7 @@ from hotline.channels.voice import Line
 from hotline.conversation import staff_call
 from hotline.conversation.inbound import Handled, Inbound, voicemail_left
 from hotline.i18n import detect
+from hotline.services import current
 from hotline.web.exotel.blueprint import bp
 from hotline.web.exotel.common import caller, digits, fields
 from hotline.web.exotel.voice import _alert_of  # one reading of an alert call's notification
@@ -63,8 +64,10 @@ def _save(svc, call_sid: str, state: dict) -> None:
 def _said(lines: list[Line], then: str, lang: str, n: int, ask: str | None = None, dial: str | None = None,
           mode: str = "survivor", **more) -> dict:
     """The loop's place: the prompt to serve, what follows it (ask, dial, record or end), and
-    whose call it is (`mode`: survivor, alert, pin, choose)."""
-    return {"n": n, "served": False, "then": then, "lang": lang, "dial": dial, "mode": mode,
+    whose call it is (`mode`: survivor, alert, pin, choose). The number to dial is sealed: on a
+    bridge it is the survivor's, and Redis keeps no survivor's number (staff_call.py)."""
+    sealed = current().store.seal(dial)
+    return {"n": n, "served": False, "then": then, "lang": lang, "dial": sealed, "mode": mode,
             "prompt": applets.prompt(lines, ask if then == "ask" else None), **more}
 
 
@@ -219,7 +222,7 @@ def applet_connect():
     form = fields()
     call_sid = _call_sid(form)
     state = _load(svc, call_sid) if call_sid else None
-    number = state["dial"] if state and state["then"] == "dial" else None
+    number = svc.store.unseal(state["dial"]) if state and state["then"] == "dial" else None
     metrics().requests.labels("exotel_voice", "200").inc()
     return jsonify(applets.connect(number, svc.settings.exotel_number))
 
