@@ -69,10 +69,19 @@ class ExotelStandIn:
         self.dnd: set[str] = set()
         self.flow_urls_only = flow_urls_only
         self.added_templates: list[str] = []  # regexes of bodies added on the dashboard: none
+        # the account's ExoPhones, as "List all ExoPhones" (https://developer.exotel.com/api/exophone-details)
+        # returns them; a VoiceUrl is a flow's (https://developer.exotel.com/api/assign-number-to-a-flow)
+        self.exophones: list[dict] = []
         self._lock = threading.Lock()
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                standin.requests.append({"path": self.path, "form": {}, "auth": self.headers.get("Authorization")})
+                if self.path.endswith("/IncomingPhoneNumbers") and "/v2_beta/Accounts/" in self.path:
+                    return self._answer(200, json.dumps({"IncomingPhoneNumbers": standin.exophones}))
+                return self._answer(404, json.dumps({"RestException": {"Status": 404, "Message": "Not Found"}}))
+
             def do_POST(self):  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}

@@ -148,3 +148,17 @@ def test_a_counsellor_calling_the_exophone_gives_her_pin_before_anything(make_se
     assert kavitha.answer("1111") == "gather" and kavitha.answer("2222") == "gather"
     assert kavitha.answer("3333") == "hangup"  # three wrong PINs: the call ends, nothing dialled
     assert kavitha.connect is None
+
+
+def test_exotel_check_says_when_the_exophone_does_not_run_the_flow(make_services, standin):
+    from .cli import cli
+
+    make_services(**exotel_settings(standin, exotel_flow_id="123456"))
+    standin.exophones.append({"PhoneNumber": "08047000000", "FriendlyName": "hotline",
+                              "VoiceUrl": "http://my.exotel.com/hotline1/exoml/start_voice/999"})
+    wrong = cli("exotel", "check")
+    assert wrong.exit_code == 1 and "FAIL ExoPhone: calls run http://my.exotel.com/hotline1/exoml/start_voice/999, " \
+        "not flow 123456" in wrong.stdout
+    standin.exophones[0]["VoiceUrl"] = "http://my.exotel.com/hotline1/exoml/start_voice/123456"
+    right = cli("exotel", "check")
+    assert right.exit_code == 0 and "ok   ExoPhone: calls run flow 123456" in right.stdout

@@ -29,7 +29,7 @@ import requests
 
 from hotline.config.settings import Settings
 from hotline.i18n import gsm
-from hotline.privacy.phones import mask
+from hotline.privacy.phones import e164, mask
 from hotline.transport.dlt import NoTemplate, Registry, dlt_fields, registry
 from hotline.transport.errors import DeliveryFailed
 
@@ -116,6 +116,31 @@ class Exotel:
         sid = message.get("Sid") or ""
         log.info("%s sent to %s through Exotel (%s, template %s)", channel, mask(to), sid, dlt["template"])
         return sid
+
+    def exophone(self) -> dict | None:
+        """The ExoPhone's settings as Exotel's API lists them (GET /v2_beta/Accounts/<sid>/
+        IncomingPhoneNumbers, https://developer.exotel.com/api/exophone-details), or None when the
+        account lists no such number. Its pages write the fields both as PhoneNumber/VoiceUrl and
+        phone_number/voice_url (https://developer.exotel.com/docs/exophones/api-reference/number-details):
+        both are read. Raises ExotelError when Exotel does not answer with a list."""
+        host = self.settings.exotel_subdomain
+        base = host if "://" in host else f"https://{host}"
+        url = f"{base.rstrip('/')}/v2_beta/Accounts/{self.settings.exotel_sid}/IncomingPhoneNumbers"
+        try:
+            answer = self.http.get(url, timeout=TIMEOUT)
+            body = answer.json() if answer.status_code < 400 else None
+        except (requests.RequestException, ValueError) as exc:
+            raise ExotelError(None, type(exc).__name__) from exc
+        if body is None:
+            raise ExotelError(answer.status_code)
+        numbers = body.get("IncomingPhoneNumbers", body.get("incoming_phone_numbers")) if isinstance(body, dict) else body
+        ours = e164(self.settings.exotel_number or "", "IN")
+        for number in numbers if isinstance(numbers, list) else []:
+            given = number.get("PhoneNumber") or number.get("phone_number") or ""
+            if ours and e164(given, "IN") == ours:
+                return {"voice_url": number.get("VoiceUrl") or number.get("voice_url") or "",
+                        "sms_url": number.get("SMSUrl") or number.get("sms_url") or ""}
+        return None
 
     def flow_url(self) -> str | None:
         """The flow's URL as Exotel's API reference writes it, or None without a flow id."""
