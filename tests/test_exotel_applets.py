@@ -162,3 +162,14 @@ def test_exotel_check_says_when_the_exophone_does_not_run_the_flow(make_services
     standin.exophones[0]["VoiceUrl"] = "http://my.exotel.com/hotline1/exoml/start_voice/123456"
     right = cli("exotel", "check")
     assert right.exit_code == 0 and "ok   ExoPhone: calls run flow 123456" in right.stdout
+
+
+def test_with_redis_down_her_call_hears_the_safe_reply_and_ends_and_the_team_is_told(
+        make_services, standin, own_redis, database_url):
+    svc = make_services(database_url=database_url, redis_url=own_redis.url, **exotel_settings(standin))
+    her = call(create_app(services=svc).test_client(), caller=SURVIVOR)
+    own_redis.stop()
+    assert "112" in her.hear()  # the safe reply: the emergency numbers, never a 5xx
+    assert her.press(None) == "hangup"
+    with svc.store.session() as s:
+        assert s.scalars(select(Escalation)).all()  # kept in the store for when Redis is back

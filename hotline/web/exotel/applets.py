@@ -31,12 +31,13 @@ import json
 import re
 
 from flask import Response, jsonify, request
+from redis.exceptions import RedisError
 
 from hotline.channels import exotel_applets as applets
 from hotline.channels import voice
 from hotline.channels.voice import Line
 from hotline.conversation import staff_call
-from hotline.conversation.inbound import Handled, Inbound, voicemail_left
+from hotline.conversation.inbound import Handled, Inbound, fallback, voicemail_left
 from hotline.i18n import detect
 from hotline.services import current
 from hotline.web.exotel.blueprint import bp
@@ -178,12 +179,20 @@ def applet_gather():
     call_sid = _call_sid(form)
     if not call_sid:
         return _status(400)
-    state = _load(svc, call_sid) or _begin(svc, form, call_sid)
-    if not state["served"]:
-        state["served"] = True
-        _save(svc, call_sid, state)
+    try:
+        state = _load(svc, call_sid) or _begin(svc, form, call_sid)
+        if not state["served"]:
+            state["served"] = True
+            _save(svc, call_sid, state)
+        prompt = state["prompt"]
+    except RedisError:  # the loop cannot keep its place: the safe reply (kept in the store), then 302s end the call
+        number = caller(form, "CallFrom", "From")
+        msg = Inbound("voice", number, None, f"exotel-applet:{call_sid}:down", withheld=None if number else call_sid)
+        said = fallback(svc, msg, "redis")
+        metrics().fallbacks.labels("voice", "redis").inc()
+        prompt = applets.prompt([Line(said, detect(said) or "en")])
     metrics().requests.labels("exotel_voice", "200").inc()
-    return jsonify(state["prompt"])
+    return jsonify(prompt)
 
 
 @bp.route("/passthru", methods=["GET"])
@@ -194,6 +203,13 @@ def applet_passthru():
     if not call_sid:
         return _status(400)
     question = request.args.get("q", "")
+    try:
+        return _passthru(svc, form, call_sid, question)
+    except RedisError:  # nowhere to keep the loop's place: out of it, to the hang-up (the Gather said the safe reply)
+        return _status(302)
+
+
+def _passthru(svc, form: dict, call_sid: str, question: str) -> Response:
     state = _load(svc, call_sid)
     if question == "start" and state is None and (alert := ALERT.match(form.get("CustomField") or "")):
         _save(svc, call_sid, _alert(svc, int(alert.group(1)), 0))  # an alert call, answered
@@ -221,7 +237,10 @@ def applet_connect():
     svc = services()
     form = fields()
     call_sid = _call_sid(form)
-    state = _load(svc, call_sid) if call_sid else None
+    try:
+        state = _load(svc, call_sid) if call_sid else None
+    except RedisError:
+        state = None  # nobody to dial: the applet's "not answered" branch
     number = svc.store.unseal(state["dial"]) if state and state["then"] == "dial" else None
     metrics().requests.labels("exotel_voice", "200").inc()
     return jsonify(applets.connect(number, svc.settings.exotel_number))
