@@ -4,6 +4,8 @@ documented fields by tests/exotel_standin.py), and DLT SMS that go at night as t
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from sqlalchemy import select
 
@@ -173,3 +175,14 @@ def test_with_redis_down_her_call_hears_the_safe_reply_and_ends_and_the_team_is_
     assert her.press(None) == "hangup"
     with svc.store.session() as s:
         assert s.scalars(select(Escalation)).all()  # kept in the store for when Redis is back
+
+
+def test_the_applets_urls_refuse_a_request_without_the_webhook_credentials(make_app):
+    client = make_app(**exotel_settings()).test_client()
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"exotel:guess").decode()}
+    details = {"CallSid": "c", "CallFrom": SURVIVOR, "CallTo": EXOPHONE, "digits": '"1"'}
+    for path, more in (("/exotel/gather", {}), ("/exotel/passthru", {}), ("/exotel/passthru", {"q": "start"}),
+                       ("/exotel/connect", {}), ("/exotel/recorded", {"RecordingUrl": "https://r.example/1.mp3"})):
+        for headers in ({}, wrong):
+            answer = client.get(path, query_string={**details, **more}, headers=headers)
+            assert answer.status_code == 403, (path, headers)
