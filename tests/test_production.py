@@ -159,6 +159,8 @@ def test_doctor_passes_a_correctly_configured_instance(make_services, database_u
     (dict(whatsapp_number="+919840099999"), "WhatsApp templates", "flows check --production"),
     (dict(sms_provider="exotel", exotel_webhook_user="u", exotel_webhook_password="p"), "DLT templates",
      "flows check --production"),
+    (dict(voice_provider="exotel", exotel_webhook_user="u", exotel_webhook_password="p"), "Exotel flow",
+     "EXOTEL_FLOW_ID"),
 ])
 def test_doctor_fails_each_unsafe_setting_with_what_to_do(make_services, sqlite_url, tmp_path, unsafe, failing,
                                                           says):

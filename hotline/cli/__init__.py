@@ -11,6 +11,7 @@ with one module here per noun. Each calls the same functions the web app and the
     staff.py      hotline staff import | list | set-password | set-pin | sign-out
     keys.py       hotline keys rotate
     audit.py      hotline audit export
+    exotel.py     hotline exotel check
 
 A new command: a module here defining a click command (or a click group for a noun with several
 verbs), added to COMMANDS in main.py. A command's return value is its exit code (None is 0);

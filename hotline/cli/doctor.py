@@ -38,6 +38,8 @@ def checks(svc):
         yield OK, "mode", "production (" + "; ".join(outside_demo(s)) + ")"
     yield twilio_webhooks(s)
     yield exotel_webhooks(s)
+    if s.voice_provider == "exotel" and not s.demo:
+        yield exotel_flow(s)
     yield public_url(s)
     if not s.demo and not s.trusted_proxies:
         yield WARN, "proxy", ("HOTLINE_TRUSTED_PROXIES is 0: behind Caddy set it to 1, or every console login "
@@ -70,6 +72,14 @@ def exotel_webhooks(s):
     return FAIL, "webhooks /exotel", ("EXOTEL_WEBHOOK_USER and EXOTEL_WEBHOOK_PASSWORD are not set, so every /exotel "
                                       "webhook answers 403: set both to long random values and put them in the "
                                       "URLs at Exotel (README, Running in India)")
+
+
+def exotel_flow(s):
+    """Calls on Exotel run through the App Bazaar flow (README): staff alert calls ring it by id."""
+    if s.exotel_flow_id:
+        return OK, "Exotel flow", f"alert calls ring app {s.exotel_flow_id}; its applets call /exotel/gather …"
+    return FAIL, "Exotel flow", ("EXOTEL_FLOW_ID is not set, so alert calls to staff ask Exotel for a URL it never "
+                                 "fetches: build the flow (README, Running in India) and set its app id")
 
 
 def public_url(s):

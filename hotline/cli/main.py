@@ -12,6 +12,7 @@ from hotline.cli import (
     chat,
     db,
     doctor,
+    exotel,
     flows,
     keys,
     outbox,
@@ -22,7 +23,7 @@ from hotline.cli import (
 # the group's commands (`hotline --help` lists them by name); a new one goes here
 COMMANDS = (processes.serve, processes.worker, db.db, flows.flows, chat.chat, outbox.outbox, staff.staff,
             keys.keys, audit.audit, casework.case, casework.outreach_command, doctor.doctor,
-            backup.backup, backup.restore)
+            backup.backup, backup.restore, exotel.exotel)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

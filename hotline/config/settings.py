@@ -78,6 +78,7 @@ class Settings:
     exotel_api_token: str | None = None
     exotel_subdomain: str = "api.exotel.com"  # api.in.exotel.com for an account in the Mumbai cluster
     exotel_number: str | None = None  # the ExoPhone: caller ID of every Exotel call and SMS
+    exotel_flow_id: str | None = None  # the App Bazaar flow's app id (README): what staff calls ring into
     exotel_webhook_user: str | None = None  # the basic-auth credentials of the callback URLs given to Exotel
     exotel_webhook_password: str | None = None
     dlt_path: str = str(ROOT / "dlt.yaml")  # HOTLINE_DLT: the registered DLT templates
@@ -132,6 +133,7 @@ class Settings:
             exotel_api_token=env.get("EXOTEL_API_TOKEN") or None,
             exotel_subdomain=env.get("EXOTEL_SUBDOMAIN") or "api.exotel.com",
             exotel_number=env.get("EXOTEL_NUMBER") or None,
+            exotel_flow_id=(env.get("EXOTEL_FLOW_ID") or "").strip() or None,
             exotel_webhook_user=env.get("EXOTEL_WEBHOOK_USER") or None,
             exotel_webhook_password=env.get("EXOTEL_WEBHOOK_PASSWORD") or None,
             dlt_path=env.get("HOTLINE_DLT") or str(ROOT / "dlt.yaml"),

@@ -2,7 +2,10 @@
 (hotline/web/twilio/status.py `delivery`: audited, acted on once, a failed alert moves the chain on).
 
 Exotel's words: a call ends completed, failed, busy or no-answer (as Twilio's); an SMS ends sent
-or failed, and failed_dnd (also spelt failed-dnd) when the number is on the do-not-disturb list."""
+or failed, and failed_dnd (also spelt failed-dnd) when the number is on the do-not-disturb list;
+`expired` (the carrier gave up within the validity period) and `undelivered` are final failures
+too (https://developer.exotel.com/docs/sms-support/sms-status-codes): an alert that expired moves
+the chain on as a failed one does."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from hotline.web.twilio.common import metrics, services
 from hotline.web.twilio.status import delivery
 
 log = logging.getLogger(__name__)
-STATES = {"failed_dnd": "failed", "failed-dnd": "failed", "canceled": "failed"}
+STATES = {"failed_dnd": "failed", "failed-dnd": "failed", "canceled": "failed", "expired": "failed",
+          "undelivered": "failed"}
 
 
 @bp.route("/status", methods=["GET", "POST"])

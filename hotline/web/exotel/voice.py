@@ -1,6 +1,10 @@
 """/exotel/voice and its steps: the same flows as on Twilio, rendered as ExoML (channels/exoml.py),
 keypad only.
 
+No documented way brings an ExoPhone's call here (#28): a real line runs through the App Bazaar
+flow's applets (applets.py). These stay for the demo's simulator and for alert calls placed
+without EXOTEL_FLOW_ID, until the simulator walks the applet loop too.
+
     /exotel/voice                 a new call (CallSid, CallFrom, CallTo): the flow's first prompt
     /exotel/voice/gather?n=K      the K-th answer (DigitsPressed; none = no input)
     /exotel/voice/dialed          after a <Dial>: nobody answered -> a voicemail
