@@ -183,8 +183,9 @@ class Line(RuleBasedStateMachine):
 
     women_names = st.sampled_from(sorted(WOMEN))
 
-    @initialize(a=st.sampled_from(["sms", "whatsapp"]), b=st.sampled_from(["sms", "whatsapp"]),
-                scene=st.sampled_from(["a new day", "A is talking to Kavitha", "Kavitha's words wait for A"]))
+    # (Hypothesis tries the first of each list most: WhatsApp, and the scenes where most can go wrong)
+    @initialize(a=st.sampled_from(["whatsapp", "sms"]), b=st.sampled_from(["sms", "whatsapp"]),
+                scene=st.sampled_from(["Kavitha's words wait for A", "A is talking to Kavitha", "a new day"]))
     def a_day_on_the_line(self, a, b, scene):
         """Each woman writes on one channel (SMS or WhatsApp), as women do; a worker waits on the
         queue, as in production (a rule runs it in bursts instead); and the day may begin with A
