@@ -44,6 +44,8 @@ FORGET_COPIES = "forget_copies"  # the Action that deletes the provider's copies
 ERASURE_TABLES = ("actions", "outbox", "contact_channels", "held_messages", "opt_outs", "audit", "referrals",
                   "cases", "escalations", "relays", "notes", "followups", "case_records", "dirs", "dir_forwardings",
                   "court_orders", "offline_contacts")
+# what anonymise deletes by case_id (legal.TABLES are legal.reduce's; escalations are reduced to a stub)
+CASE_TABLES = (Relay, Note, FollowUp, CaseRecord, Referral)
 
 
 @lru_cache
@@ -331,10 +333,11 @@ class Store:
         self.checkpoint()
         return gone
 
-    def erase_in(self, s: Session, caller_key: str) -> int:
+    def erase_in(self, s: Session, caller_key: str, *, audit: bool = True) -> int:
         """Erase a caller inside the caller's transaction. What stays, for the line's statistics,
         is an anonymous stub of each case: its escalations' times, priority, language and status,
-        and which staff were alerted — no number, no hash, no words of hers or about her."""
+        and which staff were alerted — no number, no hash, no words of hers or about her.
+        `audit=False`: retention, which writes one row for all it erased."""
         if self.journal is not None:  # outside the store: a restore of an older backup erases her again
             self.journal.record(caller_key, self.clock.now())
         gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
@@ -347,7 +350,8 @@ class Store:
         gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
         case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
         gone += self.anonymise(s, case_ids)
-        s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
+        if audit:
+            s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
         return gone
 
     def checkpoint(self) -> None:
@@ -378,7 +382,7 @@ class Store:
         now = self.clock.now()
         self._forget_copies(s, case_ids)
         gone = legal.reduce(s, self, case_ids)  # the legal records: a forwarded DIR is kept, reduced
-        for table in (Relay, Note, FollowUp, CaseRecord, Referral):
+        for table in CASE_TABLES:
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(ACTIVE))
