@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import JSON, ForeignKey, Text
+import pytest
+from sqlalchemy import JSON, ForeignKey, Text, select
 
 from hotline.jobs.retention import BY_CASE, BY_KEY, KEPT, purge
 from hotline.privacy.phones import caller_key
 from hotline.store import db, legal
-from hotline.store.models import CALLER_KEY_COLUMNS, SEALED_COLUMNS, SEALED_JSON, Base
+from hotline.store.models import CALLER_KEY_COLUMNS, SEALED_COLUMNS, SEALED_JSON, Base, Escalation
+from hotline.web.console import auth
 
-from .helpers import run_worker, sms_form
+from .helpers import run_worker, sms_form, text
 from .test_actions import everything_in
 
 SURVIVOR = "+919876543210"
@@ -21,7 +23,6 @@ NOT_HERS = {
     ("actions", "kind"), ("actions", "error"), ("actions", "payload"),  # payload: category, district; sealed copies
     ("outbox", "body"), ("outbox", "call"), ("outbox", "variables"),  # the local demo outbox: erased by `about`
     ("audit", "detail"),  # ids and counts, never words (Store.audit_in)
-    ("escalations", "reason"), ("escalations", "details"), ("escalations", "risk_reasons"),  # blanked by anonymise
 }
 
 
@@ -50,7 +51,8 @@ def test_every_column_that_can_hold_her_is_named_by_erasure_and_by_retention():
     sealed = {(m.__tablename__, c) for m, c in SEALED_COLUMNS} | {(m.__tablename__, c) for m, c, _ in SEALED_JSON}
     words = {(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns
              if isinstance(c.type, Text | JSON) and t.name in {n for n, _ in keyed} | _case_tables()}
-    assert words <= sealed | NOT_HERS, words - sealed - NOT_HERS
+    blanked = {("escalations", c) for c in db.BLANKED}
+    assert words <= sealed | NOT_HERS | blanked, words - sealed - NOT_HERS - blanked
     # and every table erasure touches is vacuumed after it
     assert {n for n, _ in keyed} | _case_tables() <= set(db.ERASURE_TABLES)
 
@@ -79,3 +81,67 @@ def test_a_woman_who_only_asked_for_a_shelter_list_is_erased_after_the_retention
     scan = everything_in(svc, redis_client)
     for trace in (key, SURVIVOR, "9876543210", "Chennai", "shelter"):
         assert trace not in scan, trace
+
+
+# -- B: an erased case is read-only and shows none of her words ------------------------------------
+
+
+@pytest.mark.parametrize("control", ["DELETE", "SAFE WORD"])
+def test_an_erased_case_page_shows_none_of_her_words_and_takes_no_additions(make_app, database_url, control):
+    """After DELETE or the safe word the case page shows no "danger words: …", no ticked checklist,
+    no note; notes, checklists, records, follow-ups, a DIR, an order or a contact added to it are
+    refused with a clear message, and nothing is written."""
+    from hotline.response.risk import CHECKLIST
+    from hotline.store.models import (
+        CaseRecord,
+        CourtOrder,
+        DomesticIncidentReport,
+        FollowUp,
+        Note,
+        OfflineContact,
+    )
+
+    from .test_console import PASSWORD, ask_for_a_counsellor, form, login, page
+
+    app = make_app(database_url=database_url)
+    svc = app.extensions["hotline"]
+    for who in ("Kavitha", "Priya"):
+        auth.set_password(svc.store, who, PASSWORD)
+    e = ask_for_a_counsellor(app, svc)
+    kavitha, _ = login(app, "Kavitha")
+    case_page = f"/console/cases/{e.case_id}"
+    form(kavitha, f"/console/escalations/{e.id}/ack", {})
+    text(app.test_client(), SURVIVOR, "he beats me every night")
+    run_worker(svc, burst=True)
+    form(kavitha, f"{case_page}/checklist", {"item": ["q5"]}, case_page)
+    form(kavitha, f"{case_page}/notes", {"text": "Mother-in-law threatens her."}, case_page)
+    before = page(kavitha, case_page)
+    assert "danger words: beats" in before and f"{CHECKLIST['q5']}" in before and "Mother-in-law" in before
+
+    word = "DELETE" if control == "DELETE" else svc.settings.safe_word
+    text(app.test_client(), SURVIVOR, word)
+    run_worker(svc, burst=True)
+
+    priya, _ = login(app, "Priya")  # the coordinator, who sees every case
+    for viewer in (priya, kavitha):
+        shown = page(viewer, case_page)
+        for trace in ("danger words", "beats", CHECKLIST["q5"], "Mother-in-law", " checked"):
+            assert trace not in shown, trace
+        assert "nothing can be added" in shown
+    casework = f"/console/cases/{e.case_id}/casework"
+    attempts = [(f"{case_page}/notes", {"text": "She is at her sister's in Madurai."}),
+                (f"{case_page}/checklist", {"item": ["q1"]}),
+                (f"{case_page}/records", {"kind": "incident", "details": "Selvi, Anna Nagar"}),
+                (f"{case_page}/followups", {"due": "2030-01-01T10:00", "note": "call Selvi"}),
+                (f"/console/cases/{e.case_id}/dir", {"action": "save", "lang": "en", "aggrieved_name": "Selvi"}),
+                (f"/console/cases/{e.case_id}/orders", {"kind": "protection", "status": "applied"}),
+                (f"/console/cases/{e.case_id}/contacts", {"kind": "walk_in", "happened_at": "2026-11-20T10:00",
+                                                          "summary": "Selvi came to the desk"})]
+    for path, data in attempts:
+        reply = form(priya, path, data, casework if "/checklist" not in path else case_page)
+        assert reply.status_code == 302, path
+        assert "nothing can be added" in page(priya, reply.headers["Location"]), path
+    with svc.store.session() as s:
+        for model in (Note, CaseRecord, FollowUp, DomesticIncidentReport, CourtOrder, OfflineContact):
+            assert s.scalars(select(model)).all() == [], model.__tablename__
+        assert all(not x.risk_reasons for x in s.scalars(select(Escalation)))

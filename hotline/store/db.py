@@ -44,6 +44,9 @@ FORGET_COPIES = "forget_copies"  # the Action that deletes the provider's copies
 ERASURE_TABLES = ("actions", "outbox", "contact_channels", "held_messages", "opt_outs", "audit", "referrals",
                   "cases", "escalations", "relays", "notes", "followups", "case_records", "dirs", "dir_forwardings",
                   "court_orders", "offline_contacts")
+# what anonymise blanks on an escalation: the risk level stays for the statistics, its reasons
+# ("danger words: …", the ticked checklist), her details and the reason are her words and go
+BLANKED = {"details": {}, "reason": "", "risk_reasons": None}
 # what anonymise deletes by case_id (legal.TABLES are legal.reduce's; escalations are reduced to a stub)
 CASE_TABLES = (Relay, Note, FollowUp, CaseRecord, Referral)
 
@@ -384,7 +387,7 @@ class Store:
         gone = legal.reduce(s, self, case_ids)  # the legal records: a forwarded DIR is kept, reduced
         for table in CASE_TABLES:
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
-        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
+        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(**BLANKED, next_at=None))
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(ACTIVE))
                   .values(status="erased", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != CaseStatus.CLOSED).values(status="closed", closed_at=now))
