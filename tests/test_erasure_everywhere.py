@@ -145,3 +145,64 @@ def test_an_erased_case_page_shows_none_of_her_words_and_takes_no_additions(make
         for model in (Note, CaseRecord, FollowUp, DomesticIncidentReport, CourtOrder, OfflineContact):
             assert s.scalars(select(model)).all() == [], model.__tablename__
         assert all(not x.risk_reasons for x in s.scalars(select(Escalation)))
+
+
+# -- C: media captioned with one of her controls ---------------------------------------------------
+
+
+@pytest.fixture
+def standin():
+    from .twilio_standin import StandIn
+
+    server = StandIn()
+    yield server
+    server.stop()
+
+
+def _photo(standin, n: int) -> tuple[str, dict]:
+    from .test_whatsapp import SID
+
+    path = f"/2010-04-01/Accounts/{SID}/Messages/MM{str(n) * 32}/Media/ME{str(n + 1) * 32}"
+    standin.media[path] = (b"\xff\xd8\xff photo", "image/jpeg")
+    return path, {"NumMedia": "1", "MediaContentType0": "image/jpeg", "MessageType": "image",
+                  "MediaUrl0": "https://api.twilio.com" + path}
+
+
+@pytest.mark.parametrize("caption", ["DELETE", "SAFE WORD", "STOP"])
+def test_a_photo_captioned_with_a_control_word_is_deleted_at_twilio(make_services, standin, database_url, caption):
+    """The control is carried out as if typed; the photo is not kept here, and Twilio's copy of it
+    is deleted through its REST API (before: Twilio kept it for ever)."""
+    from .test_whatsapp import line, wa
+
+    svc, app = line(make_services, standin, database_url=database_url)
+    client = app.test_client()
+    wa(client, standin, SURVIVOR, "hi")
+    path, photo = _photo(standin, 3)
+    wa(client, standin, SURVIVOR, svc.settings.safe_word if caption == "SAFE WORD" else caption, **photo)
+    run_worker(svc, burst=True)
+    assert standin.deleted == [path] and path not in standin.media
+    with svc.store.session() as s:
+        assert all(not (e.details or {}).get("media") for e in s.scalars(select(Escalation)))
+
+
+def test_a_photo_captioned_with_danger_goes_with_the_emergency_it_opens(make_services, standin, database_url):
+    """"URGENT he hit me" under an injury photo: the emergency it opens carries the photo (sealed),
+    so her counsellor sees it; her DELETE afterwards deletes it at Twilio too."""
+    import json
+
+    from .helpers import latest
+    from .test_whatsapp import line, wa
+
+    svc, app = line(make_services, standin, database_url=database_url)
+    client = app.test_client()
+    path, photo = _photo(standin, 5)
+    wa(client, standin, SURVIVOR, "URGENT he hit me", **photo)
+    e = latest(svc)
+    assert e.priority == "emergency"
+    (item,) = e.details["media"]
+    assert path not in item and json.loads(svc.store.unseal(item))["url"].endswith(path)  # sealed
+    run_worker(svc, burst=True)
+    assert standin.deleted == []  # kept for her counsellor while her case runs
+    wa(client, standin, SURVIVOR, "DELETE")
+    run_worker(svc, burst=True)
+    assert standin.deleted == [path]
