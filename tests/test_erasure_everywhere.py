@@ -206,3 +206,77 @@ def test_a_photo_captioned_with_danger_goes_with_the_emergency_it_opens(make_ser
     wa(client, standin, SURVIVOR, "DELETE")
     run_worker(svc, burst=True)
     assert standin.deleted == [path]
+
+
+# -- D: Twilio's Message and Call records ----------------------------------------------------------
+
+
+def _twilio_line(make_services, standin, database_url):
+    from .test_delivery import SID, TOKEN, _line
+
+    assert TOKEN
+    return _line(make_services, standin, database_url), SID
+
+
+def _texts(client, standin, number: str, *bodies: str) -> list[str]:
+    """Her SMSes, each a Message record Twilio keeps; their paths at the stand-in."""
+    from .helpers import new_sid
+
+    paths = []
+    for body in bodies:
+        sid = new_sid()
+        paths.append(standin.inbound("Messages", sid))
+        client.post("/twilio/sms", data=sms_form(number, body, sid))
+    return paths
+
+
+@pytest.mark.parametrize("control", ["DELETE", "SAFE WORD"])
+def test_her_erasure_deletes_twilios_message_records_of_her(make_services, standin, database_url, control):
+    """After DELETE or the safe word, the Message records Twilio held of her are deleted there:
+    what she texted (the control too), what the line sent her, her words relayed to her counsellor
+    and her counsellor's to her. Nothing here names them afterwards."""
+    from .helpers import latest
+
+    (svc, client), _ = _twilio_line(make_services, standin, database_url)
+    kavitha = "+919840000001"
+    hers = _texts(client, standin, SURVIVOR, "hi", "1", "1", "1")  # English, safe, a counsellor
+    run_worker(svc, burst=True)
+    e = latest(svc)
+    client.post("/twilio/sms", data=sms_form(kavitha, f"ACK {e.code}"))
+    hers += _texts(client, standin, SURVIVOR, "my husband locked the door")
+    client.post("/twilio/sms", data=sms_form(kavitha, f"{e.code} are you safe now?"))
+    run_worker(svc, burst=True)
+    assert any("locked the door" in r["form"].get("Body", "") for r in standin.requests)
+    assert any(r["form"].get("To") == SURVIVOR for r in standin.requests)
+    sent = {p for p in standin.records if "/Messages/SM" in p} - set(hers)  # by the line, all about her
+    assert standin.deleted_records == []
+
+    hers += _texts(client, standin, SURVIVOR, "DELETE" if control == "DELETE" else svc.settings.safe_word)
+    run_worker(svc, burst=True)
+    deleted = set(standin.deleted_records)
+    assert set(hers) <= deleted  # everything she texted, the control too
+    # everything the line sent of her: to her, and her words to Kavitha (the note that tells
+    # Kavitha it ended, sent after, names only the alert's code)
+    assert sent <= deleted
+    with svc.store.session() as s:
+        from hotline.store.models import Action, ProviderRecord
+
+        assert s.scalars(select(ProviderRecord)).all() == []
+        assert all(not (a.payload or {}).get("copies") for a in s.scalars(select(Action)))
+
+
+def test_retention_deletes_twilios_records_of_a_woman_silent_past_the_period(make_services, standin, database_url):
+    """She asked for a shelter list and never wrote again: after the retention period her texts'
+    and her shelter list's Message records are deleted at Twilio too."""
+    (svc, client), _ = _twilio_line(make_services, standin, database_url)
+    hers = _texts(client, standin, SURVIVOR, "hi", "1", "yes", "2", "1", "Chennai")
+    run_worker(svc, burst=True)
+    listed = {p for r in standin.requests if r["form"].get("To") == SURVIVOR for p in standin.records
+              if p.endswith(r["sid"])}  # the shelter list
+    assert listed
+    assert standin.deleted_records == []
+    svc.clock.set(svc.now() + timedelta(days=svc.settings.retention_days + 1))
+    assert purge(svc, svc.settings.retention_days) == 1
+    run_worker(svc, burst=True)
+    assert set(hers) <= set(standin.deleted_records)
+    assert listed <= set(standin.deleted_records)

@@ -30,6 +30,7 @@ from hotline.store.models import (
     OfflineContact,
     OptOut,
     Outbox,
+    ProviderRecord,
     Referral,
     Relay,
 )
@@ -39,7 +40,7 @@ from hotline.store.models import (
 BY_KEY = [(Case, "caller_key", ("opened_at", "closed_at")), (Action, "caller_key", ("created_at",)),
           (Outbox, "about", ("at",)), (Audit, "caller_key", ("at",)), (Referral, "caller_key", ("at",)),
           (ContactChannel, "caller_key", ("at", "whatsapp_at")), (HeldMessage, "caller_key", ("at",)),
-          (HeldMessage, "about", ("at",))]
+          (HeldMessage, "about", ("at",)), (ProviderRecord, "caller_key", ("at",))]
 # Staff's work on her cases keeps them (a follow-up still due, a note written last week).
 BY_CASE = [(Escalation, ("created_at", "acked_at", "closed_at")), (Note, ("at",)), (Relay, ("at",)),
            (FollowUp, ("due_at", "created_at")), (CaseRecord, ("at",)), (CourtOrder, ("at",)),

@@ -34,6 +34,7 @@ from hotline.store.models import (
     Note,
     OptOut,
     Outbox,
+    ProviderRecord,
     Referral,
     Relay,
 )
@@ -42,6 +43,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 FORGET_COPIES = "forget_copies"  # the Action that deletes the provider's copies of an erased case's media
 # what erase_in and anonymise delete from or blank (legal.reduce's tables too)
 ERASURE_TABLES = ("actions", "outbox", "contact_channels", "held_messages", "opt_outs", "audit", "referrals",
+                  "provider_records",
                   "cases", "escalations", "relays", "notes", "followups", "case_records", "dirs", "dir_forwardings",
                   "court_orders", "offline_contacts")
 # what anonymise blanks on an escalation: the risk level stays for the statistics, its reasons
@@ -350,9 +352,12 @@ class Store:
                                                     | (HeldMessage.about == caller_key))).rowcount
         s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
         s.execute(delete(Audit).where(Audit.caller_key == caller_key))
+        # Twilio's Message and Call records of her: deleted there too (transport/records.py)
+        records = list(s.scalars(select(ProviderRecord.record).where(ProviderRecord.caller_key == caller_key)))
+        s.execute(delete(ProviderRecord).where(ProviderRecord.caller_key == caller_key))
         gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
         case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
-        gone += self.anonymise(s, case_ids)
+        gone += self.anonymise(s, case_ids, forget=records)
         if audit:
             s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
         return gone
@@ -375,15 +380,16 @@ class Store:
         finally:
             raw.close()
 
-    def anonymise(self, s: Session, case_ids: list[int]) -> int:
+    def anonymise(self, s: Session, case_ids: list[int], forget: Iterable[str] = ()) -> int:
         """Reduce cases to their anonymous stub (DELETE, the safe word, and retention): their
         relayed messages, notes, follow-ups, records and referrals go; escalations keep only their
         times, priority, language and status; open ones are closed as erased. Returns the rows
-        deleted."""
+        deleted. `forget`: more of the provider's copies to delete with theirs (sealed tokens:
+        her Message and Call records, transport/records.py), in the same one action."""
+        self._forget_copies(s, case_ids, list(forget))
         if not case_ids:
             return 0
         now = self.clock.now()
-        self._forget_copies(s, case_ids)
         gone = legal.reduce(s, self, case_ids)  # the legal records: a forwarded DIR is kept, reduced
         for table in CASE_TABLES:
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
@@ -394,12 +400,12 @@ class Store:
         s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key=ERASED, contact=None))
         return gone
 
-    def _forget_copies(self, s: Session, case_ids: list[int]) -> None:
+    def _forget_copies(self, s: Session, case_ids: list[int], copies: list[str]) -> None:
         """What the provider still holds of these cases (voicemail recordings, WhatsApp media: their
         addresses are on the escalations) is to be deleted there too: one recorded action
         (jobs/tasks.py forget_copies), sealed and under no key of hers, kept until it is done."""
-        copies = []  # as sealed as they are: erasure never waits on opening them (forget_copies does)
-        for details in s.scalars(select(Escalation.details).where(Escalation.case_id.in_(case_ids))):
+        # as sealed as they are: erasure never waits on opening them (forget_copies does)
+        for details in s.scalars(select(Escalation.details).where(Escalation.case_id.in_(case_ids or [-1]))):
             details = details or {}
             if details.get("recording"):
                 recording = details["recording"]  # sealed since #30; an older one is its address in clear
