@@ -280,3 +280,20 @@ def test_retention_deletes_twilios_records_of_a_woman_silent_past_the_period(mak
     run_worker(svc, burst=True)
     assert set(hers) <= set(standin.deleted_records)
     assert listed <= set(standin.deleted_records)
+
+
+def test_her_call_record_is_deleted_at_twilio_when_she_texts_delete(make_services, standin, database_url):
+    """She called the line, then texted DELETE: Twilio's Call record of her call (her number, its
+    times) is deleted there too."""
+    from .helpers import new_sid
+
+    (svc, client), _ = _twilio_line(make_services, standin, database_url)
+    call_sid = new_sid("CA")
+    call = standin.inbound("Calls", call_sid)
+    client.post("/twilio/voice", data={"From": SURVIVOR, "To": "+914400000000", "CallSid": call_sid,
+                                       "AccountSid": "AC" + "a" * 32})
+    run_worker(svc, burst=True)
+    assert standin.deleted_records == []
+    (text_sid,) = _texts(client, standin, SURVIVOR, "DELETE")
+    run_worker(svc, burst=True)
+    assert set(standin.deleted_records) == {call, text_sid}

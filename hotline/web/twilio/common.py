@@ -46,7 +46,7 @@ def answer(msg: Inbound, render, safe) -> str:
     what inbound.fallback says."""
     svc = services()
     m = metrics()
-    if msg.number is not None and svc.staff.role_of(msg.number) == "survivor":
+    if msg.number is not None and request.path.startswith("/twilio/") and svc.staff.role_of(msg.number) == "survivor":
         # Twilio's record of what she sent: kept first, so the erasure it may ask for deletes it
         records.keep_inbound(svc, msg.key(svc.settings.secret_key), request.form, msg.fresh)
     try:
