@@ -137,6 +137,8 @@ def test_an_erased_case_page_shows_none_of_her_words_and_takes_no_additions(make
                 (f"/console/cases/{e.case_id}/orders", {"kind": "protection", "status": "applied"}),
                 (f"/console/cases/{e.case_id}/contacts", {"kind": "walk_in", "happened_at": "2026-11-20T10:00",
                                                           "summary": "Selvi came to the desk"})]
+    refused = priya.get(f"/console/cases/{e.case_id}/dir")  # no blank Form I to fill in, either
+    assert refused.status_code == 302 and "nothing can be added" in page(priya, refused.headers["Location"])
     for path, data in attempts:
         reply = form(priya, path, data, casework if "/checklist" not in path else case_page)
         assert reply.status_code == 302, path
@@ -297,3 +299,26 @@ def test_her_call_record_is_deleted_at_twilio_when_she_texts_delete(make_service
     (text_sid,) = _texts(client, standin, SURVIVOR, "DELETE")
     run_worker(svc, burst=True)
     assert set(standin.deleted_records) == {call, text_sid}
+
+
+def test_retention_keeps_her_stop_and_nothing_else(make_app, database_url, redis_client):
+    """She asked for a shelter list, then sent STOP, and never wrote again: after the retention
+    period everything of her goes but her STOP, which stands until she sends START."""
+    from hotline.store.models import OptOut
+
+    app = make_app(database_url=database_url)
+    svc = app.extensions["hotline"]
+    client = app.test_client()
+    for body in ("hi", "1", "yes", "2", "1", "Chennai", "STOP"):
+        client.post("/twilio/sms", data=sms_form(SURVIVOR, body))
+    run_worker(svc, burst=True)
+    key = caller_key(SURVIVOR, svc.settings.secret_key)
+    svc.clock.set(svc.now() + timedelta(days=svc.settings.retention_days + 1))
+    assert purge(svc, svc.settings.retention_days) == 1
+    redis_client.flushdb()
+    with svc.store.session() as s:
+        assert s.get(OptOut, key) is not None
+        s.query(OptOut).delete()
+    scan = everything_in(svc, redis_client)
+    for trace in (key, SURVIVOR, "9876543210", "Chennai", "shelter"):
+        assert trace not in scan, trace
