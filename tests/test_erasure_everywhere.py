@@ -322,3 +322,25 @@ def test_retention_keeps_her_stop_and_nothing_else(make_app, database_url, redis
     scan = everything_in(svc, redis_client)
     for trace in (key, SURVIVOR, "9876543210", "Chennai", "shelter"):
         assert trace not in scan, trace
+
+
+def test_a_photo_captioned_with_danger_while_her_counsellor_holds_her_case_goes_to_that_case(
+        make_services, standin, database_url):
+    """Kavitha holds her case; "URGENT he is back" under a photo: the danger is carried out as ever,
+    and the photo goes with the request it joins (sealed), where Kavitha can open it."""
+    import json
+
+    from .test_whatsapp import KAVITHA, ask_for_a_counsellor, line, wa
+
+    svc, app = line(make_services, standin, database_url=database_url)
+    client = app.test_client()
+    e = ask_for_a_counsellor(svc, client, standin)
+    wa(client, standin, KAVITHA, f"ACK {e.code}")
+    run_worker(svc, burst=True)
+    path, photo = _photo(standin, 7)
+    wa(client, standin, SURVIVOR, "URGENT he is back", **photo)
+    run_worker(svc, burst=True)
+    with svc.store.session() as s:
+        items = [svc.store.unseal(m) for x in s.scalars(select(Escalation)) for m in (x.details or {}).get("media", [])]
+    assert [json.loads(m)["url"] for m in items] == ["https://api.twilio.com" + path]
+    assert standin.deleted == []
