@@ -137,6 +137,10 @@ def test_an_erased_case_page_shows_none_of_her_words_and_takes_no_additions(make
                 (f"/console/cases/{e.case_id}/orders", {"kind": "protection", "status": "applied"}),
                 (f"/console/cases/{e.case_id}/contacts", {"kind": "walk_in", "happened_at": "2026-11-20T10:00",
                                                           "summary": "Selvi came to the desk"})]
+    # nor by SMS: NOTE and FOLLOWUP on her alert's code are told she ended it
+    for command in (f"NOTE {e.code} she is at her sister's in Madurai", f"FOLLOWUP {e.code} 3d"):
+        (said,) = text(app.test_client(), "+919840000001", command)
+        assert said in {svc.catalog.own("esc_ended", lang, code=e.code) for lang in ("en", "ta")}, said
     refused = priya.get(f"/console/cases/{e.case_id}/dir")  # no blank Form I to fill in, either
     assert refused.status_code == 302 and "nothing can be added" in page(priya, refused.headers["Location"])
     for path, data in attempts:
