@@ -5,7 +5,14 @@ WhatsApp: a message to `whatsapp:+…` takes free text (Body) only while that nu
 window is open (`open_window`); outside it only a template (ContentSid), else it fails as
 Twilio's 63016. Media (`media[path] = (bytes, type)`) is served as Twilio serves it: only with
 the account's HTTP Basic credentials, by a redirect to a signed URL on another host (localhost
-instead of 127.0.0.1), which must be fetched without them."""
+instead of 127.0.0.1), which must be fetched without them.
+
+Message and Call records: each message or call created through it is kept by its path (a test
+adds the records of inbound messages and calls, which Twilio creates, with `inbound`), and is
+deleted as Twilio deletes one: DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json or
+/Calls/{Sid}.json answers 204, or 404 when there is no such record
+(https://www.twilio.com/docs/messaging/api/message-resource#delete-a-message-resource,
+https://www.twilio.com/docs/voice/api/call-resource#delete-a-call-resource)."""
 
 from __future__ import annotations
 
@@ -37,6 +44,8 @@ class StandIn:
         self.media_requests: list[dict] = []  # each GET: its path and Authorization header
         self.recordings: set[str] = set()  # call recordings Twilio holds, by path
         self.deleted: list[str] = []  # each DELETE Twilio accepted (media, recordings): its path
+        self.records: set[str] = set()  # Message and Call records Twilio holds, by path
+        self.deleted_records: list[str] = []  # each Message or Call record deleted: its path
         self.credentials: tuple[str, str] | None = None
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -71,7 +80,11 @@ class StandIn:
                                        "more_info": "https://www.twilio.com/docs/errors/63016"})
                     return
                 kind = "CA" if self.path.endswith("/Calls.json") else "SM"
-                self._answer(201, {"sid": kind + uuid.uuid4().hex, "status": "queued", "to": form.get("To"),
+                sid = kind + uuid.uuid4().hex
+                with standin._lock:
+                    standin.records.add(self.path.removesuffix(".json") + "/" + sid)
+                    record["sid"] = sid
+                self._answer(201, {"sid": sid, "status": "queued", "to": form.get("To"),
                                    "from": form.get("From"), "body": form.get("Body")})
 
             def do_DELETE(self):  # noqa: N802 - as Twilio: 204 and gone, 404 when it is not there
@@ -81,10 +94,15 @@ class StandIn:
                     return
                 path = self.path.removesuffix(".json")
                 with standin._lock:
-                    found = standin.media.pop(path, None) is not None or path in standin.recordings
-                    standin.recordings.discard(path)
-                    if found:
-                        standin.deleted.append(path)
+                    if path in standin.records:  # a Message or Call record
+                        standin.records.discard(path)
+                        standin.deleted_records.append(path)
+                        found = True
+                    else:
+                        found = standin.media.pop(path, None) is not None or path in standin.recordings
+                        standin.recordings.discard(path)
+                        if found:
+                            standin.deleted.append(path)
                 if not found:
                     self._answer(404, {"code": 20404, "status": 404})
                     return
@@ -134,6 +152,14 @@ class StandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def inbound(self, kind: str, sid: str) -> str:
+        """A message or call she made (kind: Messages | Calls): Twilio holds its record. Its path."""
+        sid_of_account = (self.credentials or ("AC" + "a" * 32, ""))[0]
+        path = f"/2010-04-01/Accounts/{sid_of_account}/{kind}/{sid}"
+        with self._lock:
+            self.records.add(path)
+        return path
 
     def open_window(self, number: str) -> None:
         """She wrote on WhatsApp: free text may go to her (the tests do not move the stand-in's

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.casework.erasure import writable
 from hotline.privacy.phones import caller_key, e164
 from hotline.store.models import Case, CaseStatus, FollowUp, OfflineContact
 
@@ -42,6 +43,7 @@ def record(svc, staff_id: int | None, case_id: int, kind: str, happened_at: date
     if kind not in KINDS:
         raise ValueError(kind)
     with svc.store.session() as s:
+        writable(s, case_id)  # never onto an erased case
         row = OfflineContact(case_id=case_id, kind=kind, place=place.strip()[:200],
                              happened_at=happened_at.astimezone(UTC), staff_id=staff_id,
                              summary=svc.store.seal(summary.strip()[:MAX_TEXT]) if summary.strip() else None)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from hotline.casework import dir_form
+from hotline.casework.erasure import writable
 from hotline.casework.labels import pgettext
 from hotline.store.models import Case, DirForwarding, DomesticIncidentReport
 
@@ -71,6 +72,7 @@ def save(svc, staff_id: int | None, case_id: int, content: dict, lang: str, dir_
     if lang not in LANGS:
         raise ValueError(lang)
     with svc.store.session() as s:
+        writable(s, case_id)  # never onto an erased case
         if dir_id is None:
             row = DomesticIncidentReport(case_id=case_id, staff_id=staff_id, status="draft")
             s.add(row)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from hotline.casework.erasure import writable
 from hotline.casework.labels import pgettext
 from hotline.store.models import Case, CourtOrder, FollowUp
 
@@ -72,6 +73,7 @@ def add(svc, staff_id: int | None, case_id: int, kind: str, status: str, court: 
     if kind not in KINDS or status not in STATUSES:
         raise ValueError(kind if kind not in KINDS else status)
     with svc.store.session() as s:
+        writable(s, case_id)  # never onto an erased case
         row = CourtOrder(case_id=case_id, kind=kind, status=status, court=court.strip()[:200],
                          applied_on=_date(applied_on), decided_on=_date(decided_on), expires_on=_date(expires_on),
                          details=svc.store.seal(details.strip()[:MAX_TEXT]) if details.strip() else None,

@@ -51,6 +51,7 @@ class Context:
     words: str | None = None  # the message that raised them: an emergency passes them on (chain.join)
     person: Person | None = None  # the staff member writing, for a staff command
     recorded: list[int] = field(default_factory=list)  # escalations and actions written
+    escalated: list[int] = field(default_factory=list)  # the escalations alone (media captioned with danger joins them)
     said: str | None = None  # what to say instead of the flow's outputs
     erased: bool = False
     dial: str | None = None  # a call: the number to put her through to
@@ -91,7 +92,9 @@ def _escalate(svc: Services, ctx: Context, request: Request, lang: str) -> None:
     # is nobody's words
     danger = request.priority == "emergency" or request.reason == POSSIBLE_DANGER
     words = ctx.words if danger and not request.own_case else None
-    ctx.recorded.append(open_escalation(svc, Caller(ctx.key, ctx.number, ctx.channel, lang), request, words=words))
+    escalation_id = open_escalation(svc, Caller(ctx.key, ctx.number, ctx.channel, lang), request, words=words)
+    ctx.recorded.append(escalation_id)
+    ctx.escalated.append(escalation_id)
 
 
 @handles(Escalate)

@@ -125,7 +125,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             _wrote(svc, key, msg)
         # a voice message, a photo, a document (WhatsApp): kept on her case, not a step. Unless its
         # caption is one of her controls (the safe word, DELETE, STOP, danger): that is carried out
-        # as if she had typed it, and what she sent with it is not kept.
+        # as if she had typed it, then what she sent goes with the emergency it opened, or is
+        # deleted at Twilio (media.under_control, after carry_out below).
         if msg.media and msg.number and not (msg.text and control(result)):
             spoken = lang or (state or {}).get("lang") or "en"
             said = media.received(svc, key, msg.number, msg.media, spoken, turn.relay if live else None,
@@ -168,6 +169,8 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
                 relay.pass_on(svc, to.case_id, "to_survivor", to.body, person.id)
             ctx.said, result.state = to.reply or "", state  # the flow as it was
         carry_out(svc, result.effects, ctx)  # the safe word, DELETE, a staff command … (conversation/effects.py)
+        if msg.media and msg.number and msg.text and control(result):  # media captioned with one of her controls
+            media.under_control(svc, key, msg.media, ctx.escalated, ended=result.forgotten or ctx.erased)
         reply = render(Handled(result, key, role, ctx.recorded, text=ctx.said, done=ctx))
         # a language chosen on a call holds for that call only (its state), never for her next SMS
         keep = msg.channel != "voice" and msg.number is not None and not (result.forgotten or ctx.erased) \

@@ -66,6 +66,36 @@ def received(svc: Services, key: str, number: str, media: list[tuple[str, str]],
     return svc.catalog.own("whatsapp_voice_received" if voice else "whatsapp_media_received", lang)
 
 
+def under_control(svc: Services, key: str, media: list[tuple[str, str]], escalated: list[int], ended: bool) -> None:
+    """Media whose caption was one of her controls, once the control is carried out. Danger: the
+    emergency it opened (or the request it joined) keeps it, sealed, as any media of hers. The safe word, DELETE,
+    STOP or START: nothing of it is kept here, and Twilio's copy is deleted as an erasure's is
+    (jobs/tasks.py forget_copies: sealed, under no key of hers)."""
+    from hotline.jobs.enqueue import enqueue_perform
+    from hotline.store.db import FORGET_COPIES
+    from hotline.store.models import ERASED, Action, Case
+
+    sealed = [svc.store.seal(json.dumps({"url": url, "type": kind})) for url, kind in media]
+    with svc.store.session() as s:
+        emergencies = [] if ended else list(s.scalars(
+            select(Escalation).join(Case, Case.id == Escalation.case_id).where(
+                Escalation.id.in_(escalated), Case.caller_key == key)
+            .with_for_update()))
+        for e in emergencies[:1]:
+            _attach(s, e, sealed, is_voice(media))
+        if not emergencies:
+            action = Action(kind=FORGET_COPIES, caller_key=ERASED, channel="", lang="", status="pending",
+                            payload={"copies": sealed})
+            s.add(action)
+            s.flush()
+            action_id = action.id
+    if emergencies:
+        log.info("whatsapp: %d media item(s) captioned with danger kept on the emergency", len(media))
+    else:
+        enqueue_perform(svc, action_id)  # Redis away: the sweeper finds it pending
+        log.info("whatsapp: %d media item(s) captioned with a control: not kept, Twilio's copy deleted", len(media))
+
+
 def _attach(s, e: Escalation, sealed: list[str], voice: bool) -> None:
     details = dict(e.details or {})
     details["media"] = [*details.get("media", []), *sealed]

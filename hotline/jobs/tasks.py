@@ -163,7 +163,7 @@ def forget_copies(svc, s, action: Action) -> str:
     of her voicemails and media deleted (a failure is retried), then their addresses too."""
     addresses = {token: _address(svc.store.unseal(token)) for token in action.payload.get("copies", [])}
     unopened = [token for token, url in addresses.items() if url is None]
-    deleted = sum(1 for url in addresses.values() if url and svc.outbound.forget(url))
+    deleted = sum(1 for url in addresses.values() if url and _forget(svc, url))
     if unopened:  # never "done" with her copies still at the provider: failed, kept, and
         # `hotline keys rotate` with the key that sealed them opens them and sets it going again
         action.payload = {"copies": unopened}
@@ -175,13 +175,22 @@ def forget_copies(svc, s, action: Action) -> str:
     return f"{deleted} of {len(addresses)} deleted at the provider"
 
 
-def _address(opened: str | None) -> str | None:
-    """A copy's address: a WhatsApp item is sealed as {"url", "type"}, a recording as its URL."""
+def _address(opened: str | None) -> str | dict | None:
+    """A copy's address: a WhatsApp item is sealed as {"url", "type"}, a recording as its URL, a
+    Message or Call record (transport/records.py) as {"message": sid} or {"call": sid}."""
     if not opened:
         return None
     if opened.startswith("{"):
-        return json.loads(opened).get("url")
+        found = json.loads(opened)
+        return found.get("url") or {k: v for k, v in found.items() if k in ("message", "call")} or None
     return opened
+
+
+def _forget(svc, address: str | dict) -> bool:
+    if isinstance(address, dict):
+        ((kind, sid),) = address.items()
+        return svc.outbound.forget_record(kind, sid)
+    return svc.outbound.forget(address)
 
 
 HANDLERS = {"send_resources": send_resources, FORGET_COPIES: forget_copies}

@@ -108,7 +108,7 @@ def run(svc: Services, burst: bool = False) -> bool:
                     purged = purge(svc, svc.settings.retention_days)
                     last_purge = time.monotonic()
                     if purged:
-                        log.info("retention: %d closed case(s) anonymised", purged)
+                        log.info("retention: %d caller(s) silent past the period erased", purged)
             except Exception:  # noqa: BLE001 - the sweeper must outlive a Redis or DB hiccup
                 log.exception("sweeper failed; trying again in %ss", WATCH_EVERY)
 

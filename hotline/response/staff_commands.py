@@ -24,6 +24,7 @@ from hotline.response.refusals import limited, refuse
 from hotline.response.relay import release_held
 from hotline.store.models import (
     ACTIVE,
+    ERASED,
     Audit,
     Case,
     Escalation,
@@ -94,6 +95,9 @@ def answer(svc: Services, person: Person, command: str, code: str, text: str | N
                 reply, refused = say(svc, "done_not_yours", lang, code=code), "done_not_yours"
             else:
                 reply = _done(svc, s, e, case, person, after)
+        elif command in ("note", "followup") and case.caller_key == ERASED:
+            # her erased case is read-only: a note or follow-up would be out of reach of her next DELETE
+            reply, refused = say(svc, "esc_ended", lang, code=e.code), "erased"
         elif command == "note":
             if not may("note", notified=notified, holds=e.acked_by == person.id, coordinator=coordinator):
                 reply, refused = say(svc, "not_yours", lang, code=code), "not_yours"

@@ -34,6 +34,7 @@ from hotline.store.models import (
     Note,
     OptOut,
     Outbox,
+    ProviderRecord,
     Referral,
     Relay,
 )
@@ -42,8 +43,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 FORGET_COPIES = "forget_copies"  # the Action that deletes the provider's copies of an erased case's media
 # what erase_in and anonymise delete from or blank (legal.reduce's tables too)
 ERASURE_TABLES = ("actions", "outbox", "contact_channels", "held_messages", "opt_outs", "audit", "referrals",
+                  "provider_records",
                   "cases", "escalations", "relays", "notes", "followups", "case_records", "dirs", "dir_forwardings",
                   "court_orders", "offline_contacts")
+# what anonymise blanks on an escalation: the risk level stays for the statistics, its reasons
+# ("danger words: …", the ticked checklist), her details and the reason are her words and go
+BLANKED = {"details": {}, "reason": "", "risk_reasons": None}
+# what anonymise deletes by case_id (legal.TABLES are legal.reduce's; escalations are reduced to a stub)
+CASE_TABLES = (Relay, Note, FollowUp, CaseRecord, Referral)
 
 
 @lru_cache
@@ -331,10 +338,11 @@ class Store:
         self.checkpoint()
         return gone
 
-    def erase_in(self, s: Session, caller_key: str) -> int:
+    def erase_in(self, s: Session, caller_key: str, *, audit: bool = True) -> int:
         """Erase a caller inside the caller's transaction. What stays, for the line's statistics,
         is an anonymous stub of each case: its escalations' times, priority, language and status,
-        and which staff were alerted — no number, no hash, no words of hers or about her."""
+        and which staff were alerted — no number, no hash, no words of hers or about her.
+        `audit=False`: retention, which writes one row for all it erased."""
         if self.journal is not None:  # outside the store: a restore of an older backup erases her again
             self.journal.record(caller_key, self.clock.now())
         gone = s.execute(delete(Action).where(Action.caller_key == caller_key)).rowcount
@@ -344,10 +352,14 @@ class Store:
                                                     | (HeldMessage.about == caller_key))).rowcount
         s.execute(delete(OptOut).where(OptOut.caller_key == caller_key))
         s.execute(delete(Audit).where(Audit.caller_key == caller_key))
+        # Twilio's Message and Call records of her: deleted there too (transport/records.py)
+        records = list(s.scalars(select(ProviderRecord.record).where(ProviderRecord.caller_key == caller_key)))
+        s.execute(delete(ProviderRecord).where(ProviderRecord.caller_key == caller_key))
         gone += s.execute(delete(Referral).where(Referral.caller_key == caller_key)).rowcount
         case_ids = list(s.scalars(select(Case.id).where(Case.caller_key == caller_key)))
-        gone += self.anonymise(s, case_ids)
-        s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
+        gone += self.anonymise(s, case_ids, forget=records)
+        if audit:
+            s.add(Audit(event="caller.erased", caller_key=None, detail={"records": gone, "cases": len(case_ids)}))
         return gone
 
     def checkpoint(self) -> None:
@@ -368,31 +380,32 @@ class Store:
         finally:
             raw.close()
 
-    def anonymise(self, s: Session, case_ids: list[int]) -> int:
+    def anonymise(self, s: Session, case_ids: list[int], forget: Iterable[str] = ()) -> int:
         """Reduce cases to their anonymous stub (DELETE, the safe word, and retention): their
         relayed messages, notes, follow-ups, records and referrals go; escalations keep only their
         times, priority, language and status; open ones are closed as erased. Returns the rows
-        deleted."""
+        deleted. `forget`: more of the provider's copies to delete with theirs (sealed tokens:
+        her Message and Call records, transport/records.py), in the same one action."""
+        self._forget_copies(s, case_ids, list(forget))
         if not case_ids:
             return 0
         now = self.clock.now()
-        self._forget_copies(s, case_ids)
         gone = legal.reduce(s, self, case_ids)  # the legal records: a forwarded DIR is kept, reduced
-        for table in (Relay, Note, FollowUp, CaseRecord, Referral):
+        for table in CASE_TABLES:
             gone += s.execute(delete(table).where(table.case_id.in_(case_ids))).rowcount
-        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(details={}, reason="", next_at=None))
+        s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids)).values(**BLANKED, next_at=None))
         s.execute(update(Escalation).where(Escalation.case_id.in_(case_ids), Escalation.status.in_(ACTIVE))
                   .values(status="erased", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids), Case.status != CaseStatus.CLOSED).values(status="closed", closed_at=now))
         s.execute(update(Case).where(Case.id.in_(case_ids)).values(caller_key=ERASED, contact=None))
         return gone
 
-    def _forget_copies(self, s: Session, case_ids: list[int]) -> None:
+    def _forget_copies(self, s: Session, case_ids: list[int], copies: list[str]) -> None:
         """What the provider still holds of these cases (voicemail recordings, WhatsApp media: their
         addresses are on the escalations) is to be deleted there too: one recorded action
         (jobs/tasks.py forget_copies), sealed and under no key of hers, kept until it is done."""
-        copies = []  # as sealed as they are: erasure never waits on opening them (forget_copies does)
-        for details in s.scalars(select(Escalation.details).where(Escalation.case_id.in_(case_ids))):
+        # as sealed as they are: erasure never waits on opening them (forget_copies does)
+        for details in s.scalars(select(Escalation.details).where(Escalation.case_id.in_(case_ids or [-1]))):
             details = details or {}
             if details.get("recording"):
                 recording = details["recording"]  # sealed since #30; an older one is its address in clear

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from hotline.store.models import CourtOrder, DirForwarding, DomesticIncidentReport, OfflineContact
 
+TABLES = ("dirs", "dir_forwardings", "court_orders", "offline_contacts")  # what reduce() deletes or reduces
 DROPPED_ON_ERASURE = ("phone",)  # the DIR's fields a kept copy loses (hotline/casework/dir_form.py)
 
 

@@ -423,3 +423,22 @@ SEALED_COLUMNS += [(HeldMessage, "contact"), (HeldMessage, "body")]
 # fails when a sealed value anywhere in the store is left under an old key.
 SEALED_JSON = [(Escalation, "details", "media"), (Escalation, "details", "recording"),
                (Action, "payload", "copies")]
+
+
+# -- the provider's records of her (#26; hotline/transport/records.py) ----------------------------
+
+
+class ProviderRecord(Base):
+    """A Twilio Message or Call record that holds her (her words, her counsellor's, her number):
+    its kind and sid, sealed. Erasure hands them to a forget_copies action (under no key of hers),
+    which deletes each at Twilio; then nothing here names them."""
+
+    __tablename__ = "provider_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    caller_key: Mapped[str] = mapped_column(String(64), index=True)
+    record: Mapped[str] = mapped_column(Text)  # encrypted {"message": sid} or {"call": sid}
+    at: Mapped[datetime] = stamped()
+
+
+CALLER_KEY_COLUMNS += [(ProviderRecord, "caller_key")]
+SEALED_COLUMNS += [(ProviderRecord, "record")]

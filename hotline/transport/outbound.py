@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from hotline.config.settings import Settings
 from hotline.store import Outbox, Store
+from hotline.transport import records
 from hotline.transport.dlt import registry
 from hotline.transport.errors import DeliveryFailed
 from hotline.transport.exotel import Exotel
@@ -45,13 +46,33 @@ class Outbound:
         job that called it can be retried. With `session`, an outbox row is written in the caller's
         transaction. `about` names the caller (keyed hash) a message concerns, so DELETE erases the
         outbox's copy too."""
-        return self.providers["sms"].text(to, body, channel="sms", session=session, about=about)
+        sid = self.providers["sms"].text(to, body, channel="sms", session=session, about=about)
+        self._kept(self.providers["sms"], "message", sid, session, about)
+        return sid
 
     def whatsapp(self, to: str, body: str, session=None, about: str | None = None, template=None) -> str:
         """Send one WhatsApp message: free text, or with `template` (transport/whatsapp.py's
         TemplateSend) an approved template. Whether free text may go (her 24-hour window) is
         decided before: hotline/response/whatsapp.py."""
-        return self.providers["whatsapp"].whatsapp(to, body, template=template, session=session, about=about)
+        sid = self.providers["whatsapp"].whatsapp(to, body, template=template, session=session, about=about)
+        self._kept(self.providers["whatsapp"], "message", sid, session, about)
+        return sid
+
+    def _kept(self, provider, kind: str, sid: str, session, about: str | None) -> None:
+        """Twilio's record of what went about her: its sid kept (sealed, transport/records.py)
+        so her erasure deletes it there too."""
+        if about is None or not isinstance(provider, Twilio):
+            return
+        if session is not None:
+            records.keep(self.store, session, about, kind, sid)
+            return
+        with self.store.session() as s:
+            records.keep(self.store, s, about, kind, sid)
+
+    @property
+    def twilio(self) -> Twilio | None:
+        """Twilio, when it carries any channel of the line."""
+        return next((p for p in self.providers.values() if isinstance(p, Twilio)), None)
 
     @property
     def whatsapp_ready(self) -> bool:
@@ -66,8 +87,11 @@ class Outbound:
         """Delete a provider's copy of her media or voicemail (after DELETE or the safe word):
         Twilio's, when Twilio carries the line; the local outbox keeps none. False: nobody here
         holds it."""
-        remote = next((p for p in self.providers.values() if isinstance(p, Twilio)), None)
-        return remote.forget(url) if remote is not None else False
+        return self.twilio.forget(url) if self.twilio is not None else False
+
+    def forget_record(self, kind: str, sid: str) -> bool:
+        """Delete Twilio's Message or Call record (kind: message | call) after her erasure."""
+        return self.twilio.forget_record(kind, sid) if self.twilio is not None else False
 
     def outbox(self) -> list[Outbox]:
         with self.store.session() as s:

@@ -52,6 +52,20 @@ class Twilio:
             raise DeliveryFailed("forget", exc) from exc
         return True
 
+    def forget_record(self, kind: str, sid: str) -> bool:
+        """Delete a Message or Call record of this account (DELETE /Messages/{sid}.json,
+        /Calls/{sid}.json): its body and both numbers go. Gone already (404) is done; one not yet
+        complete (20009) or any other failure raises DeliveryFailed, to be retried."""
+        resource = self.client.messages(sid) if kind == "message" else self.client.calls(sid)
+        try:
+            resource.delete()
+        except Exception as exc:  # noqa: BLE001 - any transport failure: the job decides
+            if getattr(exc, "status", None) == 404:
+                return True
+            log.warning("Twilio's %s record not deleted: %s", kind, type(exc).__name__)
+            raise DeliveryFailed("forget", exc) from exc
+        return True
+
     def text(self, to: str, body: str, *, channel: str, session=None, about: str | None = None) -> str:
         """One message; Twilio's MessageSid. Raises DeliveryFailed so the job is retried (or not)."""
         try:

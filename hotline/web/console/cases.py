@@ -13,6 +13,7 @@ from hotline.response import risk
 from hotline.response.permissions import offered
 from hotline.store.models import (
     ACTIVE,
+    ERASED,
     Case,
     CaseRecord,
     Escalation,
@@ -117,6 +118,7 @@ class CaseView:
     risk: str | None = None  # the latest escalation's level and reasons (escalation/risk.py)
     reasons: list[str] = field(default_factory=list)
     checklist: list[str] = field(default_factory=list)  # the danger items a counsellor ticked
+    erased: bool = False  # DELETE, the safe word or retention: an anonymous stub, read-only
 
 
 def load(svc, user: User, case_id: int) -> CaseView | None:
@@ -137,7 +139,7 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
             return None
         words = sees_words(user, case)
         view = CaseView(case, shown_caller(svc, case), name(case.assigned_to) or None, words,
-                        opened_at=aware(case.opened_at))
+                        opened_at=aware(case.opened_at), erased=case.caller_key == ERASED)
         events = view.events
         escalations = list(s.scalars(select(Escalation).where(Escalation.case_id == case.id).order_by(Escalation.id)))
         for e in escalations:
@@ -174,7 +176,7 @@ def load(svc, user: User, case_id: int) -> CaseView | None:
                 view.active.append(ActiveEscalation(
                     e.id, e.code, e.kind, e.status, e.priority, e.lang, e.acked_by, mine,
                     offered(e.status, notified=mine, holds=e.acked_by == user.id, coordinator=user.coordinator)))
-        if escalations:
+        if escalations and not view.erased:  # an erased stub keeps no reasons, words or ticks of hers
             view.latest_code, view.latest_escalation_id = escalations[-1].code, escalations[-1].id
             # the running escalation the checklist goes to (changes.danger_checklist), else the latest
             shown = next((e for e in reversed(escalations) if e.status in ACTIVE), escalations[-1])

@@ -12,7 +12,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from hotline.casework import contacts, dir_form, incident_reports, orders, plan
-from hotline.store.models import Case
+from hotline.casework.erasure import CaseErased
+from hotline.store.models import ERASED, Case
 from hotline.web.console.access import may_view, sees_words
 from hotline.web.console.views import bp, coordinator_only, svc
 
@@ -69,6 +70,8 @@ def dir_edit(case_id: int, dir_id: int | None = None):
     report = _report(dir_id) if dir_id else None
     if report is not None and report.case_id != case_id:
         abort(404)
+    if report is None and case.caller_key == ERASED:  # no blank Form I for an erased case: said on its page
+        raise CaseErased(case_id)
     content = report.content if report else {"recorded_on": s.staff.local(s.now()).date().isoformat()}
     lang = report.lang if report else (case.lang if case.lang in incident_reports.LANGS else "en")
     missing: list[str] = []

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from hotline.casework.erasure import writable
 from hotline.people.staff import Person
 from hotline.response import staff_commands as commands
 from hotline.store.models import ACTIVE, Case, CaseRecord, Escalation, FollowUp, Note
@@ -103,6 +104,7 @@ def add_note(svc, user: User, case_id: int, text: str) -> str:
     if not text:
         raise ValueError("empty note")
     with svc.store.session() as s:
+        writable(s, case_id)
         latest = s.scalars(select(Escalation).where(Escalation.case_id == case_id)
                            .order_by(Escalation.id.desc())).first()
         newest_of_code = latest and s.scalars(select(Escalation.id).where(Escalation.code == latest.code)
@@ -120,6 +122,7 @@ def add_note(svc, user: User, case_id: int, text: str) -> str:
 
 def add_followup(svc, user: User, case_id: int, due_at: datetime, note: str) -> int:
     with svc.store.session() as s:
+        writable(s, case_id)
         # stored in UTC, as every time in the store (SQLite keeps the wall time and drops the zone)
         row = FollowUp(case_id=case_id, staff_id=user.id, due_at=due_at.astimezone(UTC),
                        note=svc.store.seal(note.strip()[:MAX_TEXT]) if note.strip() else None)
@@ -135,6 +138,7 @@ def add_record(svc, user: User, case_id: int, kind: str, happened_on: str | None
     if kind not in RECORD_KINDS:
         raise ValueError(kind)
     with svc.store.session() as s:
+        writable(s, case_id)
         row = CaseRecord(case_id=case_id, kind=kind, happened_on=happened_on or None, staff_id=user.id,
                          details=svc.store.seal(details.strip()[:MAX_TEXT]) if details.strip() else None)
         s.add(row)
@@ -155,6 +159,7 @@ def lap_outcome(svc, user: User, case_id: int, escalation_id: int | None, outcom
     """Record on a screened-in LAP what came of it (spoke, declined, no_counsellor), who said so
     and when; False when that escalation is not this case's LAP."""
     with svc.store.session() as s:
+        writable(s, case_id)
         e = s.get(Escalation, escalation_id) if escalation_id else None
         if e is None or e.case_id != case_id or e.kind != "lap":
             return False
@@ -175,6 +180,7 @@ def danger_checklist(svc, user: User, case_id: int, items: list[str]) -> tuple[s
                               .with_for_update()))
         if not rows:
             return None
+        writable(s, case_id)  # locked after her escalations: the order end_contact takes them in
         targets = [e for e in rows if e.status in ACTIVE] or rows[:1]
         before = targets[0].risk or "standard"
         for e in targets:

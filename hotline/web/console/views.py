@@ -21,6 +21,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from hotline import services
+from hotline.casework import erasure
+from hotline.casework.erasure import CaseErased
 from hotline.response import relay, risk
 from hotline.store.models import Case, Escalation
 from hotline.web.console import auth, cases, changes, chart, live, reports, rota
@@ -69,6 +71,13 @@ def _not_found(error):
         return error
     return render_template("console/error.html", title="Not found",
                            message="There is nothing here, or it is not yours to see."), 404
+
+
+@bp.errorhandler(CaseErased)
+def _case_erased(error: CaseErased):
+    """Staff tried to add to an erased case (casework/erasure.py): refused, said so on its page."""
+    flash(erasure.REFUSED, "error")
+    return redirect(url_for("console.case_view", case_id=error.case_id))
 
 
 @bp.app_errorhandler(CSRFError)

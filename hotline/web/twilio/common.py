@@ -11,6 +11,7 @@ from hotline.conversation.inbound import Inbound, fallback, handle
 from hotline.privacy.phones import e164, mask
 from hotline.services import current
 from hotline.store.conversations import Busy, LockLost
+from hotline.transport import records
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ def answer(msg: Inbound, render, safe) -> str:
     what inbound.fallback says."""
     svc = services()
     m = metrics()
+    if msg.number is not None and request.path.startswith("/twilio/") and svc.staff.role_of(msg.number) == "survivor":
+        # Twilio's record of what she sent: kept first, so the erasure it may ask for deletes it
+        records.keep_inbound(svc, msg.key(svc.settings.secret_key), request.form, msg.fresh)
     try:
         return handle(svc, msg, render, observe=m.step_seconds.labels(msg.channel).observe)
     except (RedisError, Busy, LockLost) as exc:
