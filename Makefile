@@ -69,8 +69,9 @@ soak: install
 faults: install
 	@# the fault tests at their full sizes (the suite runs them CI-sized)
 	HOTLINE_FAULT_ESCALATIONS=1000 HOTLINE_FAULT_OUTAGE_SECONDS=30 HOTLINE_SCALE_SURVIVORS=300 \
-		HOTLINE_STATEFUL_EXAMPLES=300 HOTLINE_STATEFUL_STEPS=40 \
-		$(BIN)/python -m pytest -q tests/test_faults.py tests/test_scale.py tests/test_line_invariants.py
+		HOTLINE_STATEFUL_EXAMPLES=300 HOTLINE_STATEFUL_STEPS=40 HOTLINE_RACE_TRIES=20 \
+		$(BIN)/python -m pytest -q tests/test_faults.py tests/test_scale.py tests/test_line_invariants.py \
+		tests/test_whatsapp_race.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) instance

@@ -426,7 +426,7 @@ def live():
 # with pytest-xdist (--dist loadfile --no-loadscope-reorder), the files that take longest are
 # handed out first: a process starts on one while the other takes the many short ones, and
 # neither waits on the other at the end
-LONGEST_FIRST = ("test_faults.py", "test_browser.py", "test_scale.py", "test_casework_browser.py",
+LONGEST_FIRST = ("test_faults.py", "test_browser.py", "test_scale.py", "test_line_invariants.py", "test_casework_browser.py",
                  "test_make_run.py", "test_security.py", "test_sentinel.py", "test_caddy.py")
 
 
