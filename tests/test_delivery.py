@@ -43,6 +43,7 @@ def test_a_permanent_rest_error_is_not_retried_moves_on_and_tells_the_coordinato
     svc, client = _line(make_services, standin, database_url)
     standin.invalid_to.add(KAVITHA)  # 21211: not a valid phone number
     client.post("/twilio/sms", data=sms_form(SURVIVOR, "counsellor"))
+    client.post("/twilio/sms", data=sms_form(SURVIVOR, "yes"))  # safe to talk: asked first (#26)
     run_worker(svc, burst=True)
     assert len(_to(standin, KAVITHA, "failures")) == 1
     assert len(_to(standin, ANJALI)) == 1  # the next person, at once: not after the step's 5 minutes
@@ -58,6 +59,7 @@ def test_an_undelivered_alert_moves_the_step_on_and_a_repeated_callback_acts_onc
                                                                                    database_url):
     svc, client = _line(make_services, standin, database_url)
     client.post("/twilio/sms", data=sms_form(SURVIVOR, "counsellor"))
+    client.post("/twilio/sms", data=sms_form(SURVIVOR, "yes"))  # safe to talk: asked first (#26)
     run_worker(svc, burst=True)
     with svc.store.session() as s:
         (first,) = s.scalars(select(Notification)).all()

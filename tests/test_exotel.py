@@ -158,6 +158,7 @@ def test_a_failed_alert_on_exotel_moves_the_chain_as_on_twilio(make_services, st
     svc = make_services(**exotel_settings(standin))
     client = create_app(services=svc).test_client()
     post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
+    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")  # safe to talk: asked first (#26)
     run_worker(svc, burst=True)
     with svc.store.session() as s:
         n = s.scalars(select(Notification)).one()
@@ -197,6 +198,7 @@ def test_a_counsellors_words_never_go_as_dlt_sms_she_is_told_to_call(make_servic
     svc = make_services(**exotel_settings(standin))
     client = create_app(services=svc).test_client()
     post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
+    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")  # safe to talk: asked first (#26)
     run_worker(svc, burst=True)
     with svc.store.session() as s:
         code = s.scalars(select(Escalation.code)).one()
@@ -260,6 +262,7 @@ def test_the_simulator_shows_what_exotel_would_have_sent(make_app):
     app = make_app(sms_provider="exotel", voice_provider="exotel")
     client = app.test_client()
     client.post("/twilio/sms", data=sms_form(SURVIVOR, "counsellor"))
+    client.post("/twilio/sms", data=sms_form(SURVIVOR, "yes"))  # safe to talk: asked first (#26)
     run_worker(app.extensions["hotline"], burst=True)
     rows = client.get(f"/simulator/outbox?to={KAVITHA}&after=0").get_json()
     assert rows and rows[-1]["provider"] == "exotel" and len(rows[-1]["template"]) == 19

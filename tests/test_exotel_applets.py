@@ -96,6 +96,7 @@ def test_an_alert_sms_that_expired_moves_the_chain_on(make_services, standin):
     svc = make_services(**exotel_settings(standin))
     client = create_app(services=svc).test_client()
     post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
+    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")  # safe to talk: asked first (#26)
     run_worker(svc, burst=True)
     with svc.store.session() as s:
         n = s.scalars(select(Notification)).one()

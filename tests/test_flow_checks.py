@@ -425,7 +425,7 @@ def test_bad_action_settings(tmp_path):
       - erase: everything""")
     assert_reported(tmp_path, "settings", text,
                     ("priority: soon", 'action "escalate": priority must be one of emergency, high, normal'),
-                    ("reasn: asked", 'action "escalate" has no setting "reasn" (it takes priority, reason, role)'),
+                    ("reasn: asked", 'action "escalate" has no setting "reasn" (it takes priority, reason, role, quiet)'),
                     ("- escalate:", 'action "escalate" needs "reason"'),
                     ("- erase: everything", 'action "erase" takes no value'))
 
@@ -584,13 +584,13 @@ def test_flows_check_names_the_missing_catalogs_with_file_and_line(tmp_path):
 
 
 def test_an_unknown_placeholder_in_a_message_is_an_error(tmp_path):
-    path = _survivor_copy(tmp_path, lambda t: t.replace('"Women\'s helpline. Choose a language."',
-                                                        '"Women\'s helpline {phone}. Choose a language."'), locales=True)
+    path = _survivor_copy(tmp_path, lambda t: t.replace('"Hello. Choose a language."',
+                                                        '"Hello {phone}. Choose a language."'), locales=True)
     done = check(path)
     assert done.returncode == 1
     out = done.stdout
     assert 'message "choose_language" uses {phone}, which nothing supplies' in out
-    assert "survivor.yaml:22: " in out
+    assert "survivor.yaml:24: " in out
 
 
 def test_a_kind_typo_is_one_error_with_a_did_you_mean(tmp_path):

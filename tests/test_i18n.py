@@ -195,8 +195,8 @@ def test_tamil_texts_come_from_the_catalog_and_placeholders_are_filled():
     assert catalog.own("error_reply", "en").startswith("Sorry")
     assert catalog.own("error_reply", "xx") == catalog.own("error_reply", "en")  # no catalog: English
     flows, _ = engine.load(ROOT / "flows")
-    tips = {"type": "say", "flow": "survivor", "msg": "unsafe_tips",
-            "default": flows.get("survivor").message("unsafe_tips"), "params": {}}
+    tips = {"type": "say", "flow": "survivor", "msg": "whatsapp_tips",
+            "default": flows.get("survivor").message("whatsapp_tips"), "params": {}}
     assert "RECIPE என்று அனுப்பினால்" in catalog.output(tips, "ta", {"safe_word": "RECIPE"})
     assert "48213" in catalog.own("done_none_left", "ta", code=48213) and catalog.own(
         "done_none_left", "ta", code=48213) != catalog.own("done_none_left", "en", code=48213)

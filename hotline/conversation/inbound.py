@@ -237,14 +237,18 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
             # already open (she was talking to the line). A first "hi" pages nobody and keeps
             # nothing: the line must not reach out to someone who never asked.
             asked = control(step) or any(isinstance(e, Escalate) for e in step.effects) or _has_open_case(svc, key)
-            if not asked:
+            # a call to the line while it is down: the team is told, quietly (nobody contacts her
+            # until she writes: response/reach.py), as she could not say whether it is safe
+            quiet = not asked and msg.channel == "voice"
+            if not asked and not quiet:
                 log.warning("%s %s: safe reply given (%s); nothing asked, nothing kept", msg.channel,
                             mask(msg.number), reason)
                 return said
             open_escalation(svc, Caller(key, msg.number, msg.channel, step.lang or lang),
                             Request(kind="counsellor", priority="emergency" if control(step) else "high",
                                     role="counsellor",
-                                    reason=f"a survivor reached the line while it was degraded ({reason})"),
+                                    reason=f"a survivor reached the line while it was degraded ({reason})",
+                                    details={"quiet": True} if quiet else {}),
                             queue=False, words=msg.text)
     except Exception:  # noqa: BLE001 - the store down too: the reply still goes out
         log.exception("%s %s: could not record the fallback escalation", msg.channel, mask(msg.number))
