@@ -85,6 +85,7 @@ def shot(page, name: str, readme: bool = False) -> None:
 def in_reach(page) -> None:
     """Nothing scrolls sideways, and every button and button-like link on the page lies inside
     the viewport once scrolled to (vertically): a thumb reaches it."""
+    page.wait_for_load_state("load")  # its stylesheet applied (under load a page can be measured first)
     width = page.viewport_size["width"]
     height = page.viewport_size["height"]
     wide = page.evaluate("""w => [...document.querySelectorAll('body *')].filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > w)

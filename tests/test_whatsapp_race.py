@@ -18,13 +18,20 @@ from rq.registry import StartedJobRegistry
 from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import func, select
 
-from hotline.store.models import Escalation, EscalationStatus, HeldMessage
+from hotline.store.models import (
+    Escalation,
+    EscalationStatus,
+    HeldMessage,
+    Notification,
+    NotificationStatus,
+)
 
 from .helpers import new_sid, post, until
 from .test_whatsapp import KAVITHA, SID, TOKEN, WA_NUMBER, line, to
 from .twilio_standin import StandIn
 
 TRIES = int(os.environ.get("HOTLINE_RACE_TRIES", "2"))
+WAIT = 120  # seconds at most for each step to be done (a bounded poll of the store, not a timing)
 
 
 @pytest.fixture
@@ -71,19 +78,23 @@ def test_live_her_control_on_whatsapp_sends_nothing_that_was_held(make_services,
             woman = f"+9198765{n:05d}"
             for body in ("hi", "1", "1", "1"):
                 wa(woman, body)
-            until(lambda n=n: idle(svc) and count(select(func.count()).select_from(Escalation)) == n + 1, 30, "her alert")
+            until(lambda n=n: count(select(func.count()).select_from(Escalation)) == n + 1, WAIT, "her request")
             with svc.store.read() as s:
-                code = s.scalars(select(Escalation.code).order_by(Escalation.id.desc())).first()
+                e_id, code = s.execute(select(Escalation.id, Escalation.code).order_by(Escalation.id.desc())).first()
+            until(lambda e_id=e_id: count(select(func.count()).select_from(Notification).where(
+                Notification.escalation_id == e_id, Notification.staff_id == svc.staff.find(KAVITHA).id,
+                Notification.status == NotificationStatus.SENT)), WAIT, "Kavitha's alert")
             wa(KAVITHA, f"ACK {code}")
-            until(lambda: count(select(func.count()).select_from(Escalation).where(
-                Escalation.status == EscalationStatus.ACKED)) >= 1 and idle(svc), 30, "taken")
+            until(lambda e_id=e_id: count(select(func.count()).select_from(Escalation).where(
+                Escalation.id == e_id, Escalation.status == EscalationStatus.ACKED)), WAIT, "taken")
+            until(lambda: idle(svc), WAIT, "the worker idle")
             svc.clock.advance(hours=25)  # a day later: outside her window, his words wait
             standin.close_window(woman)
             wa(KAVITHA, f"{code} is he beside you?")
-            until(lambda: count(select(func.count()).select_from(HeldMessage)) >= 1 and idle(svc), 30, "held")
+            until(lambda: count(select(func.count()).select_from(HeldMessage)) >= 1 and idle(svc), WAIT, "held")
             before = len(to(standin, woman))
             wa(woman, control)
-            until(lambda: idle(svc), 30, "the worker idle")
+            until(lambda: idle(svc), WAIT, "the worker idle")
             late = [m.get("Body", "") for m in to(standin, woman)[before:]]
             assert not any("beside you" in body for body in late), (n, late)
             svc.clock.advance(hours=1)
