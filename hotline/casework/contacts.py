@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.casework.erasure import writable
 from hotline.privacy.phones import caller_key, e164
-from hotline.store.models import Case, CaseStatus, FollowUp, OfflineContact
+from hotline.store.models import Case, FollowUp, OfflineContact
 
 KINDS = {"walk_in": "Walk-in at the NGO desk", "own_phone": "Call to a counsellor's own phone",
          "visit": "Home visit", "other": "Other"}
@@ -74,8 +74,7 @@ def new_case(svc, staff_id: int, number: str | None, lang: str, kind: str,
     with svc.store.session() as s:
         hidden = None
         if number:
-            existing = s.scalars(select(Case).where(Case.caller_key == key, Case.status == CaseStatus.OPEN)
-                                 .order_by(Case.id.desc())).first()
+            existing = svc.store.open_case(s, key)
             if existing is not None and (may_see is None or may_see(s, existing)):
                 return existing.id
             hidden = existing

@@ -11,8 +11,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from hotline import engine
 from hotline.channels.sms import render as sms_text
 from hotline.conversation import media
@@ -24,7 +22,6 @@ from hotline.response import relay, whatsapp
 from hotline.response.chain import Caller, Request, open_escalation
 from hotline.services import Services
 from hotline.store.idempotency import first_time, forget
-from hotline.store.models import Case, CaseStatus
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +116,13 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
         }
         result = engine.step(svc.flows, state, engine.Event(text=msg.text, at=now.timestamp(),
                                                             flow=FLOW_FOR_ROLE[role], lang=lang, facts=facts))
+
+        def aside(said: str, spoken: str | None = None) -> str:
+            """Answered without a step of the flow (a relay, her media, an officer's words, the
+            silence after STOP): her conversation stays where it was."""
+            reply = render(Handled(engine.Step(state, [], [], spoken or lang or "en"), key, role, [], text=said))
+            turn.finish(state, reply)
+            return reply
         # her controls first: the step says what this message is before anything of it is acted on
         wrote = msg.texting and msg.number is not None and not ends_contact(result)
         if wrote:
@@ -131,16 +135,14 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
             spoken = lang or (state or {}).get("lang") or "en"
             said = media.received(svc, key, msg.number, msg.media, spoken, turn.relay if live else None,
                                   caption=msg.text or None)
-            reply = render(Handled(engine.Step(state, [], [], spoken), key, role, [], text=said))
-            turn.finish(state, reply)
+            reply = aside(said, spoken)
             _release(svc, key, msg)
             return reply
         # once someone has taken her request, what she texts goes to that person, her controls
         # apart (texts only: on a call her keypad presses and speech are the voice menu's)
         if live and msg.texting and msg.text and not control(result):
             relay.pass_on(svc, turn.relay, "to_staff", msg.text, None)
-            reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
-            turn.finish(state, reply)
+            reply = aside("")
             _release(svc, key, msg)
             log.info("%s %s (%s): relayed to the counsellor of case %s", msg.channel, mask(msg.number), role,
                      turn.relay)
@@ -149,16 +151,12 @@ def handle(svc: Services, msg: Inbound, render: Render, observe=None) -> str:
                 engine.keyword(svc.flows, "police", msg.text, facts) and \
                 (to := relay.officer_address(svc, key, msg.text)):
             relay.pass_on(svc, to.case_id, "to_staff", to.body, None)  # "48213 on my way": to who holds it
-            reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
-            turn.finish(state, reply)
-            return reply
+            return aside("")
         if role == "survivor" and msg.texting and msg.number and not control(result) \
                 and svc.store.opted_out(key):
             # after STOP nothing reaches her until START: not even the menu a "hello" would get
             # (her controls and danger still act: control() above)
-            reply = render(Handled(engine.Step(state, [], [], lang or "en"), key, role, [], text=""))
-            turn.finish(state, reply)
-            return reply
+            return aside("")
         ctx = Context(key, msg.number, msg.channel, words=msg.text, person=person)
         if role == "staff" and msg.texting and words_not_a_command(result, msg.text):
             result.effects = []  # "Note that she …", "ok I will call her at 5": her words, not a command
@@ -258,7 +256,7 @@ def fallback(svc: Services, msg: Inbound, reason: str) -> str:
 
 def _has_open_case(svc: Services, key: str) -> bool:
     with svc.store.read() as s:
-        return s.scalar(select(Case.id).where(Case.caller_key == key, Case.status == CaseStatus.OPEN).limit(1)) is not None
+        return svc.store.open_case(s, key) is not None
 
 
 def voicemail_left(svc: Services, number: str | None, call_sid: str, recording: str | None, url: str | None,

@@ -31,7 +31,6 @@ from hotline.store.models import (
     ERASED,
     Action,
     Case,
-    CaseStatus,
     Escalation,
     EscalationStatus,
     Notification,
@@ -127,9 +126,7 @@ def open_escalation(svc: Services, caller: Caller, request: Request, *, queue: b
     start_at = request.start_at if request.start_at and request.start_at > svc.now() else None
     joined = None
     with svc.store.session() as s:
-        case = None if request.own_case else s.scalars(
-            select(Case).where(Case.caller_key == caller_key, Case.status == CaseStatus.OPEN).order_by(Case.id.desc())
-        ).first()
+        case = None if request.own_case else svc.store.open_case(s, caller_key)
         if case is None:
             case = Case(caller_key=caller_key, contact=svc.store.seal(number), lang=case_lang, channel=channel)
             s.add(case)

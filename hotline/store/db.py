@@ -313,6 +313,12 @@ class Store:
             digest = int.from_bytes(hashlib.blake2b(caller_key.encode(), digest_size=8).digest(), "big", signed=True)
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": digest})
 
+    @staticmethod
+    def open_case(s: Session, caller_key: str) -> Case | None:
+        """Her open case (the newest, should there be more): what a new request of hers joins."""
+        return s.scalars(select(Case).where(Case.caller_key == caller_key, Case.status == CaseStatus.OPEN)
+                         .order_by(Case.id.desc())).first()
+
     def opted_out(self, caller_key: str, session: Session | None = None) -> bool:
         """STOP in force? Inside a transaction, pass its session: SQLite has one writer at a time,
         and a second session opened inside the first would wait for it."""
