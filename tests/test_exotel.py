@@ -153,13 +153,19 @@ def test_exotel_failures_are_retried_or_not_as_their_status_says(make_services, 
     assert standin.sms(KAVITHA)[-1]["EncodingType"] == "plain"
 
 
+def asks_for_a_counsellor(svc, client) -> None:
+    """She asks for a counsellor by SMS (and says it is safe to talk: asked first, #26); her
+    alerts go out."""
+    post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
+    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")
+    run_worker(svc, burst=True)
+
+
 def test_a_failed_alert_on_exotel_moves_the_chain_as_on_twilio(make_services, standin):
     # the handling itself is Twilio's (web/twilio/status.py `delivery`), tested on both stores there
     svc = make_services(**exotel_settings(standin))
     client = create_app(services=svc).test_client()
-    post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
-    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")  # safe to talk: asked first (#26)
-    run_worker(svc, burst=True)
+    asks_for_a_counsellor(svc, client)
     with svc.store.session() as s:
         n = s.scalars(select(Notification)).one()
     assert n.transport_id and standin.sms(KAVITHA)
@@ -197,9 +203,7 @@ def test_inbound_sms_on_exotel_walks_the_flow_once_per_sms_sid_by_dlt_templates(
 def test_a_counsellors_words_never_go_as_dlt_sms_she_is_told_to_call(make_services, standin):
     svc = make_services(**exotel_settings(standin))
     client = create_app(services=svc).test_client()
-    post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
-    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")  # safe to talk: asked first (#26)
-    run_worker(svc, burst=True)
+    asks_for_a_counsellor(svc, client)
     with svc.store.session() as s:
         code = s.scalars(select(Escalation.code)).one()
     post(client, "/exotel/sms", SmsSid="in-2", From=KAVITHA, Body=f"ACK {code}")

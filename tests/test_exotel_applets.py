@@ -14,7 +14,16 @@ from hotline.web.app import create_app
 
 from .exotel_standin import ExotelCall, ExotelStandIn
 from .helpers import run_worker
-from .test_exotel import ANJALI, AUTH, EXOPHONE, KAVITHA, SURVIVOR, exotel_settings, post
+from .test_exotel import (
+    ANJALI,
+    AUTH,
+    EXOPHONE,
+    KAVITHA,
+    SURVIVOR,
+    asks_for_a_counsellor,
+    exotel_settings,
+    post,
+)
 
 
 @pytest.fixture
@@ -95,9 +104,7 @@ def test_dlt_sms_go_as_transactional_so_a_2am_alert_is_sent_not_held(make_servic
 def test_an_alert_sms_that_expired_moves_the_chain_on(make_services, standin):
     svc = make_services(**exotel_settings(standin))
     client = create_app(services=svc).test_client()
-    post(client, "/exotel/sms", SmsSid="in-1", From=SURVIVOR, Body="counsellor")
-    post(client, "/exotel/sms", SmsSid="in-1b", From=SURVIVOR, Body="yes")  # safe to talk: asked first (#26)
-    run_worker(svc, burst=True)
+    asks_for_a_counsellor(svc, client)
     with svc.store.session() as s:
         n = s.scalars(select(Notification)).one()
     post(client, "/exotel/status", SmsSid=n.transport_id, Status="expired", DetailedStatus="EXPIRED")
