@@ -200,7 +200,7 @@ def _release(svc: Services, key: str, msg: Inbound) -> None:
     if msg.channel != "whatsapp" or msg.number is None:
         return
     try:
-        whatsapp.release_held(svc, key)
+        whatsapp.queue_held(svc, key)
     except Exception:  # noqa: BLE001 - the sweeper finds them (held.releasable)
         log.exception("%s %s: what was held was not queued", msg.channel, mask(msg.number))
 

@@ -84,10 +84,10 @@ def wrote(svc: Services, key: str, channel: str, *, release: bool = True) -> int
             row = ContactChannel(caller_key=key)
             s.add(row)
         row.channel, row.whatsapp_at, row.template_at = "whatsapp", svc.now(), None
-    return release_held(svc, key) if release else 0
+    return queue_held(svc, key) if release else 0
 
 
-def release_held(svc: Services, key: str) -> int:
+def queue_held(svc: Services, key: str) -> int:
     """Queue what was held for `key`: she wrote on WhatsApp, and it was not one of her controls."""
     with svc.store.read() as s:
         held = list(s.scalars(select(HeldMessage.id).where(HeldMessage.caller_key == key).order_by(HeldMessage.id)))
